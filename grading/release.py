@@ -1,0 +1,66 @@
+"""Release modules to a cohort: the source notebook into nbgrader's ``source/``, then
+``nbgrader generate_assignment`` (answer keys and solutions out) and ``release_assignment``
+(into the exchange, for JupyterLab's assignment list). Unchanged modules are skipped."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from leerpad.catalogue import Module
+from leerpad.grading.cohort import Cohort
+from leerpad.grading.nbgrader_run import run_nbgrader
+from leerpad.widgets.store import write_json_atomic
+
+STAMP = "release-stamps.json"
+
+
+def fingerprint(module: Module) -> str:
+    digest = hashlib.sha256(nbformat.writes(module.notebook).encode())
+    for asset in module.assets():
+        digest.update(str(asset.relative_to(module.folder)).encode())
+        digest.update(asset.read_bytes())
+    # The code that shapes a release counts too: a new leerpad re-releases.
+    from leerpad import grading, widgets
+
+    for package in (grading, widgets):
+        for path in sorted(Path(package.__path__[0]).glob("*.py")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def release_module(cohort: Cohort, module: Module, force=False) -> bool:
+    """Release one module. Returns False when it was already up to date."""
+    stamps_path = cohort.dir / STAMP
+    stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
+    mark = fingerprint(module)
+    released = cohort.release_dir / module.id / f"{module.id}.ipynb"
+    if not force and stamps.get(module.id) == mark and released.exists():
+        return False
+    source = cohort.dir / "source" / module.id
+    if source.exists():
+        shutil.rmtree(source)
+    source.mkdir(parents=True)
+    nbformat.write(module.notebook, source / f"{module.id}.ipynb")
+    for asset in module.assets():
+        target = source / asset.relative_to(module.folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(asset, target)
+    with cohort.gradebook() as gb:
+        gb.update_or_create_assignment(module.id)
+    run_nbgrader(cohort.dir, "generate_assignment", module.id, "--force")
+    run_nbgrader(cohort.dir, "release_assignment", module.id, "--force")
+    stamps[module.id] = mark
+    write_json_atomic(stamps_path, stamps)
+    return True
+
+
+def release_all(cohort: Cohort, modules, force=False, log=print) -> list[str]:
+    done = []
+    for module in modules:
+        if release_module(cohort, module, force):
+            log(f"  vrijgegeven: {module.id}")
+            done.append(module.id)
+    return done

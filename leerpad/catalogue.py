@@ -1,0 +1,243 @@
+"""The catalogue: courses, modules and learning paths read from ``courses/``.
+
+One source of truth. Every problem becomes a ``Problem`` that names the file, the place and
+the fix; ``leerpad check`` prints them all at once instead of stopping at the first.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from leerpad.paths import courses_dir, frameworks_dir
+
+ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+LICENCES = {"CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"}
+LEVELS = {"A1", "A2", "B1", "B2", "C1", "C2"}
+MODULE_FIELDS = {
+    "id": str, "title": str, "summary": str, "goals": list, "duration": int, "level": str,
+    "audience": list, "digcompedu": list, "eindtermen": list, "topics": list, "licence": str,
+    "authors": list, "last_reviewed": dt.date,
+}
+
+
+@dataclass
+class Problem:
+    path: Path
+    place: str
+    problem: str
+    fix: str = ""
+
+    def __str__(self):
+        root = courses_dir().parent
+        try:
+            shown = self.path.relative_to(root)
+        except ValueError:
+            shown = self.path
+        return f"{shown}: {self.place}: {self.problem}" + (f" Oplossing: {self.fix}" if self.fix else "")
+
+
+class Frameworks:
+    """The ids modules may be tagged with, from ``courses/frameworks``."""
+
+    def __init__(self, directory: Path | None = None):
+        directory = directory or frameworks_dir()
+        dce = yaml.safe_load((directory / "digcompedu.yml").read_text(encoding="utf-8"))
+        et = yaml.safe_load(
+            (directory / "eindtermen-digitale-competentie.yml").read_text(encoding="utf-8")
+        )
+        topics = yaml.safe_load((directory / "topics.yml").read_text(encoding="utf-8"))
+        self.digcompedu = {
+            c["id"]: {**c, "area": a["nl"]} for a in dce["areas"] for c in a["competences"]
+        }
+        self.eindtermen = {
+            t["id"]: {**t, "block": b["nl"]} for b in et["building_blocks"] for t in b["targets"]
+        }
+        self.audiences = {a["id"]: a for a in topics.pop("audiences")}
+        self.topics = {t["id"]: t for group in topics.values() for t in group}
+
+
+def load_yaml(path: Path, problems: list) -> dict | None:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        place = f"regel {mark.line + 1}" if mark else "bestand"
+        problems.append(Problem(path, place, "geen geldige YAML.", str(err).split("\n")[0]))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(path, "bestand", "moet velden bevatten (naam: waarde)."))
+        return None
+    return data
+
+
+@dataclass
+class Module:
+    folder: Path
+    meta: dict
+    course: "Course | None" = None
+
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+    @property
+    def title(self) -> str:
+        return self.meta["title"]
+
+    @property
+    def markdown_path(self) -> Path:
+        return self.folder / "module.md"
+
+    @property
+    def notebook_path(self) -> Path:
+        return self.folder / f"{self.id}.ipynb"
+
+    @cached_property
+    def notebook(self):
+        """The nbgrader source notebook: compiled from Markdown, or the author's own."""
+        from leerpad.authoring import compile_markdown
+
+        if self.markdown_path.exists():
+            text = self.markdown_path.read_text(encoding="utf-8")
+            return compile_markdown(text, self.markdown_path, self.id)
+        return nbformat.read(self.notebook_path, as_version=4)
+
+    def assets(self) -> list[Path]:
+        skip = {"module.yml", "module.md", self.notebook_path.name}
+        return [p for p in sorted(self.folder.rglob("*")) if p.is_file() and p.name not in skip]
+
+
+@dataclass
+class Course:
+    folder: Path
+    meta: dict
+    modules: list[Module] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+
+@dataclass
+class LearningPath:
+    path: Path
+    meta: dict
+
+    @property
+    def id(self) -> str:
+        return self.meta["id"]
+
+
+class Catalogue:
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else courses_dir()
+        self.problems: list[Problem] = []
+        self.frameworks = Frameworks(self.root / "frameworks")
+        self.courses: list[Course] = []
+        self.modules: dict[str, Module] = {}
+        self.paths: list[LearningPath] = []
+        self._load()
+
+    def _load(self):
+        for course_yml in sorted(self.root.glob("*/course.yml")):
+            meta = load_yaml(course_yml, self.problems)
+            if meta is None:
+                continue
+            for name in ("id", "title", "description"):
+                if not meta.get(name):
+                    self.problems.append(Problem(course_yml, name, "ontbreekt."))
+            meta.setdefault("id", course_yml.parent.name)
+            course = Course(course_yml.parent, meta)
+            self.courses.append(course)
+            for module_yml in sorted(course_yml.parent.glob("*/module.yml")):
+                module = self._load_module(module_yml, course)
+                if module:
+                    course.modules.append(module)
+        for path_yml in sorted((self.root / "paths").glob("*.yml")):
+            meta = load_yaml(path_yml, self.problems)
+            if meta is not None:
+                self.paths.append(LearningPath(path_yml, meta))
+                self._check_path(path_yml, meta)
+
+    def _load_module(self, module_yml: Path, course: Course) -> Module | None:
+        meta = load_yaml(module_yml, self.problems)
+        if meta is None:
+            return None
+        problems = check_module_meta(module_yml, meta, self.frameworks)
+        self.problems += problems
+        if any(p.place == "id" for p in problems):
+            return None
+        module = Module(module_yml.parent, meta, course)
+        if module.id in self.modules:
+            other = self.modules[module.id].folder
+            self.problems.append(
+                Problem(module_yml, "id", f"'{module.id}' is al de id van {other.name}.",
+                        "geef een gekopieerde module een nieuwe id.")
+            )
+            return None
+        if not module.markdown_path.exists() and not module.notebook_path.exists():
+            self.problems.append(
+                Problem(module_yml.parent, "inhoud", "geen module.md en geen notebook.",
+                        f"maak module.md of {module.id}.ipynb.")
+            )
+            return None
+        self.modules[module.id] = module
+        return module
+
+    def _check_path(self, path_yml: Path, meta: dict):
+        for name in ("id", "title", "goal", "audience", "steps"):
+            if not meta.get(name):
+                self.problems.append(Problem(path_yml, name, "ontbreekt."))
+
+    def path_steps(self, learning_path: LearningPath) -> list[dict]:
+        """Steps of a path: {'module': Module|None, 'id': ..., 'title': ...}."""
+        steps = []
+        for step in learning_path.meta.get("steps", []):
+            step = {"id": step} if isinstance(step, str) else dict(step)
+            step["module"] = self.modules.get(step["id"])
+            steps.append(step)
+        return steps
+
+
+def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
+    problems = []
+    for name, kind in MODULE_FIELDS.items():
+        if name not in meta or meta[name] in (None, "", []):
+            problems.append(Problem(path, name, "ontbreekt.", f"voeg '{name}:' toe aan module.yml."))
+        elif not isinstance(meta[name], kind):
+            problems.append(
+                Problem(path, name, f"moet {kind.__name__} zijn, niet {type(meta[name]).__name__}.",
+                        "schrijf een datum als 2026-11-23." if kind is dt.date else "")
+            )
+    if isinstance(meta.get("id"), str) and not ID.match(meta["id"]):
+        problems.append(Problem(path, "id", f"'{meta['id']}' is geen geldige id.",
+                                "gebruik kleine letters, cijfers en '-'."))
+    if isinstance(meta.get("duration"), int) and not 10 <= meta["duration"] <= 240:
+        problems.append(Problem(path, "duration", f"{meta['duration']} minuten is ongewoon.",
+                                "een module duurt 30 tot 90 minuten."))
+    checks = [
+        ("digcompedu", frameworks.digcompedu, "een DigCompEdu-competentie zoals \"6.5\""),
+        ("eindtermen", frameworks.eindtermen, "een eindterm zoals \"4.4\""),
+        ("audience", frameworks.audiences, "een doelgroep uit courses/frameworks/topics.yml"),
+        ("topics", frameworks.topics, "een onderwerp uit courses/frameworks/topics.yml"),
+    ]
+    for name, known, fix in checks:
+        for value in meta.get(name) or []:
+            if str(value) not in known:
+                problems.append(Problem(path, name, f"'{value}' is onbekend.", f"kies {fix}."))
+    if meta.get("licence") and meta["licence"] not in LICENCES:
+        problems.append(Problem(path, "licence", f"'{meta['licence']}' is geen open licentie.",
+                                f"kies uit {', '.join(sorted(LICENCES))}."))
+    if meta.get("level") and meta["level"] not in LEVELS:
+        problems.append(Problem(path, "level", f"'{meta['level']}' is geen DigCompEdu-niveau.",
+                                "kies A1, A2, B1, B2, C1 of C2."))
+    for i, author in enumerate(meta.get("authors") or []):
+        if not isinstance(author, dict) or not author.get("name"):
+            problems.append(Problem(path, f"authors[{i + 1}]", "een auteur heeft een naam nodig.",
+                                    "schrijf '- name: Voornaam Naam'."))
+    return problems

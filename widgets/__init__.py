@@ -1,0 +1,44 @@
+"""leerpad's exercise widgets: H5P-like exercise types on ipywidgets, graded by nbgrader.
+
+Authors write, for example::
+
+    from leerpad.widgets import SingleChoice
+    SingleChoice(id="ct01-recept", question="...", options=[...], answer="...", points=1)
+
+and, in the hidden tests cell that nbgrader grades::
+
+    score("ct01-recept")
+"""
+
+from .base import TYPES, Exercise, ExerciseConfigError, Result
+from .choice import MultipleChoice, SingleChoice, TrueFalse
+from .handin import HandIn
+from .order import Ordering
+from .session import session
+from .text import FillInTheBlanks, NumericAnswer, OpenAnswer
+
+
+def score(exercise_id: str) -> float:
+    """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
+    exercise = session().exercises.get(exercise_id)
+    if exercise is None:
+        raise KeyError(f"Geen oefening met id '{exercise_id}' in deze notebook.")
+    return exercise.score()
+
+
+__all__ = [
+    "TYPES",
+    "Exercise",
+    "ExerciseConfigError",
+    "FillInTheBlanks",
+    "HandIn",
+    "MultipleChoice",
+    "NumericAnswer",
+    "OpenAnswer",
+    "Ordering",
+    "Result",
+    "SingleChoice",
+    "TrueFalse",
+    "score",
+    "session",
+]

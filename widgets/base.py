@@ -1,0 +1,274 @@
+"""One base for every exercise type: configuration, state, scoring, feedback, persistence.
+
+A type is a small subclass that says how to validate its configuration, how to draw its
+input, how to read and restore an answer, and how to score an answer against the key.
+Scoring is a class method on plain data, so the grader scores exactly as the widget did
+without drawing anything.
+"""
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import ipywidgets as w
+
+from .i18n import t
+from .session import session
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+TYPES: dict[str, type] = {}
+
+
+class ExerciseConfigError(ValueError):
+    """A mistake in how an exercise is declared. Names the exercise and the field."""
+
+    def __init__(self, exercise_id, field_name, problem, fix=""):
+        self.exercise_id, self.field, self.problem, self.fix = exercise_id, field_name, problem, fix
+        text = f"oefening '{exercise_id}', veld '{field_name}': {problem}"
+        super().__init__(text + (f" Oplossing: {fix}" if fix else ""))
+
+
+@dataclass
+class Result:
+    """The outcome of scoring one answer: a fraction of the points and what to tell."""
+
+    fraction: float
+    messages: list[str] = field(default_factory=list)
+    empty: bool = False
+
+    def points(self, max_points: float) -> float:
+        return round(self.fraction * max_points, 2)
+
+
+def require(exercise_id, config, name, kind, fix=""):
+    """Return config[name] if it has the right kind, else raise a clear error."""
+    if name not in config:
+        raise ExerciseConfigError(exercise_id, name, "ontbreekt.", fix)
+    value = config[name]
+    if not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ExerciseConfigError(
+            exercise_id, name, f"moet van het type {names} zijn, niet {type(value).__name__}.", fix
+        )
+    return value
+
+
+def normalize_text(value, case_sensitive=False) -> str:
+    text = " ".join(str(value).split())
+    return text if case_sensitive else text.casefold()
+
+
+class Exercise(w.VBox):
+    """Base of all exercise types. Subclasses set ``kind`` and implement the hooks."""
+
+    kind = ""  # the Dutch block name authors use, e.g. "meerkeuze"
+    key_fields: tuple[str, ...] = ("answer",)  # never sent to the learner
+    graded = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.kind:
+            TYPES[cls.__name__] = cls
+
+    def __init__(
+        self,
+        id,
+        question="",
+        points=1,
+        hints=(),
+        check=True,
+        retry=True,
+        show_solution=True,
+        max_attempts=None,
+        **config,
+    ):
+        if not isinstance(id, str) or not ID_PATTERN.match(id):
+            raise ExerciseConfigError(
+                id, "id", "is geen geldige id.", "gebruik kleine letters, cijfers en '-'."
+            )
+        self.id = id
+        if self.graded and (not isinstance(points, int | float) or points <= 0):
+            raise ExerciseConfigError(id, "points", "moet een getal groter dan 0 zijn.")
+        self.points = points if self.graded else 0
+        self.question = question
+        self.hints = list(hints)
+        self.options_check, self.options_retry = check, retry
+        self.options_show_solution = show_solution
+        self.max_attempts = max_attempts
+        key = {k: config.pop(k) for k in self.key_fields if k in config}
+        self.config = self.validate(id, config)
+        if self.graded and "answer" not in key:
+            # Released notebook: the key comes from the server's key store.
+            stored = session().keys.get(id)
+            key = {**stored, **key} if stored else {}
+        self._key = self.validate_key(id, self.config, key) if key else None
+        self.attempts = 0
+        self.checked = False
+        self.solution_shown = False
+        super().__init__()
+        self.add_class("leerpad-exercise")
+        self._draw()
+        session().register(self)
+        saved = session().answers.get(id)
+        if saved:
+            self.restore(saved)
+
+    # -- what a type implements ------------------------------------------------------
+    @classmethod
+    def validate(cls, exercise_id, config) -> dict:
+        """Check and normalise the configuration; raise ExerciseConfigError."""
+        return config
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key) -> dict:
+        return key
+
+    @classmethod
+    def public_fields(cls, exercise_id, key) -> dict:
+        """Fields the released notebook gets in place of the key (e.g. shuffled items)."""
+        return {}
+
+    def build_input(self) -> w.Widget:
+        raise NotImplementedError
+
+    def get_answer(self):
+        """The learner's answer as JSON data, or None when nothing is answered."""
+        raise NotImplementedError
+
+    def set_answer(self, answer) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def evaluate(cls, config, key, answer) -> Result:
+        raise NotImplementedError
+
+    @classmethod
+    def solution_html(cls, config, key) -> str:
+        return ""
+
+    # -- shared behaviour ----------------------------------------------------------
+    def _draw(self):
+        self.question_html = w.HTML(f"<div class='leerpad-question'>{self.question}</div>")
+        self.input = self.build_input()
+        self.feedback = w.HTML("")
+        buttons = []
+        if self.graded and self.options_check:
+            self.check_button = w.Button(description=t("check"), button_style="primary")
+            self.check_button.on_click(lambda _: self.check())
+            buttons.append(self.check_button)
+        if self.graded and self.options_retry:
+            self.retry_button = w.Button(description=t("retry"))
+            self.retry_button.on_click(lambda _: self.retry())
+            buttons.append(self.retry_button)
+        if self.graded and self.options_show_solution:
+            self.solution_button = w.Button(description=t("show_solution"))
+            self.solution_button.on_click(lambda _: self.show_solution())
+            buttons.append(self.solution_button)
+        if self.hints:
+            self.hint_button = w.Button(description=t("hint"))
+            self.hint_button.on_click(lambda _: self.show_hint())
+            buttons.append(self.hint_button)
+        self._hints_shown = 0
+        self.children = [self.question_html, self.input, w.HBox(buttons), self.feedback]
+
+    def _say(self, lines, kind="info"):
+        body = "".join(f"<p>{line}</p>" for line in lines)
+        self.feedback.value = (
+            f"<div class='leerpad-feedback leerpad-{kind}' role='status' aria-live='polite'>"
+            f"{body}</div>"
+        )
+
+    def result(self) -> Result | None:
+        """Score the current answer, or None when no key is available here."""
+        if self._key is None:
+            return None
+        answer = self.get_answer()
+        if answer is None:
+            return Result(0.0, [t("no_answer")], empty=True)
+        return self.evaluate(self.config, self._key, answer)
+
+    def score(self) -> float:
+        """The points this answer earns: the same number the learner saw."""
+        if self.solution_shown and not self.checked:
+            return 0.0
+        result = self.result()
+        return result.points(self.points) if result else 0.0
+
+    def check(self):
+        if self.max_attempts and self.attempts >= self.max_attempts:
+            self._say([t("no_attempts_left")], "wrong")
+            return
+        answer = self.get_answer()
+        if answer is None:
+            self._say([t("no_answer")], "info")
+            return
+        self.attempts += 1
+        self.checked = True
+        result = self.result()
+        if result is None:
+            self._say([t("no_key")], "info")
+        else:
+            verdict = (
+                "right" if result.fraction >= 1 else "partial" if result.fraction > 0 else "wrong"
+            )
+            lines = [t(verdict), *result.messages]
+            lines.append(t("score", score=_fmt(result.points(self.points)), points=_fmt(self.points)))
+            if self.max_attempts and verdict != "right":
+                left = self.max_attempts - self.attempts
+                lines.append(t("attempts_left", n=left) if left else t("no_attempts_left"))
+            self._say(lines, verdict)
+        self._save()
+
+    def retry(self):
+        self.checked = False
+        self.feedback.value = ""
+        self.set_answer(None)
+        self._save()
+
+    def show_solution(self):
+        if self._key is None:
+            self._say([t("no_key")])
+            return
+        self.solution_shown = True
+        self._say([f"<strong>{t('solution')}</strong>", self.solution_html(self.config, self._key)])
+        self._save()
+
+    def show_hint(self):
+        if self._hints_shown < len(self.hints):
+            self._hints_shown += 1
+        self._say([f"{t('hint')}: {h}" for h in self.hints[: self._hints_shown]], "info")
+
+    # -- persistence -----------------------------------------------------------------
+    def state(self) -> dict:
+        return {
+            "type": type(self).__name__,
+            "answer": self.get_answer(),
+            "attempts": self.attempts,
+            "checked": self.checked,
+            "solution_shown": self.solution_shown,
+        }
+
+    def restore(self, state: dict) -> None:
+        self._restoring = True
+        try:
+            self.set_answer(state.get("answer"))
+        finally:
+            self._restoring = False
+        self.attempts = int(state.get("attempts", 0))
+        self.checked = bool(state.get("checked"))
+        self.solution_shown = bool(state.get("solution_shown"))
+        if self.checked and self._key is not None:
+            self.attempts -= 1  # check() counts again
+            self.check()
+
+    def _save(self, *_):
+        if not getattr(self, "_restoring", False):
+            session().save(self)
+
+
+def _fmt(number) -> str:
+    return f"{number:g}".replace(".", ",")
+
+
+def escape(text) -> str:
+    return html.escape(str(text))

@@ -1,0 +1,155 @@
+"""Choosing: one right option, several right options, true or false."""
+
+import ipywidgets as w
+
+from .base import Exercise, ExerciseConfigError, Result, escape, require
+from .i18n import t
+
+
+def _options(exercise_id, config):
+    options = require(exercise_id, config, "options", list, "geef een lijst met opties.")
+    if len(options) < 2:
+        raise ExerciseConfigError(exercise_id, "options", "heeft minstens 2 opties nodig.")
+    if len({str(o) for o in options}) != len(options):
+        raise ExerciseConfigError(exercise_id, "options", "bevat twee keer dezelfde optie.")
+    return {**config, "options": [str(o) for o in options]}
+
+
+def _feedback(exercise_id, options, feedback):
+    """Feedback per option is part of the key: it tells which option is right."""
+    feedback = feedback or {}
+    if not isinstance(feedback, dict):
+        raise ExerciseConfigError(exercise_id, "feedback", "moet per optie een tekst geven.")
+    for option in feedback:
+        if option not in options:
+            raise ExerciseConfigError(
+                exercise_id, "feedback", f"noemt '{option}', maar dat is geen optie."
+            )
+    return {str(k): str(v) for k, v in feedback.items()}
+
+
+def _index(exercise_id, options, value, field="answer"):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < len(options):
+        return value
+    if isinstance(value, str) and value in options:
+        return options.index(value)
+    raise ExerciseConfigError(
+        exercise_id, field, f"'{value}' is geen van de opties.", "geef de tekst van een optie."
+    )
+
+
+class SingleChoice(Exercise):
+    """Meerkeuze: one right option. Feedback per option."""
+
+    kind = "meerkeuze"
+    key_fields = ("answer", "feedback")
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        return _options(exercise_id, config)
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key):
+        return {
+            "answer": _index(exercise_id, config["options"], key.get("answer")),
+            "feedback": _feedback(exercise_id, config["options"], key.get("feedback")),
+        }
+
+    def build_input(self):
+        self.choice = w.RadioButtons(
+            options=self.config["options"], value=None, layout=w.Layout(width="auto")
+        )
+        self.choice.observe(self._save, "value")
+        return self.choice
+
+    def get_answer(self):
+        return self.choice.value
+
+    def set_answer(self, answer):
+        self.choice.value = answer if answer in self.config["options"] else None
+
+    @classmethod
+    def evaluate(cls, config, key, answer):
+        right = config["options"][key["answer"]]
+        messages = [key["feedback"][answer]] if answer in key["feedback"] else []
+        return Result(1.0 if answer == right else 0.0, messages)
+
+    @classmethod
+    def solution_html(cls, config, key):
+        return escape(config["options"][key["answer"]])
+
+
+class TrueFalse(SingleChoice):
+    """Juist/fout: a statement that is true or false."""
+
+    kind = "juist-fout"
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        return _options(exercise_id, {**config, "options": [t("true"), t("false")]})
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key):
+        value = key.get("answer")
+        if not isinstance(value, bool):
+            raise ExerciseConfigError(exercise_id, "answer", "moet true (juist) of false (fout) zijn.")
+        mapped = {}
+        for k, v in (key.get("feedback") or {}).items():
+            if k in (True, "juist", "Juist", "true"):
+                mapped[t("true")] = v
+            elif k in (False, "fout", "Fout", "false"):
+                mapped[t("false")] = v
+            else:
+                raise ExerciseConfigError(exercise_id, "feedback", f"'{k}' is niet juist of fout.")
+        return {"answer": 0 if value else 1, "feedback": _feedback(exercise_id, config["options"], mapped)}
+
+
+class MultipleChoice(Exercise):
+    """Meerkeuze met meer juiste antwoorden. Partial credit: right picks minus wrong picks."""
+
+    kind = "meerdere-keuzes"
+    key_fields = ("answer", "feedback")
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        return _options(exercise_id, config)
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key):
+        answers = key.get("answer")
+        if not isinstance(answers, list) or not answers:
+            raise ExerciseConfigError(exercise_id, "answer", "moet een lijst met juiste opties zijn.")
+        return {
+            "answer": sorted({_index(exercise_id, config["options"], a) for a in answers}),
+            "feedback": _feedback(exercise_id, config["options"], key.get("feedback")),
+        }
+
+    def build_input(self):
+        self.boxes = [
+            w.Checkbox(value=False, description=o, indent=False, layout=w.Layout(width="auto"))
+            for o in self.config["options"]
+        ]
+        for box in self.boxes:
+            box.observe(self._save, "value")
+        return w.VBox(self.boxes)
+
+    def get_answer(self):
+        picked = [b.description for b in self.boxes if b.value]
+        return picked or None
+
+    def set_answer(self, answer):
+        for box in self.boxes:
+            box.value = bool(answer) and box.description in answer
+
+    @classmethod
+    def evaluate(cls, config, key, answer):
+        right = {config["options"][i] for i in key["answer"]}
+        picked = set(answer)
+        good, bad = len(picked & right), len(picked - right)
+        fraction = max(0.0, (good - bad) / len(right))
+        messages = [key["feedback"][a] for a in answer if a in key["feedback"]]
+        return Result(round(fraction, 4), messages)
+
+    @classmethod
+    def solution_html(cls, config, key):
+        return "<br>".join(escape(config["options"][i]) for i in key["answer"])

@@ -1,0 +1,86 @@
+"""The words the exercises speak. Dutch (Flemish usage) first, English where it is cheap."""
+
+import os
+
+TEXT = {
+    "nl": {
+        "check": "Controleer",
+        "retry": "Probeer opnieuw",
+        "show_solution": "Toon oplossing",
+        "hint": "Tip",
+        "no_answer": "Je hebt nog niets ingevuld.",
+        "right": "Juist!",
+        "wrong": "Nog niet juist.",
+        "partial": "Gedeeltelijk juist.",
+        "score": "Score: {score} van {points}",
+        "attempts": "Poging {n}",
+        "attempts_left": "Nog {n} poging(en).",
+        "no_attempts_left": "Je pogingen zijn op. Bekijk de oplossing.",
+        "solution": "Oplossing",
+        "no_key": "Je antwoord is bewaard. Je feedback volgt na het inleveren.",
+        "saved": "Bewaard",
+        "handin": "Inleveren",
+        "handin_name": "Je naam of schuilnaam",
+        "handin_done": "Ingeleverd om {time}.",
+        "handin_grading": "Bezig met verbeteren...",
+        "handin_graded": "Verbeterd: {score} van {points} punten.",
+        "handin_need_name": "Vul eerst je naam of schuilnaam in.",
+        "handin_failed": "Inleveren lukte niet: {error}",
+        "feedback": "Bekijk feedback",
+        "feedback_missing": "Er is nog geen feedback.",
+        "open_answer_saved": "Je antwoord is bewaard. Je trainer beoordeelt het.",
+        "up": "Omhoog",
+        "down": "Omlaag",
+        "true": "Juist",
+        "false": "Fout",
+        "choose": "Kies...",
+        "blank": "Leeg vak {n}",
+        "yes": "ja",
+        "no": "nee",
+    },
+    "en": {
+        "check": "Check",
+        "retry": "Try again",
+        "show_solution": "Show solution",
+        "hint": "Hint",
+        "no_answer": "You have not answered yet.",
+        "right": "Correct!",
+        "wrong": "Not correct yet.",
+        "partial": "Partly correct.",
+        "score": "Score: {score} of {points}",
+        "attempts": "Attempt {n}",
+        "attempts_left": "{n} attempt(s) left.",
+        "no_attempts_left": "No attempts left. Look at the solution.",
+        "solution": "Solution",
+        "no_key": "Your answer is saved. Feedback follows after you hand in.",
+        "saved": "Saved",
+        "handin": "Hand in",
+        "handin_name": "Your name or pseudonym",
+        "handin_done": "Handed in at {time}.",
+        "handin_grading": "Grading...",
+        "handin_graded": "Graded: {score} of {points} points.",
+        "handin_need_name": "Fill in your name or pseudonym first.",
+        "handin_failed": "Hand-in failed: {error}",
+        "feedback": "View feedback",
+        "feedback_missing": "No feedback yet.",
+        "open_answer_saved": "Your answer is saved. Your trainer will grade it.",
+        "up": "Up",
+        "down": "Down",
+        "true": "True",
+        "false": "False",
+        "choose": "Choose...",
+        "blank": "Blank {n}",
+        "yes": "yes",
+        "no": "no",
+    },
+}
+
+
+def language() -> str:
+    lang = os.environ.get("LEERPAD_LANG", "nl")
+    return lang if lang in TEXT else "nl"
+
+
+def t(key: str, **values) -> str:
+    """The text for `key` in the current language."""
+    return TEXT[language()][key].format(**values)

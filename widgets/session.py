@@ -1,0 +1,77 @@
+"""The learner's session inside one kernel: who answers, where answers are kept, which
+exercises exist.
+
+In JupyterLab and during grading, answers live in ``leerpad-answers.json`` beside the
+notebook, so that ``nbgrader submit`` and ``nbgrader autograde`` carry them along. In a Voilà
+app the kernel is shared code on the server: answers go to the learner's own folder under
+``$LEERPAD_DATA`` once the app knows who the learner is.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from .store import ANSWERS_FILE, AnswerStore, KeyStore
+
+
+def in_voila() -> bool:
+    return "VOILA_KERNEL_ID" in os.environ or os.environ.get("VOILA_PREHEAT") == "True"
+
+
+class Session:
+    def __init__(self):
+        self.exercises: dict = {}
+        self.learner: str | None = None
+        self.module: str | None = os.environ.get("LEERPAD_MODULE") or Path.cwd().name
+        self.keys = KeyStore()
+        path = os.environ.get("LEERPAD_ANSWERS")
+        if path:
+            self.answers = AnswerStore(Path(path))
+        elif in_voila():
+            self.answers = AnswerStore(None)  # in memory until the learner is known
+        else:
+            self.answers = AnswerStore(Path.cwd() / ANSWERS_FILE)
+
+    def register(self, exercise) -> None:
+        if exercise.id in self.exercises and self.exercises[exercise.id] is not exercise:
+            # Re-running a cell replaces the exercise; the saved state stays.
+            pass
+        self.exercises[exercise.id] = exercise
+
+    def save(self, exercise) -> None:
+        self.answers.put(exercise.id, exercise.state())
+
+    def identify(self, learner: str) -> None:
+        """Bind the app to a learner: load their answers and keep saving there."""
+        from leerpad.grading.identity import learner_dir
+
+        self.learner = learner
+        if in_voila() and not os.environ.get("LEERPAD_ANSWERS"):
+            current = self.answers.data
+            self.answers = AnswerStore(learner_dir(learner, self.module) / ANSWERS_FILE)
+            for exercise in self.exercises.values():
+                saved = self.answers.get(exercise.id)
+                if saved:
+                    exercise.restore(saved)
+                elif exercise.id in current:
+                    self.answers.put(exercise.id, current[exercise.id])
+
+
+_session: Session | None = None
+
+
+def session() -> Session:
+    global _session
+    if _session is None:
+        _session = Session()
+    return _session
+
+
+def request_query() -> dict:
+    """The query string of the app's URL (waits for it in a preheated Voilà kernel)."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+    query = os.environ.get("QUERY_STRING", "")
+    return {k: v[0] for k, v in parse_qs(query).items()}

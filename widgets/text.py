@@ -1,0 +1,174 @@
+"""Typing: fill in the blanks, a number, an open answer graded by the trainer."""
+
+import ipywidgets as w
+
+from .base import Exercise, ExerciseConfigError, Result, escape, normalize_text, require
+from .i18n import t
+
+BLANK = "___"
+
+
+class FillInTheBlanks(Exercise):
+    """Invullen: a text with ``___`` for each blank; each blank accepts alternatives."""
+
+    kind = "invullen"
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        text = require(exercise_id, config, "text", str, f"schrijf een tekst met {BLANK}.")
+        if BLANK not in text:
+            raise ExerciseConfigError(exercise_id, "text", f"bevat geen leeg vak ({BLANK}).")
+        return {**config, "blanks": text.count(BLANK)}
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key):
+        answers = key.get("answer")
+        if not isinstance(answers, list) or len(answers) != config["blanks"]:
+            raise ExerciseConfigError(
+                exercise_id,
+                "answer",
+                f"moet {config['blanks']} antwoord(en) geven, één per leeg vak.",
+            )
+        alternatives = [[str(x) for x in (a if isinstance(a, list) else [a])] for a in answers]
+        return {"answer": alternatives}
+
+    def build_input(self):
+        parts = self.config["text"].split(BLANK)
+        self.fields = []
+        row = []
+        for i, part in enumerate(parts):
+            if part:
+                row.append(w.HTML(escape(part)))
+            if i < len(parts) - 1:
+                field = w.Text(placeholder="...", layout=w.Layout(width="12em"))
+                field.description = t("blank", n=i + 1)
+                field.style.description_width = "0px"  # label for screen readers only
+                field.observe(self._save, "value")
+                self.fields.append(field)
+                row.append(field)
+        return w.HBox(row, layout=w.Layout(flex_flow="row wrap", align_items="center"))
+
+    def get_answer(self):
+        values = [f.value for f in self.fields]
+        return values if any(v.strip() for v in values) else None
+
+    def set_answer(self, answer):
+        for i, field in enumerate(self.fields):
+            field.value = answer[i] if answer and i < len(answer) else ""
+
+    @classmethod
+    def evaluate(cls, config, key, answer):
+        case = config.get("case_sensitive", False)
+        right = 0
+        messages = []
+        for n, (given, accepted) in enumerate(zip(answer, key["answer"], strict=False), 1):
+            if normalize_text(given, case) in {normalize_text(a, case) for a in accepted}:
+                right += 1
+            elif given.strip():
+                messages.append(f"{t('blank', n=n)}: '{escape(given)}' {t('wrong').lower()}")
+        return Result(right / len(key["answer"]), messages)
+
+    @classmethod
+    def solution_html(cls, config, key):
+        return ", ".join(" / ".join(escape(a) for a in alts) for alts in key["answer"])
+
+
+class NumericAnswer(Exercise):
+    """Getal: a number, right within a tolerance, with an optional unit."""
+
+    kind = "getal"
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        tolerance = config.get("tolerance", 0)
+        if not isinstance(tolerance, int | float) or tolerance < 0:
+            raise ExerciseConfigError(exercise_id, "tolerance", "moet een getal >= 0 zijn.")
+        return {**config, "tolerance": tolerance, "unit": str(config.get("unit", ""))}
+
+    @classmethod
+    def validate_key(cls, exercise_id, config, key):
+        value = key.get("answer")
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ExerciseConfigError(exercise_id, "answer", "moet een getal zijn.")
+        return {"answer": value}
+
+    def build_input(self):
+        self.field = w.Text(placeholder="getal", layout=w.Layout(width="10em"))
+        self.field.observe(self._save, "value")
+        unit = w.HTML(escape(self.config["unit"]))
+        return w.HBox([self.field, unit])
+
+    def get_answer(self):
+        return self.field.value.strip() or None
+
+    def set_answer(self, answer):
+        self.field.value = answer or ""
+
+    @staticmethod
+    def parse(text, unit=""):
+        text = text.strip()
+        if unit and text.endswith(unit):
+            text = text[: -len(unit)]
+        text = text.replace(" ", "").replace(",", ".")  # Flemish decimal comma
+        return float(text)
+
+    @classmethod
+    def evaluate(cls, config, key, answer):
+        try:
+            value = cls.parse(answer, config["unit"])
+        except ValueError:
+            return Result(0.0, [f"'{escape(answer)}' is geen getal. Schrijf bv. 12,5."])
+        ok = abs(value - key["answer"]) <= config["tolerance"] + 1e-9
+        return Result(1.0 if ok else 0.0)
+
+    @classmethod
+    def solution_html(cls, config, key):
+        number = f"{key['answer']:g}".replace(".", ",")
+        return escape(f"{number} {config['unit']}".strip())
+
+
+class OpenAnswer(Exercise):
+    """Open vraag: free text that a trainer grades in formgrader with a rubric."""
+
+    kind = "open-vraag"
+    key_fields = ()
+
+    @classmethod
+    def validate(cls, exercise_id, config):
+        rubric = config.get("rubric", [])
+        if not isinstance(rubric, list):
+            raise ExerciseConfigError(exercise_id, "rubric", "moet een lijst met criteria zijn.")
+        return {**config, "rubric": [str(r) for r in rubric]}
+
+    def __init__(self, id, **kwargs):
+        kwargs.setdefault("show_solution", False)
+        kwargs.setdefault("retry", False)
+        super().__init__(id, **kwargs)
+
+    def build_input(self):
+        self.text = w.Textarea(
+            placeholder="Typ hier je antwoord.", layout=w.Layout(width="100%", height="10em")
+        )
+        self.text.observe(self._save, "value")
+        parts = [self.text]
+        if self.config["rubric"]:
+            items = "".join(f"<li>{escape(r)}</li>" for r in self.config["rubric"])
+            parts.insert(0, w.HTML(f"<p>Je trainer let op:</p><ul>{items}</ul>"))
+        return w.VBox(parts)
+
+    def get_answer(self):
+        return self.text.value if self.text.value.strip() else None
+
+    def set_answer(self, answer):
+        self.text.value = answer or ""
+
+    def result(self):
+        return None  # graded by a person
+
+    def check(self):
+        if self.get_answer() is None:
+            self._say([t("no_answer")])
+            return
+        self.checked = True
+        self._say([t("open_answer_saved")])
+        self._save()
