@@ -10,9 +10,8 @@ def grade_one(cohort_dir, module: str, learner: str) -> tuple[float, float]:
     cohort_dir = Path(cohort_dir)
     run_nbgrader(cohort_dir, "autograde", module, "--student", learner, "--create", "--force")
     run_nbgrader(cohort_dir, "generate_feedback", module, "--student", learner, "--force")
-    from nbgrader.api import Gradebook
-
     from leerpad.grading.cohort import Cohort
+    from nbgrader.api import Gradebook
 
     cohort = Cohort(cohort_dir.name, cohort_dir.parent)
     with Gradebook(cohort.settings["db_url"], course_id=cohort.name) as gb:

@@ -6,14 +6,15 @@ import re
 from pathlib import Path
 
 from leerpad.grading.identity import normalize_learner
+
 from leerpad.paths import cohorts_dir, exchange_dir
 
-CONFIG = '''# Written by leerpad; change it with `leerpad cohort create`.
+CONFIG = """# Written by leerpad; change it with `leerpad cohort create`.
 from leerpad.grading.nbgrader_config import configure
 
 configure(get_config(), cohort_dir={cohort_dir!r}, course_id={course_id!r},
           exchange={exchange!r}, db_url={db_url!r})
-'''
+"""
 
 
 class CohortError(ValueError):
@@ -49,7 +50,9 @@ class Cohort:
         self.dir.mkdir(parents=True, exist_ok=True)
         db_url = db_url or f"sqlite:///{self.dir / 'gradebook.db'}"
         config = CONFIG.format(
-            cohort_dir=str(self.dir), course_id=self.name, exchange=str(exchange_dir()),
+            cohort_dir=str(self.dir),
+            course_id=self.name,
+            exchange=str(exchange_dir()),
             db_url=db_url,
         )
         (self.dir / "nbgrader_config.py").write_text(config)
@@ -78,7 +81,8 @@ class Cohort:
         with self.gradebook() as gb:
             for learner, row in zip(added, rows, strict=True):
                 gb.update_or_create_student(
-                    learner, first_name=row.get("voornaam") or None,
+                    learner,
+                    first_name=row.get("voornaam") or None,
                     last_name=row.get("achternaam") or None,
                 )
         return added

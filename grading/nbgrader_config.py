@@ -3,10 +3,10 @@ pipelines, the sandbox for learner code, the gradebook URL."""
 
 from pathlib import Path
 
+from leerpad.grading.preprocessors import FillOpenAnswers, StripAnswerKeys
 from nbgrader.converters import GenerateAssignment
 
 from leerpad.authoring import OPEN_ANSWER_PLACEHOLDER
-from leerpad.grading.preprocessors import FillOpenAnswers, StripAnswerKeys
 
 
 def generate_preprocessors() -> list:

@@ -16,7 +16,11 @@ def run_nbgrader(cohort_dir: Path, *args: str, env: dict | None = None, timeout=
     environment.pop("LEERPAD_COHORT", None)
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
-        cwd=cohort_dir, env=environment, capture_output=True, text=True, timeout=timeout,
+        cwd=cohort_dir,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])

@@ -7,11 +7,10 @@ import ast
 import json
 from pathlib import Path
 
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
-
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
 
 
 class AnswerKeyError(ValueError):
@@ -35,8 +34,10 @@ def exercise_calls(source: str):
         return
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(
-                node.func, "id", None
+            name = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", None)
             )
             if name in TYPES:
                 yield node, TYPES[name]
@@ -85,7 +86,9 @@ def split_keys(source: str, where: str = "") -> tuple[str, dict]:
             edits.append((begin, end, b""))
         if key:
             keys[exercise_id] = key
-            public = {k: v for k, v in cls.public_fields(exercise_id, key).items() if k not in kwargs}
+            public = {
+                k: v for k, v in cls.public_fields(exercise_id, key).items() if k not in kwargs
+            }
             if public:
                 extra = "".join(f"{k}={v!r}, " for k, v in public.items())
                 at = starts[kwargs["id"].lineno - 1] + kwargs["id"].col_offset

@@ -8,11 +8,11 @@ import shutil
 from pathlib import Path
 
 import nbformat
-
-from leerpad.catalogue import Module
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.nbgrader_run import run_nbgrader
 from leerpad.widgets.store import write_json_atomic
+
+from leerpad.catalogue import Module
 
 STAMP = "release-stamps.json"
 

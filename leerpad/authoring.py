@@ -78,7 +78,9 @@ def parse(text: str, path="module.md"):
             body.append(lines[i])
             i += 1
         if i == len(lines):
-            raise AuthoringError(path, start, "dit blok wordt niet afgesloten.", "sluit af met ```.")
+            raise AuthoringError(
+                path, start, "dit blok wordt niet afgesloten.", "sluit af met ```."
+            )
         i += 1
         if "\n".join(buffer).strip():
             parts.append("\n".join(buffer).strip("\n"))
@@ -95,7 +97,9 @@ def _fields(block: Block, path) -> dict:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = block.line + 1 + (mark.line if mark else 0)
-        raise AuthoringError(path, line, "de YAML in dit blok klopt niet.", str(err).split("\n")[0]) from err
+        raise AuthoringError(
+            path, line, "de YAML in dit blok klopt niet.", str(err).split("\n")[0]
+        ) from err
     if not isinstance(data, dict):
         raise AuthoringError(path, block.line, "het blok moet velden bevatten (naam: waarde).")
     return data
@@ -109,8 +113,13 @@ def _call(cls_name: str, kwargs: dict) -> str:
 
 
 def _meta(grade_id, *, locked=True, solution=False, grade=False, points=0):
-    meta = {"grade_id": grade_id, "locked": locked, "solution": solution, "grade": grade,
-            "schema_version": 3}
+    meta = {
+        "grade_id": grade_id,
+        "locked": locked,
+        "solution": solution,
+        "grade": grade,
+        "schema_version": 3,
+    }
     if grade:
         meta["points"] = points
     return {"nbgrader": meta}
@@ -119,13 +128,17 @@ def _meta(grade_id, *, locked=True, solution=False, grade=False, points=0):
 def exercise_cells(block: Block, path):
     """The cells for one exercise block."""
     if not block.id:
-        raise AuthoringError(path, block.line, "dit blok heeft geen id.", f"schrijf ```{{{block.kind}}} mijn-id")
+        raise AuthoringError(
+            path, block.line, "dit blok heeft geen id.", f"schrijf ```{{{block.kind}}} mijn-id"
+        )
     data = _fields(block, path)
     if block.kind == "code":
         return code_cells(block, data, path)
     if block.kind not in KINDS:
         known = ", ".join(sorted([*KINDS, "code"]))
-        raise AuthoringError(path, block.line, f"onbekend bloktype '{block.kind}'.", f"kies uit: {known}.")
+        raise AuthoringError(
+            path, block.line, f"onbekend bloktype '{block.kind}'.", f"kies uit: {known}."
+        )
     cls = KINDS[block.kind]
     kwargs = {"id": block.id}
     for key, value in data.items():
@@ -151,8 +164,13 @@ def exercise_cells(block: Block, path):
         cells.append(
             nbformat.v4.new_markdown_cell(
                 OPEN_ANSWER_PLACEHOLDER,
-                metadata=_meta(block.id, locked=False, solution=True, grade=True,
-                               points=kwargs.get("points", 1)),
+                metadata=_meta(
+                    block.id,
+                    locked=False,
+                    solution=True,
+                    grade=True,
+                    points=kwargs.get("points", 1),
+                ),
             )
         )
     elif cls.graded:
@@ -169,7 +187,12 @@ def exercise_cells(block: Block, path):
 def code_cells(block: Block, data, path):
     unknown = set(data) - CODE_FIELDS
     if unknown:
-        raise AuthoringError(path, block.line, f"onbekend veld '{sorted(unknown)[0]}'.", f"gebruik: {', '.join(sorted(CODE_FIELDS))}.")
+        raise AuthoringError(
+            path,
+            block.line,
+            f"onbekend veld '{sorted(unknown)[0]}'.",
+            f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
+        )
     for required in ("oplossing", "testen"):
         if not data.get(required):
             raise AuthoringError(path, block.line, f"code-oefening '{block.id}' mist '{required}'.")
@@ -187,11 +210,12 @@ def code_cells(block: Block, data, path):
     first = solution.lstrip("\n").splitlines()[0]
     indent = first[: len(first) - len(first.lstrip())]  # nbgrader keeps the marker's indent
     source = (
-        (start + "\n" if start else "")
-        + f"{indent}### BEGIN SOLUTION\n{solution}\n{indent}### END SOLUTION"
-    )
+        start + "\n" if start else ""
+    ) + f"{indent}### BEGIN SOLUTION\n{solution}\n{indent}### END SOLUTION"
     cells.append(
-        nbformat.v4.new_code_cell(source, metadata=_meta(f"{block.id}-code", locked=False, solution=True))
+        nbformat.v4.new_code_cell(
+            source, metadata=_meta(f"{block.id}-code", locked=False, solution=True)
+        )
     )
     tests = "### BEGIN HIDDEN TESTS\n" + str(data["testen"]).rstrip() + "\n### END HIDDEN TESTS"
     cells.append(
@@ -219,7 +243,12 @@ def compile_markdown(text: str, path="module.md", module_id="module"):
     for part in parse(text, path):
         if isinstance(part, Block):
             if part.id in seen:
-                raise AuthoringError(path, part.line, f"id '{part.id}' komt twee keer voor.", "geef elke oefening een eigen id.")
+                raise AuthoringError(
+                    path,
+                    part.line,
+                    f"id '{part.id}' komt twee keer voor.",
+                    "geef elke oefening een eigen id.",
+                )
             seen.add(part.id)
             cells.extend(exercise_cells(part, path))
         else:

@@ -19,9 +19,19 @@ ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 LICENCES = {"CC-BY-4.0", "CC-BY-SA-4.0", "CC0-1.0"}
 LEVELS = {"A1", "A2", "B1", "B2", "C1", "C2"}
 MODULE_FIELDS = {
-    "id": str, "title": str, "summary": str, "goals": list, "duration": int, "level": str,
-    "audience": list, "digcompedu": list, "eindtermen": list, "topics": list, "licence": str,
-    "authors": list, "last_reviewed": dt.date,
+    "id": str,
+    "title": str,
+    "summary": str,
+    "goals": list,
+    "duration": int,
+    "level": str,
+    "audience": list,
+    "digcompedu": list,
+    "eindtermen": list,
+    "topics": list,
+    "licence": str,
+    "authors": list,
+    "last_reviewed": dt.date,
 }
 
 
@@ -38,7 +48,9 @@ class Problem:
             shown = self.path.relative_to(root)
         except ValueError:
             shown = self.path
-        return f"{shown}: {self.place}: {self.problem}" + (f" Oplossing: {self.fix}" if self.fix else "")
+        return f"{shown}: {self.place}: {self.problem}" + (
+            f" Oplossing: {self.fix}" if self.fix else ""
+        )
 
 
 class Frameworks:
@@ -176,14 +188,22 @@ class Catalogue:
         if module.id in self.modules:
             other = self.modules[module.id].folder
             self.problems.append(
-                Problem(module_yml, "id", f"'{module.id}' is al de id van {other.name}.",
-                        "geef een gekopieerde module een nieuwe id.")
+                Problem(
+                    module_yml,
+                    "id",
+                    f"'{module.id}' is al de id van {other.name}.",
+                    "geef een gekopieerde module een nieuwe id.",
+                )
             )
             return None
         if not module.markdown_path.exists() and not module.notebook_path.exists():
             self.problems.append(
-                Problem(module_yml.parent, "inhoud", "geen module.md en geen notebook.",
-                        f"maak module.md of {module.id}.ipynb.")
+                Problem(
+                    module_yml.parent,
+                    "inhoud",
+                    "geen module.md en geen notebook.",
+                    f"maak module.md of {module.id}.ipynb.",
+                )
             )
             return None
         self.modules[module.id] = module
@@ -208,21 +228,39 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
     problems = []
     for name, kind in MODULE_FIELDS.items():
         if name not in meta or meta[name] in (None, "", []):
-            problems.append(Problem(path, name, "ontbreekt.", f"voeg '{name}:' toe aan module.yml."))
+            problems.append(
+                Problem(path, name, "ontbreekt.", f"voeg '{name}:' toe aan module.yml.")
+            )
         elif not isinstance(meta[name], kind):
             problems.append(
-                Problem(path, name, f"moet {kind.__name__} zijn, niet {type(meta[name]).__name__}.",
-                        "schrijf een datum als 2026-11-23." if kind is dt.date else "")
+                Problem(
+                    path,
+                    name,
+                    f"moet {kind.__name__} zijn, niet {type(meta[name]).__name__}.",
+                    "schrijf een datum als 2026-11-23." if kind is dt.date else "",
+                )
             )
     if isinstance(meta.get("id"), str) and not ID.match(meta["id"]):
-        problems.append(Problem(path, "id", f"'{meta['id']}' is geen geldige id.",
-                                "gebruik kleine letters, cijfers en '-'."))
+        problems.append(
+            Problem(
+                path,
+                "id",
+                f"'{meta['id']}' is geen geldige id.",
+                "gebruik kleine letters, cijfers en '-'.",
+            )
+        )
     if isinstance(meta.get("duration"), int) and not 10 <= meta["duration"] <= 240:
-        problems.append(Problem(path, "duration", f"{meta['duration']} minuten is ongewoon.",
-                                "een module duurt 30 tot 90 minuten."))
+        problems.append(
+            Problem(
+                path,
+                "duration",
+                f"{meta['duration']} minuten is ongewoon.",
+                "een module duurt 30 tot 90 minuten.",
+            )
+        )
     checks = [
-        ("digcompedu", frameworks.digcompedu, "een DigCompEdu-competentie zoals \"6.5\""),
-        ("eindtermen", frameworks.eindtermen, "een eindterm zoals \"4.4\""),
+        ("digcompedu", frameworks.digcompedu, 'een DigCompEdu-competentie zoals "6.5"'),
+        ("eindtermen", frameworks.eindtermen, 'een eindterm zoals "4.4"'),
         ("audience", frameworks.audiences, "een doelgroep uit courses/frameworks/topics.yml"),
         ("topics", frameworks.topics, "een onderwerp uit courses/frameworks/topics.yml"),
     ]
@@ -231,13 +269,31 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
             if str(value) not in known:
                 problems.append(Problem(path, name, f"'{value}' is onbekend.", f"kies {fix}."))
     if meta.get("licence") and meta["licence"] not in LICENCES:
-        problems.append(Problem(path, "licence", f"'{meta['licence']}' is geen open licentie.",
-                                f"kies uit {', '.join(sorted(LICENCES))}."))
+        problems.append(
+            Problem(
+                path,
+                "licence",
+                f"'{meta['licence']}' is geen open licentie.",
+                f"kies uit {', '.join(sorted(LICENCES))}.",
+            )
+        )
     if meta.get("level") and meta["level"] not in LEVELS:
-        problems.append(Problem(path, "level", f"'{meta['level']}' is geen DigCompEdu-niveau.",
-                                "kies A1, A2, B1, B2, C1 of C2."))
+        problems.append(
+            Problem(
+                path,
+                "level",
+                f"'{meta['level']}' is geen DigCompEdu-niveau.",
+                "kies A1, A2, B1, B2, C1 of C2.",
+            )
+        )
     for i, author in enumerate(meta.get("authors") or []):
         if not isinstance(author, dict) or not author.get("name"):
-            problems.append(Problem(path, f"authors[{i + 1}]", "een auteur heeft een naam nodig.",
-                                    "schrijf '- name: Voornaam Naam'."))
+            problems.append(
+                Problem(
+                    path,
+                    f"authors[{i + 1}]",
+                    "een auteur heeft een naam nodig.",
+                    "schrijf '- name: Voornaam Naam'.",
+                )
+            )
     return problems

@@ -17,6 +17,16 @@ from .order import Ordering
 from .session import session
 from .text import FillInTheBlanks, NumericAnswer, OpenAnswer
 
+# isort: split
+# H5P-like types
+from .cards import Flashcards
+from .coding import CodeExercise
+from .media import FindTheHotspot, ImageHotspots, InteractiveVideo
+from .pairs import Categorize, Matching
+from .scenario import BranchingScenario
+from .sets import QuestionSet
+from .words import DragTheWords, MarkTheWords
+
 
 def score(exercise_id: str) -> float:
     """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
@@ -41,4 +51,15 @@ __all__ = [
     "TrueFalse",
     "score",
     "session",
+    "BranchingScenario",
+    "Categorize",
+    "CodeExercise",
+    "DragTheWords",
+    "FindTheHotspot",
+    "Flashcards",
+    "ImageHotspots",
+    "InteractiveVideo",
+    "MarkTheWords",
+    "Matching",
+    "QuestionSet",
 ]

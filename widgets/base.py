@@ -97,7 +97,7 @@ class Exercise(w.VBox):
         self.max_attempts = max_attempts
         key = {k: config.pop(k) for k in self.key_fields if k in config}
         self.config = self.validate(id, config)
-        if self.graded and "answer" not in key:
+        if self.graded and self.key_fields and self.key_fields[0] not in key:
             # Released notebook: the key comes from the server's key store.
             stored = session().keys.get(id)
             key = {**stored, **key} if stored else {}
@@ -212,7 +212,9 @@ class Exercise(w.VBox):
                 "right" if result.fraction >= 1 else "partial" if result.fraction > 0 else "wrong"
             )
             lines = [t(verdict), *result.messages]
-            lines.append(t("score", score=_fmt(result.points(self.points)), points=_fmt(self.points)))
+            lines.append(
+                t("score", score=_fmt(result.points(self.points)), points=_fmt(self.points))
+            )
             if self.max_attempts and verdict != "right":
                 left = self.max_attempts - self.attempts
                 lines.append(t("attempts_left", n=left) if left else t("no_attempts_left"))

@@ -92,7 +92,9 @@ class TrueFalse(SingleChoice):
     def validate_key(cls, exercise_id, config, key):
         value = key.get("answer")
         if not isinstance(value, bool):
-            raise ExerciseConfigError(exercise_id, "answer", "moet true (juist) of false (fout) zijn.")
+            raise ExerciseConfigError(
+                exercise_id, "answer", "moet true (juist) of false (fout) zijn."
+            )
         mapped = {}
         for k, v in (key.get("feedback") or {}).items():
             if k in (True, "juist", "Juist", "true"):
@@ -101,7 +103,10 @@ class TrueFalse(SingleChoice):
                 mapped[t("false")] = v
             else:
                 raise ExerciseConfigError(exercise_id, "feedback", f"'{k}' is niet juist of fout.")
-        return {"answer": 0 if value else 1, "feedback": _feedback(exercise_id, config["options"], mapped)}
+        return {
+            "answer": 0 if value else 1,
+            "feedback": _feedback(exercise_id, config["options"], mapped),
+        }
 
 
 class MultipleChoice(Exercise):
@@ -118,7 +123,9 @@ class MultipleChoice(Exercise):
     def validate_key(cls, exercise_id, config, key):
         answers = key.get("answer")
         if not isinstance(answers, list) or not answers:
-            raise ExerciseConfigError(exercise_id, "answer", "moet een lijst met juiste opties zijn.")
+            raise ExerciseConfigError(
+                exercise_id, "answer", "moet een lijst met juiste opties zijn."
+            )
         return {
             "answer": sorted({_index(exercise_id, config["options"], a) for a in answers}),
             "feedback": _feedback(exercise_id, config["options"], key.get("feedback")),

@@ -33,8 +33,11 @@ class HandIn(w.VBox):
 
         learner, locked = learner_from_query(request_query(), self.cohort)
         self.name = w.Text(
-            value=learner or "", description=t("handin_name"), disabled=locked,
-            style={"description_width": "initial"}, layout=w.Layout(width="28em"),
+            value=learner or "",
+            description=t("handin_name"),
+            disabled=locked,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="28em"),
         )
         self.button = w.Button(description=t("handin"), button_style="success")
         self.button.on_click(lambda _: self.hand_in())
@@ -74,7 +77,9 @@ class HandIn(w.VBox):
             self._say(t("handin_failed", error=html.escape(str(error))))
             return
         self.learner = learner
-        self._say(t("handin_done", time=datetime.now().strftime("%H:%M")) + " " + t("handin_grading"))
+        self._say(
+            t("handin_done", time=datetime.now().strftime("%H:%M")) + " " + t("handin_grading")
+        )
         self.button.disabled = True
         threading.Thread(target=self._grade, daemon=True).start()
 
@@ -100,5 +105,5 @@ class HandIn(w.VBox):
         self.feedback_view.value = (
             "<iframe title='Feedback' class='leerpad-feedback-frame' "
             "style='width:100%;height:70vh;border:1px solid #ccc' "
-            f"srcdoc=\"{html.escape(page, quote=True)}\"></iframe>"
+            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
         )

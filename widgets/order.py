@@ -42,7 +42,9 @@ class Ordering(Exercise):
         answer = key.get("answer")
         if not isinstance(answer, list) or sorted(map(str, answer)) != sorted(config["items"]):
             raise ExerciseConfigError(
-                exercise_id, "answer", "moet precies dezelfde items bevatten, in de juiste volgorde."
+                exercise_id,
+                "answer",
+                "moet precies dezelfde items bevatten, in de juiste volgorde.",
             )
         return {"answer": [str(a) for a in answer]}
 
@@ -66,7 +68,9 @@ class Ordering(Exercise):
         rows = []
         for i, item in enumerate(self.order):
             label = f"<code>{escape(item)}</code>" if self.config["code"] else escape(item)
-            up = w.Button(description="▲", tooltip=f"{t('up')}: {item}", layout=w.Layout(width="3em"))
+            up = w.Button(
+                description="▲", tooltip=f"{t('up')}: {item}", layout=w.Layout(width="3em")
+            )
             down = w.Button(
                 description="▼", tooltip=f"{t('down')}: {item}", layout=w.Layout(width="3em")
             )

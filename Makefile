@@ -1,0 +1,34 @@
+# leerpad: two commands do all the set-up on a fresh machine with Python 3.11+.
+#   make start   builds what changed and serves the platform on 127.0.0.1
+#   make test    the same set-up, then lint and every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: start test lint bench check clean
+
+$(INSTALLED): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(INSTALLED)
+
+start: $(INSTALLED)
+	@$(BIN)/leerpad start
+
+check: $(INSTALLED)
+	$(BIN)/leerpad check
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf build var

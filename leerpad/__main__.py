@@ -1,0 +1,5 @@
+import sys
+
+from leerpad.cli import main
+
+sys.exit(main())

@@ -1,0 +1,283 @@
+"""``leerpad start``: prepare what changed, start every server, print where they are, and
+stop them all on Ctrl-C."""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from leerpad.catalogue import Catalogue
+from leerpad.grading.cohort import Cohort
+from leerpad.grading.release import release_all
+from leerpad.paths import ROOT, data_dir, var_dir
+from leerpad.servers.lab import learner_lab, trainer_lab
+from leerpad.site_build import build_site
+
+HOST = "127.0.0.1"
+
+
+class PortBusy(RuntimeError):
+    pass
+
+
+@dataclass
+class Ports:
+    site: int = 8000
+    apps: int = 8866
+    lab: int = 8888
+    trainer: int = 8890
+
+    @classmethod
+    def from_env(cls) -> "Ports":
+        names = {"site": "PORT", "apps": "APPS_PORT", "lab": "LAB_PORT", "trainer": "TRAINER_PORT"}
+        values = {}
+        for attr, var in names.items():
+            raw = os.environ.get(var)
+            if raw:
+                if not raw.isdigit() or not 0 < int(raw) < 65536:
+                    raise PortBusy(
+                        f"{var}={raw} is geen geldige poort. Kies een getal, bv. {var}=9000."
+                    )
+                values[attr] = int(raw)
+        return cls(**values)
+
+    VARIABLES = {"site": "PORT", "apps": "APPS_PORT", "lab": "LAB_PORT", "trainer": "TRAINER_PORT"}
+
+    def check_free(self) -> None:
+        for attr, var in self.VARIABLES.items():
+            port = getattr(self, attr)
+            with socket.socket() as s:
+                try:
+                    s.bind((HOST, port))
+                except OSError as err:
+                    raise PortBusy(
+                        f"Poort {port} is bezet (nodig voor {attr}). Stop wat die poort gebruikt, "
+                        f"of kies een andere: {var}={port + 1} make start"
+                    ) from err
+
+
+@dataclass
+class Platform:
+    ports: Ports
+    cohort: str = "demo"
+    learner: str = "leerkracht-demo"
+    processes: list = field(default_factory=list)
+
+    def urls(self) -> dict:
+        p = self.ports
+        return {
+            "site": f"http://{HOST}:{p.site}/",
+            "apps": f"http://{HOST}:{p.apps}",
+            "lab": f"http://{HOST}:{p.lab}",
+            "trainer": f"http://{HOST}:{p.trainer}",
+        }
+
+    def trainer_token(self) -> str:
+        path = var_dir() / "servers" / "trainer" / "token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def learner_token(self) -> str:
+        path = var_dir() / "servers" / "learner-lab" / "token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(16))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def prepare(self, log=print) -> Cohort:
+        catalogue = Catalogue()
+        if catalogue.problems:
+            raise SystemExit(
+                "De cursussen bevatten fouten; los ze op (of draai `leerpad check`):\n"
+                + "\n".join(f"  {p}" for p in catalogue.problems)
+            )
+        cohort = Cohort(self.cohort)
+        if not cohort.exists():
+            cohort.create()
+        release_all(cohort, catalogue.modules.values(), log=log)
+        urls = self.urls()
+        build_site(apps_url=urls["apps"], lab_url=urls["lab"], log=log)
+        return cohort
+
+    def _spawn(self, name, args, env=None, cwd=None):
+        environment = {**os.environ, **(env or {})}
+        bin_dir = str(Path(sys.executable).parent)
+        environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
+        log_dir = var_dir() / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            args,
+            env=environment,
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append((name, proc, log))
+        return proc
+
+    def start_servers(self, cohort: Cohort) -> None:
+        p, py = self.ports, sys.executable
+        root_flag = ["--allow-root"] if os.geteuid() == 0 else []  # CI and containers run as root
+        site_dir = ROOT / "build" / "site"
+        if os.environ.get("LEERPAD_BUILD"):
+            site_dir = Path(os.environ["LEERPAD_BUILD"]) / "site"
+        self._spawn(
+            "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
+        )
+        kernel_env = {
+            "LEERPAD_COHORT": str(cohort.dir),
+            "LEERPAD_KEYS": str(cohort.keys_dir),
+            "LEERPAD_DATA": str(data_dir()),
+            "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
+        }
+        self._spawn(
+            "apps",
+            [
+                py,
+                "-m",
+                "leerpad.servers.apps",
+                str(cohort.release_dir),
+                "--no-browser",
+                f"--port={p.apps}",
+                f"--Voila.ip={HOST}",
+                "--template=leerpad",
+                "--preheat_kernel=True",
+                "--pool_size=1",
+                "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
+            ],
+            env=kernel_env,
+            cwd=var_dir(),
+        )
+        config, home = learner_lab(cohort, self.learner)
+        lab_env = {"JUPYTER_CONFIG_DIR": str(config), "LEERPAD_KEYS": str(cohort.keys_dir)}
+        self._spawn(
+            "lab",
+            [
+                py,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--ServerApp.ip={HOST}",
+                f"--ServerApp.port={p.lab}",
+                "--ServerApp.port_retries=0",
+                f"--ServerApp.root_dir={home}",
+                f"--IdentityProvider.token={self.learner_token()}",
+                "--ServerApp.terminals_enabled=False",
+                *root_flag,
+            ],
+            env=lab_env,
+            cwd=home,
+        )
+        trainer_config = trainer_lab(cohort)
+        self._spawn(
+            "trainer",
+            [
+                py,
+                "-m",
+                "jupyterlab",
+                "--no-browser",
+                f"--ServerApp.ip={HOST}",
+                f"--ServerApp.port={p.trainer}",
+                "--ServerApp.port_retries=0",
+                f"--ServerApp.root_dir={cohort.dir}",
+                f"--IdentityProvider.token={self.trainer_token()}",
+                *root_flag,
+            ],
+            env={"JUPYTER_CONFIG_DIR": str(trainer_config), "LEERPAD_KEYS": str(cohort.keys_dir)},
+            cwd=cohort.dir,
+        )
+
+    def wait_until_listening(self, timeout=120) -> None:
+        deadline = time.monotonic() + timeout
+        pending = dict(
+            zip(
+                ["site", "apps", "lab", "trainer"],
+                [self.ports.site, self.ports.apps, self.ports.lab, self.ports.trainer],
+                strict=True,
+            )
+        )
+        while pending and time.monotonic() < deadline:
+            for name, proc, _ in self.processes:
+                if proc.poll() is not None:
+                    log = var_dir() / "logs" / f"{name}.log"
+                    tail = "\n".join(log.read_text().splitlines()[-20:])
+                    raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
+            for name, port in list(pending.items()):
+                with socket.socket() as s:
+                    if s.connect_ex((HOST, port)) == 0:
+                        del pending[name]
+            time.sleep(0.2)
+        if pending:
+            raise RuntimeError(f"Niet op tijd gestart: {', '.join(pending)}")
+
+    def stop(self) -> None:
+        for _, proc, _ in self.processes:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for _, proc, log in self.processes:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            log.close()
+        self.processes.clear()
+
+    def banner(self) -> str:
+        u = self.urls()
+        module = "ct-01-algoritme"
+        app_path = f"/voila/render/{module}/{module}.ipynb"
+        token = self.trainer_token()
+        return "\n".join(
+            [
+                "",
+                "leerpad draait. Stoppen: Ctrl-C.",
+                f"  Website (leerpaden, modules):   {u['site']}",
+                f"  Leerling-apps (Voilà):          {u['apps']}{app_path}",
+                f"  JupyterLab voor cursisten:      {u['lab']}/lab?token={self.learner_token()}",
+                f"  Trainerwerkplek (formgrader):   {u['trainer']}/formgrader?token={token}",
+                f"  Trainertoken:                   {token}",
+                "",
+            ]
+        )
+
+
+def start(cohort="demo") -> int:
+    try:
+        ports = Ports.from_env()
+        ports.check_free()
+    except PortBusy as err:
+        print(err, file=sys.stderr)
+        return 2
+    platform = Platform(ports, cohort)
+    cohort_obj = platform.prepare()
+
+    def on_signal(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        platform.start_servers(cohort_obj)
+        platform.wait_until_listening()
+        print(platform.banner(), flush=True)
+        while all(proc.poll() is None for _, proc, _ in platform.processes):
+            time.sleep(0.5)
+        print("Een server stopte; leerpad stopt alles.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nleerpad stopt...", flush=True)
+        return 0
+    finally:
+        platform.stop()

@@ -1,0 +1,67 @@
+"""Configuration of the two JupyterLab servers. Each gets its own Jupyter config folder, so
+that the learner's server runs without formgrader and the trainer's with it, from one
+Python environment."""
+
+import json
+from pathlib import Path
+
+from leerpad.grading.cohort import Cohort
+from leerpad.paths import exchange_dir, var_dir
+
+LEARNER_DISABLED = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+]
+LEARNER_SERVER_EXTENSIONS = {
+    "nbgrader.server_extensions.formgrader": False,
+    "nbgrader.server_extensions.course_list": False,
+    "nbgrader.server_extensions.assignment_list": True,
+    "nbgrader.server_extensions.validate_assignment": True,
+    "voila.server_extension": False,
+}
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
+    """(config dir, root dir) of the learner's JupyterLab: released work only."""
+    base = var_dir() / "servers" / "learner-lab"
+    config = base / "config"
+    home = var_dir() / "learners" / learner
+    home.mkdir(parents=True, exist_ok=True)
+    _write(
+        config / "nbgrader_config.py",
+        "c = get_config()\n"
+        f"c.CourseDirectory.course_id = {cohort.name!r}\n"
+        f"c.CourseDirectory.student_id = {learner!r}\n"
+        f"c.Exchange.root = {str(exchange_dir())!r}\n",
+    )
+    _write(
+        config / "jupyter_server_config.json",
+        json.dumps({"ServerApp": {"jpserver_extensions": LEARNER_SERVER_EXTENSIONS}}, indent=1),
+    )
+    _write(
+        config / "labconfig" / "page_config.json",
+        json.dumps({"disabledExtensions": {name: True for name in LEARNER_DISABLED}}, indent=1),
+    )
+    return config, home
+
+
+def trainer_lab(cohort: Cohort) -> Path:
+    """The trainer's config dir: formgrader on the cohort's nbgrader course."""
+    config = var_dir() / "servers" / "trainer" / "config"
+    _write(
+        config / "nbgrader_config.py",
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(cohort.dir)!r}\n"
+        f"exec(open({str(cohort.dir / 'nbgrader_config.py')!r}).read())\n",
+    )
+    _write(
+        config / "jupyter_server_config.json",
+        json.dumps({"ServerApp": {"jpserver_extensions": {"voila.server_extension": False}}}),
+    )
+    return config

@@ -1,0 +1,296 @@
+/* leerpad: progress, catalogue filter and self-scan. Vanilla JavaScript, no requests:
+   everything stays in this browser (localStorage). */
+(function () {
+  "use strict";
+
+  var DONE_KEY = "leerpad:klaar";
+  var SCAN_KEY = "leerpad:zelfscan";
+  var SVG = "http://www.w3.org/2000/svg"; // an XML namespace name, not a request
+
+  function load(key, fallback) {
+    try {
+      var value = JSON.parse(window.localStorage.getItem(key));
+      return value === null ? fallback : value;
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function save(key, value) {
+    try {
+      window.localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      /* private mode or storage off: the page still works, nothing is kept */
+    }
+  }
+
+  function doneList() {
+    var list = load(DONE_KEY, []);
+    return Array.isArray(list) ? list : [];
+  }
+
+  function isDone(id) {
+    return doneList().indexOf(id) !== -1;
+  }
+
+  function setDone(id, done) {
+    var list = doneList().filter(function (x) { return x !== id; });
+    if (done) list.push(id);
+    save(DONE_KEY, list);
+  }
+
+  /* -- progress ---------------------------------------------------------------- */
+  function initDoneButtons() {
+    document.querySelectorAll("button.leerpad-klaar").forEach(function (button) {
+      var id = button.getAttribute("data-module");
+      function show() {
+        var done = isDone(id);
+        button.setAttribute("aria-pressed", done ? "true" : "false");
+        button.textContent = done ? "\u2713 Klaar (klik om te wissen)" : "Markeer als klaar";
+        button.classList.toggle("md-button--primary", done);
+      }
+      button.hidden = false;
+      show();
+      button.addEventListener("click", function () {
+        setDone(id, !isDone(id));
+        show();
+      });
+    });
+  }
+
+  function initPathProgress() {
+    document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
+      var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
+      var done = ids.filter(isDone).length;
+      box.textContent = "";
+      var text = document.createElement("p");
+      text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar.";
+      var bar = document.createElement("progress");
+      bar.max = ids.length || 1;
+      bar.value = done;
+      bar.setAttribute("aria-label", "Voortgang in dit leerpad");
+      box.appendChild(text);
+      box.appendChild(bar);
+    });
+    document.querySelectorAll(".leerpad-stap").forEach(function (mark) {
+      mark.textContent = isDone(mark.getAttribute("data-module")) ? "\u2713 klaar" : "";
+    });
+  }
+
+  /* -- catalogue filter -------------------------------------------------------- */
+  function initFilter() {
+    var form = document.getElementById("leerpad-filter");
+    if (!form) return;
+    var rows = Array.prototype.map.call(
+      document.querySelectorAll(".leerpad-rij"),
+      function (span) { return { tr: span.closest("tr"), data: span.dataset }; }
+    );
+    var count = form.querySelector(".leerpad-filter-count");
+
+    function has(list, value) {
+      return (list || "").split(" ").indexOf(value) !== -1;
+    }
+
+    function apply() {
+      var f = {
+        audience: form.elements.audience.value,
+        course: form.elements.course.value,
+        duration: form.elements.duration.value,
+        competence: form.elements.competence.value,
+        eindterm: form.elements.eindterm.value
+      };
+      var shown = 0;
+      rows.forEach(function (row) {
+        var d = row.data;
+        var minutes = parseInt(d.duration, 10);
+        var ok = (!f.audience || has(d.audience, f.audience)) &&
+          (!f.course || d.course === f.course) &&
+          (!f.competence || has(d.competence, f.competence)) &&
+          (!f.eindterm || has(d.eindterm, f.eindterm)) &&
+          (!f.duration || (f.duration === "91" ? minutes > 90 : minutes <= parseInt(f.duration, 10)));
+        if (row.tr) row.tr.hidden = !ok;
+        if (ok) shown += 1;
+      });
+      count.textContent = shown + " van " + rows.length + " modules getoond.";
+    }
+
+    form.hidden = false;
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  }
+
+  /* -- self-scan ---------------------------------------------------------------- */
+  function svg(name, attrs, text) {
+    var el = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    if (text) el.textContent = text;
+    return el;
+  }
+
+  function radar(areas, scores) {
+    var cx = 210, cy = 170, r = 115, n = areas.length;
+    function point(i, value) {
+      var angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
+      return [cx + Math.cos(angle) * r * value / 5, cy + Math.sin(angle) * r * value / 5];
+    }
+    var chart = svg("svg", {
+      viewBox: "0 0 420 340", role: "img", "aria-labelledby": "radar-titel radar-uitleg",
+      "class": "leerpad-radar"
+    });
+    chart.appendChild(svg("title", { id: "radar-titel" }, "Radardiagram van je zelfscan"));
+    chart.appendChild(svg("desc", { id: "radar-uitleg" }, areas.map(function (a) {
+      return a.name + ": " + scores[a.id].toFixed(1).replace(".", ",") + " op 5";
+    }).join("; ")));
+    for (var ring = 1; ring <= 5; ring++) {
+      var pts = areas.map(function (a, i) { return point(i, ring).join(","); }).join(" ");
+      chart.appendChild(svg("polygon", { points: pts, "class": "leerpad-radar-ring" }));
+    }
+    areas.forEach(function (a, i) {
+      var end = point(i, 5), label = point(i, 6.1);
+      chart.appendChild(svg("line", { x1: cx, y1: cy, x2: end[0], y2: end[1], "class": "leerpad-radar-as" }));
+      var anchor = Math.abs(label[0] - cx) < 5 ? "middle" : (label[0] > cx ? "start" : "end");
+      chart.appendChild(svg("text", { x: label[0], y: label[1] + 4, "text-anchor": anchor },
+        a.id + ". " + a.short));
+    });
+    var shape = areas.map(function (a, i) { return point(i, scores[a.id]).join(","); }).join(" ");
+    chart.appendChild(svg("polygon", { points: shape, "class": "leerpad-radar-score" }));
+    return chart;
+  }
+
+  function linkFor(attrName, id) {
+    var a = document.querySelector("#leerpad-zelfscan-links a[" + attrName + '="' + id + '"]');
+    return a ? a.getAttribute("href") : null;
+  }
+
+  function recommend(data, scores, audience) {
+    var weakest = data.areas.slice().sort(function (a, b) {
+      return scores[a.id] - scores[b.id];
+    })[0];
+    var best = null, bestScore = -1;
+    data.paths.forEach(function (p) {
+      var score = 0;
+      p.modules.forEach(function (m) { if (m.areas.indexOf(weakest.id) !== -1) score += 1; });
+      if (p.audience.indexOf(audience) !== -1) score += 2;
+      if (score > bestScore) { best = p; bestScore = score; }
+    });
+    var start = null;
+    if (best) {
+      var open = best.modules.filter(function (m) { return !isDone(m.id); });
+      start = open.filter(function (m) { return m.areas.indexOf(weakest.id) !== -1; })[0] ||
+        open[0] || best.modules[0] || null;
+    }
+    return { weakest: weakest, path: best, start: start };
+  }
+
+  function showResult(data, answers) {
+    var out = document.getElementById("leerpad-zelfscan-resultaat");
+    var sums = {}, counts = {};
+    data.areas.forEach(function (a) { sums[a.id] = 0; counts[a.id] = 0; });
+    data.statements.forEach(function (s, i) {
+      var value = parseInt(answers["s" + (i + 1)], 10);
+      if (value) { sums[s.area] += value; counts[s.area] += 1; }
+    });
+    var scores = {};
+    data.areas.forEach(function (a) { scores[a.id] = counts[a.id] ? sums[a.id] / counts[a.id] : 0; });
+    var advice = recommend(data, scores, answers.doelgroep);
+
+    out.textContent = "";
+    var h = document.createElement("h2");
+    h.textContent = "Je resultaat";
+    out.appendChild(h);
+    out.appendChild(radar(data.areas, scores));
+
+    var list = document.createElement("ul");
+    data.areas.forEach(function (a) {
+      var li = document.createElement("li");
+      li.textContent = a.id + ". " + a.name + ": " + scores[a.id].toFixed(1).replace(".", ",") + " op 5";
+      list.appendChild(li);
+    });
+    out.appendChild(list);
+
+    var p = document.createElement("p");
+    p.appendChild(document.createTextNode(
+      "Je laagste score is " + advice.weakest.id + ". " + advice.weakest.name + ". "));
+    if (advice.path) {
+      p.appendChild(document.createTextNode("Ons voorstel: het leerpad "));
+      var pathLink = document.createElement("a");
+      pathLink.href = linkFor("data-pad", advice.path.id) || "#";
+      pathLink.textContent = advice.path.title;
+      p.appendChild(pathLink);
+      if (advice.start) {
+        p.appendChild(document.createTextNode(", te beginnen met de module "));
+        var moduleLink = document.createElement("a");
+        moduleLink.href = linkFor("data-module", advice.start.id) || "#";
+        moduleLink.textContent = advice.start.title;
+        p.appendChild(moduleLink);
+      }
+      p.appendChild(document.createTextNode("."));
+    } else {
+      p.appendChild(document.createTextNode("Er zijn nog geen leerpaden; kijk in de catalogus."));
+    }
+    out.appendChild(p);
+    out.hidden = false;
+  }
+
+  function initScan() {
+    var form = document.getElementById("leerpad-zelfscan");
+    var source = document.getElementById("leerpad-zelfscan-data");
+    if (!form || !source) return;
+    var data = JSON.parse(source.textContent);
+
+    function answers() {
+      var result = {};
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name) return;
+        if (el.type === "radio") { if (el.checked) result[el.name] = el.value; }
+        else result[el.name] = el.value;
+      });
+      return result;
+    }
+
+    var saved = load(SCAN_KEY, null);
+    if (saved && typeof saved === "object") {
+      Object.keys(saved).forEach(function (name) {
+        var field = form.elements[name];
+        if (!field) return;
+        if (field.length !== undefined && field.tagName !== "SELECT") {
+          Array.prototype.forEach.call(field, function (r) { r.checked = r.value === saved[name]; });
+        } else {
+          field.value = saved[name];
+        }
+      });
+      if (form.checkValidity()) showResult(data, saved);
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var a = answers();
+      save(SCAN_KEY, a);
+      showResult(data, a);
+      document.getElementById("leerpad-zelfscan-resultaat").scrollIntoView({ behavior: "smooth" });
+    });
+    document.getElementById("zelfscan-wissen").addEventListener("click", function () {
+      try { window.localStorage.removeItem(SCAN_KEY); } catch (e) { /* nothing kept */ }
+      form.reset();
+      var out = document.getElementById("leerpad-zelfscan-resultaat");
+      out.hidden = true;
+      out.textContent = "";
+    });
+  }
+
+  function init() {
+    initDoneButtons();
+    initPathProgress();
+    initFilter();
+    initScan();
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(init); // Material's page-load event (also with instant loading)
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,698 @@
+"""Write the site's Markdown pages from the catalogue.
+
+Generation is a separate step from rendering: ``python -m leerpad.site`` writes plain
+Markdown into ``build/docs``, then ``mkdocs build`` (or its successor) turns it into HTML.
+No notebook is executed and no answer key is read: exercises are described from their
+public fields only (see ``render.py``).
+"""
+
+import html
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from leerpad.catalogue import Catalogue, Module
+
+from .render import public_notebook, render_notebook
+
+HERE = Path(__file__).resolve().parent
+HANDWRITTEN = HERE.parent / "docs"
+MARKER = ".leerpad-site"
+DEFAULT_APPS_URL = "http://127.0.0.1:8866"
+DEFAULT_LAB_URL = "http://127.0.0.1:8888"
+LICENCE_URLS = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/deed.nl",
+    "CC-BY-SA-4.0": "https://creativecommons.org/licenses/by-sa/4.0/deed.nl",
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/deed.nl",
+}
+DURATIONS = [
+    ("30", "tot 30 minuten"),
+    ("60", "tot 60 minuten"),
+    ("90", "tot 90 minuten"),
+    ("91", "langer dan 90 minuten"),
+]
+
+# The self-scan: one or two statements per DigCompEdu area, as in Digisnap.
+SCAN_STATEMENTS = [
+    (
+        "1",
+        "Ik gebruik digitale kanalen om met collega's, leerlingen en ouders te communiceren "
+        "en samen te werken.",
+    ),
+    (
+        "1",
+        "Ik denk na over hoe ik digitale middelen in mijn lessen gebruik en ik volg daar "
+        "zelf nascholing over.",
+    ),
+    (
+        "2",
+        "Ik zoek en beoordeel digitale lesmaterialen, pas ze aan voor mijn klas en respecteer "
+        "daarbij auteursrecht en open licenties.",
+    ),
+    (
+        "3",
+        "Ik zet digitale middelen doelgericht in tijdens mijn lessen, ook om leerlingen te "
+        "begeleiden en samen te laten werken.",
+    ),
+    (
+        "4",
+        "Ik gebruik digitale middelen om te evalueren en om leerlingen snel gerichte feedback "
+        "te geven.",
+    ),
+    (
+        "5",
+        "Ik gebruik digitale middelen om te differentiëren, zodat alle leerlingen actief en "
+        "toegankelijk kunnen leren.",
+    ),
+    (
+        "6",
+        "Ik leer mijn leerlingen informatie kritisch beoordelen en verantwoord omgaan met media.",
+    ),
+    (
+        "6",
+        "Ik laat mijn leerlingen zelf digitale inhoud maken en problemen oplossen met "
+        "computationeel denken, bijvoorbeeld met een algoritme.",
+    ),
+]
+SCAN_SCALE = ["helemaal niet", "eerder niet", "soms", "eerder wel", "helemaal wel"]
+AREA_SHORT = {
+    "1": "Betrokkenheid",
+    "2": "Bronnen",
+    "3": "Lesgeven",
+    "4": "Evalueren",
+    "5": "Lerenden versterken",
+    "6": "Digitale competentie leerlingen",
+}
+
+
+def slug(value) -> str:
+    return str(value).replace(".", "-")
+
+
+def esc(text) -> str:
+    """Text for a Markdown table cell or link text."""
+    text = " ".join(str(text).split())
+    for char in "\\[]|*_<":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def attr(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def minutes(total: int) -> str:
+    hours, rest = divmod(total, 60)
+    if not hours:
+        return f"{rest} minuten"
+    text = f"{hours} uur"
+    return text + (f" {rest} minuten" if rest else "")
+
+
+class Site:
+    def __init__(self, docs_dir: Path, apps_url: str, lab_url: str, catalogue: Catalogue):
+        self.docs = Path(docs_dir)
+        self.apps_url = apps_url.rstrip("/")
+        self.lab_url = lab_url.rstrip("/")
+        self.cat = catalogue
+        self.fw = catalogue.frameworks
+        self.written: list[Path] = []
+        levels_file = catalogue.root / "frameworks" / "digcompedu.yml"
+        levels = yaml.safe_load(levels_file.read_text(encoding="utf-8")).get("levels", [])
+        self.levels = {str(level["id"]): level["nl"] for level in levels}
+        self.areas = self._areas()
+        self.rendered = {}
+        for module in self.modules:
+            self.rendered[module.id] = render_notebook(
+                module.notebook, module.title, module.id, self._asset_names(module)
+            )
+
+    # -- helpers --------------------------------------------------------------------
+    @property
+    def modules(self) -> list[Module]:
+        return list(self.cat.modules.values())
+
+    def _areas(self) -> dict[str, str]:
+        areas = {}
+        for competence_id, competence in self.fw.digcompedu.items():
+            areas.setdefault(competence_id.split(".")[0], competence["area"])
+        return areas
+
+    @staticmethod
+    def _asset_names(module: Module) -> list[str]:
+        return [str(p.relative_to(module.folder)) for p in module.assets() if p.suffix != ".md"]
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.docs / relative
+        if path in self.written:
+            raise ValueError(
+                f"{relative} wordt twee keer geschreven (staat het ook in site/docs?)."
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.rstrip() + "\n", encoding="utf-8")
+        self.written.append(path)
+        return path
+
+    def audience(self, audience_id) -> str:
+        return self.fw.audiences.get(str(audience_id), {}).get("nl", str(audience_id))
+
+    def topic(self, topic_id) -> str:
+        return self.fw.topics.get(str(topic_id), self.fw.topics.get(topic_id, {})).get(
+            "nl", str(topic_id)
+        )
+
+    def competence_link(self, cid, base="../competenties/", long=False) -> str:
+        name = self.fw.digcompedu.get(str(cid), {}).get("nl", "")
+        text = f"{cid} {name}" if long and name else str(cid)
+        return f"[{esc(text)}]({base}{slug(cid)}.md)"
+
+    def eindterm_link(self, tid, base="../eindtermen/") -> str:
+        return f"[{esc(tid)}]({base}{slug(tid)}.md)"
+
+    def module_link(self, module: Module, base="../modules/") -> str:
+        return f"[{esc(module.title)}]({base}{module.id}.md)"
+
+    def exercise_count(self, module: Module) -> int:
+        return len(self.rendered[module.id].exercises)
+
+    def path_audiences(self, learning_path) -> list[str]:
+        audience = learning_path.meta.get("audience") or []
+        return [str(a) for a in (audience if isinstance(audience, list) else [audience])]
+
+    # -- pages ----------------------------------------------------------------------
+    def build(self) -> list[Path]:
+        self.copy_handwritten()
+        self.home()
+        self.paths_pages()
+        self.catalogue_page()
+        for module in self.modules:
+            self.module_page(module)
+        self.competence_pages()
+        self.eindterm_pages()
+        self.course_pages()
+        self.zelfscan()
+        return self.written
+
+    def copy_handwritten(self):
+        for source in sorted(HANDWRITTEN.rglob("*")):
+            if source.is_file():
+                target = self.docs / source.relative_to(HANDWRITTEN)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+                self.written.append(target)
+
+    def home(self):
+        total = sum(m.meta["duration"] for m in self.modules)
+        lines = [
+            "# leerpad",
+            "",
+            "leerpad is het lesmateriaal en de leerpaden van de **digitale bootcamps voor "
+            "Vlaamse leraren**. Elke module is een notebook met uitleg, voorbeelden uit de klas "
+            "en oefeningen die je meteen verbeterd krijgt. Je opent een module als **app** in je "
+            "browser (geen code te zien) of als notebook in **JupyterLab**.",
+            "",
+            "leerpad is er voor leraren basis- en secundair onderwijs, ICT-coördinatoren, "
+            "directies en studenten in de lerarenopleiding, en voor de trainers die een "
+            "bootcamp begeleiden. Elke module sluit aan bij het Europese kader **DigCompEdu** "
+            "en bij de Vlaamse **eindtermen digitale competentie en mediawijsheid**.",
+            "",
+            f"Er zijn nu {count(len(self.modules), 'module', 'modules')} in "
+            f"{count(len(self.cat.courses), 'cursus', 'cursussen')}, "
+            f"samen {minutes(total)}.",
+            "",
+            "## Waar begin je?",
+            "",
+            "- Niet zeker waar je staat? Doe de [zelfscan](zelfscan.md): acht uitspraken, "
+            "een radardiagram en een voorstel voor een leerpad.",
+            "- Blader door de [catalogus](modules/index.md) en filter op doelgroep, duur, "
+            "competentie of eindterm.",
+            "- Zoek op [DigCompEdu-competentie](competenties/index.md) of op "
+            "[eindterm](eindtermen/index.md).",
+            "",
+            "## Leerpaden",
+            "",
+        ]
+        for learning_path in self.cat.paths:
+            lines.append(
+                f"- [{esc(learning_path.meta.get('title', learning_path.id))}]"
+                f"(paden/{learning_path.id}.md): "
+                + " ".join(str(learning_path.meta.get("goal", "")).split())
+            )
+        if not self.cat.paths:
+            lines.append("Er zijn nog geen leerpaden.")
+        lines += ["", "## Cursussen", ""]
+        for course in self.cat.courses:
+            lines.append(
+                f"- [{esc(course.meta.get('title', course.id))}](cursussen/{course.id}.md)"
+            )
+        lines += [
+            "",
+            "## Voor trainers en auteurs",
+            "",
+            "- De [gids voor trainers](gids-trainer.md): het platform starten, een cohort "
+            "aanmaken, verbeteren en feedback geven.",
+            "- De [gids voor auteurs](gids-auteur.md): zelf een module schrijven in Markdown.",
+            "- De [architectuur](architectuur.md): hoe leerpad in elkaar zit.",
+            "",
+            "Je voortgang (welke modules je klaar hebt) en je zelfscan blijven in je eigen "
+            "browser. Deze site stuurt niets door.",
+        ]
+        self.write("index.md", "\n".join(lines))
+
+    def paths_pages(self):
+        lines = [
+            "# Leerpaden",
+            "",
+            "Een leerpad is een reeks modules in een vaste volgorde, met één doel.",
+            "",
+        ]
+        if self.cat.paths:
+            lines += ["| Leerpad | Voor | Modules | Tijd |", "| --- | --- | --- | --- |"]
+        for learning_path in self.cat.paths:
+            steps = self.cat.path_steps(learning_path)
+            ready = [s["module"] for s in steps if s["module"]]
+            total = sum(m.meta["duration"] for m in ready)
+            audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
+            lines.append(
+                f"| [{esc(learning_path.meta.get('title', learning_path.id))}]"
+                f"({learning_path.id}.md) | {esc(audience)} | {len(ready)} van {len(steps)} "
+                f"beschikbaar | {minutes(total)} |"
+            )
+            self.path_page(learning_path, steps, ready, total)
+        if not self.cat.paths:
+            lines.append("Er zijn nog geen leerpaden.")
+        self.write("paden/index.md", "\n".join(lines))
+
+    def path_page(self, learning_path, steps, ready, total):
+        meta = learning_path.meta
+        audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
+        soon = len(steps) - len(ready)
+        later = "de module die nog komt" if soon == 1 else f"de {soon} modules die nog komen"
+        time = minutes(total) + (f" (zonder {later})" if soon else "")
+        ids = " ".join(m.id for m in ready)
+        lines = [
+            f"# {meta.get('title', learning_path.id)}",
+            "",
+            f"**Doel:** {' '.join(str(meta.get('goal', '')).split())}",
+            "",
+            f"**Voor:** {esc(audience)}",
+            "",
+            f"**Totale tijd:** {time}",
+            "",
+            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" aria-live="polite">'
+            "Je voortgang wordt in deze browser bijgehouden.</div>",
+            "",
+            "## Stappen",
+            "",
+        ]
+        for number, step in enumerate(steps, 1):
+            module = step["module"]
+            if module:
+                lines.append(
+                    f"{number}. {self.module_link(module)}: {module.meta['duration']} minuten, "
+                    f"niveau {module.meta['level']} "
+                    f'<span class="leerpad-stap" data-module="{attr(module.id)}"></span>'
+                )
+            else:
+                title = step.get("title") or step["id"]
+                lines.append(f"{number}. {esc(title)}: *komt binnenkort*")
+        self.write(f"paden/{learning_path.id}.md", "\n".join(lines))
+
+    def catalogue_page(self):
+        courses = {c.id: c.meta.get("title", c.id) for c in self.cat.courses}
+
+        def select(name, label, options):
+            opts = "".join(
+                f'<option value="{attr(v)}">{html.escape(t)}</option>' for v, t in options
+            )
+            return (
+                f'<label for="filter-{name}">{label}</label>'
+                f'<select id="filter-{name}" name="{name}"><option value="">alle</option>'
+                f"{opts}</select>"
+            )
+
+        def used(field):
+            return sorted({str(v) for m in self.modules for v in m.meta[field]})
+
+        form = (
+            '<form class="leerpad-filter" id="leerpad-filter" hidden>'
+            + select("audience", "Doelgroep", [(a, self.audience(a)) for a in used("audience")])
+            + select("course", "Cursus", list(courses.items()))
+            + select("duration", "Duur", DURATIONS)
+            + select(
+                "competence",
+                "DigCompEdu",
+                [(c, f"{c} {self.fw.digcompedu[c]['nl']}") for c in used("digcompedu")],
+            )
+            + select("eindterm", "Eindterm", [(t, t) for t in used("eindtermen")])
+            + '<p class="leerpad-filter-count" aria-live="polite"></p></form>'
+        )
+        lines = [
+            "# Catalogus",
+            "",
+            "Alle modules. Kies een doelgroep, cursus, duur, competentie of eindterm om de lijst "
+            "te filteren.",
+            "",
+            form,
+            "",
+            "| Module | Cursus | Minuten | Niveau | Voor | DigCompEdu | Eindtermen |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for module in self.modules:
+            meta = module.meta
+            course_id = module.course.id if module.course else ""
+
+            def joined(name, meta=meta):
+                return attr(" ".join(map(str, meta[name])))
+
+            data = (
+                f'<span class="leerpad-rij" hidden data-audience="{joined("audience")}" '
+                f'data-course="{attr(course_id)}" data-duration="{meta["duration"]}" '
+                f'data-competence="{joined("digcompedu")}" '
+                f'data-eindterm="{joined("eindtermen")}"></span>'
+            )
+            lines.append(
+                f"| {data}[{esc(module.title)}]({module.id}.md) "
+                f"| [{esc(courses.get(course_id, course_id))}](../cursussen/{course_id}.md) "
+                f"| {meta['duration']} | {meta['level']} "
+                f"| {esc(', '.join(self.audience(a) for a in meta['audience']))} "
+                f"| {', '.join(self.competence_link(c) for c in meta['digcompedu'])} "
+                f"| {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} |"
+            )
+        if not self.modules:
+            lines.append("| Nog geen modules. | | | | | | |")
+        self.write("modules/index.md", "\n".join(lines))
+
+    def module_page(self, module: Module):
+        meta = module.meta
+        mid = module.id
+        for asset in module.assets():
+            if asset.suffix == ".md":
+                continue
+            target = self.docs / "modules" / mid / asset.relative_to(module.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(asset, target)
+            self.written.append(target)
+        download = self.docs / "modules" / mid / f"{mid}.ipynb"
+        download.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(public_notebook(module.notebook), download)
+        self.written.append(download)
+        rendered = self.rendered[mid]
+        level = meta["level"]
+        level_text = f"{level} ({self.levels[level]})" if level in self.levels else level
+        course = module.course
+        licence = meta["licence"]
+        licence_text = (
+            f"[{licence}]({LICENCE_URLS[licence]})" if licence in LICENCE_URLS else esc(licence)
+        )
+        authors = ", ".join(
+            esc(a["name"]) if isinstance(a, dict) else esc(a) for a in meta["authors"]
+        )
+        app_note = "" if meta.get("app", True) else " (deze module is bedoeld voor JupyterLab)"
+        lines = [
+            f"# {meta['title']}",
+            "",
+            " ".join(str(meta["summary"]).split()),
+            "",
+            '<div class="leerpad-knoppen" markdown>',
+            "",
+            f"[Open als app]({self.apps_url}/voila/render/{mid}/{mid}.ipynb)"
+            "{ .md-button .md-button--primary }"
+            f" [Open in JupyterLab]({self.lab_url}/lab){{ .md-button }}"
+            f" [Download]({mid}/{mid}.ipynb){{ .md-button download }}"
+            f' <button type="button" class="md-button leerpad-klaar" data-module="{attr(mid)}" '
+            'aria-pressed="false" hidden>Markeer als klaar</button>',
+            "",
+            "</div>",
+            "",
+            f"*Download* geeft de notebook zonder antwoordsleutels en oplossingen{app_note}. "
+            "Verbeteren doet de server van je bootcamp: open de module daarom als app of in "
+            "JupyterLab om je antwoorden te laten nakijken.",
+            "",
+            "## Over deze module",
+            "",
+            "| Kenmerk | Waarde |",
+            "| --- | --- |",
+            f"| Duur | {meta['duration']} minuten |",
+            f"| Niveau | {esc(level_text)} |",
+            f"| Voor | {esc(', '.join(self.audience(a) for a in meta['audience']))} |",
+        ]
+        if course:
+            lines.append(
+                f"| Cursus | [{esc(course.meta.get('title', course.id))}]"
+                f"(../cursussen/{course.id}.md) |"
+            )
+        lines += [
+            f"| DigCompEdu | "
+            f"{', '.join(self.competence_link(c, long=True) for c in meta['digcompedu'])} |",
+            f"| Eindtermen | {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} |",
+            f"| Onderwerpen | {esc(', '.join(self.topic(t) for t in meta['topics']))} |",
+            f"| Oefeningen | {len(rendered.exercises)} |",
+            f"| Licentie | {licence_text} |",
+            f"| Auteurs | {authors} |",
+            f"| Laatst nagekeken | {meta['last_reviewed']} |",
+            "",
+            "## Leerdoelen",
+            "",
+            *[f"- {' '.join(str(goal).split())}" for goal in meta["goals"]],
+            "",
+            "## Leesversie",
+            "",
+            '!!! note "Alleen lezen"',
+            "    Hier lees je de module. De oefeningen maak je in de app of in JupyterLab; "
+            "daar krijg je ook feedback.",
+            "",
+            rendered.markdown,
+        ]
+        self.write(f"modules/{mid}.md", "\n".join(lines))
+
+    def _modules_for(self, field, value) -> list[Module]:
+        return [m for m in self.modules if str(value) in {str(v) for v in m.meta[field]}]
+
+    def _module_list(self, modules) -> list[str]:
+        if not modules:
+            return ["Nog geen modules."]
+        return [
+            f"- {self.module_link(m)}: {' '.join(str(m.meta['summary']).split())} "
+            f"({m.meta['duration']} minuten, niveau {m.meta['level']})"
+            for m in modules
+        ]
+
+    def competence_pages(self):
+        lines = [
+            "# DigCompEdu-competenties",
+            "",
+            "DigCompEdu is het Europese kader voor de digitale competentie van leraren "
+            "(Redecker, 2017): 6 gebieden, 22 competenties. Kies een competentie om de modules "
+            "te zien die eraan werken.",
+            "",
+        ]
+        current = None
+        for cid, competence in self.fw.digcompedu.items():
+            area = cid.split(".")[0]
+            if area != current:
+                current = area
+                lines += ["", f"## {area}. {competence['area']}", ""]
+            n = len(self._modules_for("digcompedu", cid))
+            lines.append(
+                f"- {self.competence_link(cid, '', long=True)} ({count(n, 'module', 'modules')})"
+            )
+            page = [
+                f"# {cid} {competence['nl']}",
+                "",
+                f"**Gebied:** {area}. {competence['area']}",
+                "",
+                f"*In het Engels:* {competence.get('en', '')}",
+                "",
+                "## Modules",
+                "",
+                *self._module_list(self._modules_for("digcompedu", cid)),
+                "",
+                "[Alle competenties](index.md)",
+            ]
+            self.write(f"competenties/{slug(cid)}.md", "\n".join(page))
+        self.write("competenties/index.md", "\n".join(lines))
+
+    def eindterm_pages(self):
+        lines = [
+            "# Eindtermen",
+            "",
+            "De Vlaamse eindtermen voor de sleutelcompetentie *digitale competentie en "
+            "mediawijsheid* (eerste graad secundair onderwijs). Kies een eindterm om de modules "
+            "te zien die eraan werken.",
+            "",
+        ]
+        current = None
+        for tid, target in self.fw.eindtermen.items():
+            if target["block"] != current:
+                current = target["block"]
+                lines += ["", f"## {current}", ""]
+            n = len(self._modules_for("eindtermen", tid))
+            lines.append(
+                f"- [{esc(tid)}]({slug(tid)}.md): {target['nl']} ({count(n, 'module', 'modules')})"
+            )
+            page = [
+                f"# Eindterm {tid}",
+                "",
+                f"> {target['nl']}",
+                "",
+                f"**Bouwsteen:** {target['block']}",
+                "",
+                "## Modules",
+                "",
+                *self._module_list(self._modules_for("eindtermen", tid)),
+                "",
+                "[Alle eindtermen](index.md)",
+            ]
+            self.write(f"eindtermen/{slug(tid)}.md", "\n".join(page))
+        self.write("eindtermen/index.md", "\n".join(lines))
+
+    def course_pages(self):
+        index = ["# Cursussen", ""]
+        for course in self.cat.courses:
+            title = course.meta.get("title", course.id)
+            index.append(
+                f"- [{esc(title)}]({course.id}.md): "
+                + count(len(course.modules), "module", "modules")
+            )
+            lines = [
+                f"# {title}",
+                "",
+                " ".join(str(course.meta.get("description", "")).split()),
+                "",
+                "| Module | Minuten | Oefeningen | Eindtermen | DigCompEdu |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for module in course.modules:
+                meta = module.meta
+                lines.append(
+                    f"| {self.module_link(module)} | {meta['duration']} "
+                    f"| {self.exercise_count(module)} "
+                    f"| {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} "
+                    f"| {', '.join(self.competence_link(c) for c in meta['digcompedu'])} |"
+                )
+            total = sum(m.meta["duration"] for m in course.modules)
+            exercises = sum(self.exercise_count(m) for m in course.modules)
+            lines.append(f"| **Totaal** | **{total}** | **{exercises}** | | |")
+            self.write(f"cursussen/{course.id}.md", "\n".join(lines))
+        if not self.cat.courses:
+            index.append("Er zijn nog geen cursussen.")
+        self.write("cursussen/index.md", "\n".join(index))
+
+    def zelfscan(self):
+        data = {
+            "areas": [
+                {"id": a, "name": name, "short": AREA_SHORT.get(a, name)}
+                for a, name in self.areas.items()
+            ],
+            "statements": [{"area": area, "text": text} for area, text in SCAN_STATEMENTS],
+            "paths": [
+                {
+                    "id": p.id,
+                    "title": p.meta.get("title", p.id),
+                    "audience": self.path_audiences(p),
+                    "modules": [
+                        {
+                            "id": s["module"].id,
+                            "title": s["module"].title,
+                            "areas": sorted(
+                                {str(c).split(".")[0] for c in s["module"].meta["digcompedu"]}
+                            ),
+                        }
+                        for s in self.cat.path_steps(p)
+                        if s["module"]
+                    ],
+                }
+                for p in self.cat.paths
+            ],
+        }
+        payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+        audiences = "".join(
+            f'<option value="{attr(a)}">{html.escape(v["nl"])}</option>'
+            for a, v in self.fw.audiences.items()
+            if a != "leerlingen"
+        )
+        fieldsets = []
+        for number, (area, text) in enumerate(SCAN_STATEMENTS, 1):
+            radios = "".join(
+                f'<label><input type="radio" name="s{number}" value="{value}" required> '
+                f'{value} <span class="leerpad-schaal">{html.escape(word)}</span></label>'
+                for value, word in enumerate(SCAN_SCALE, 1)
+            )
+            fieldsets.append(
+                f'<fieldset data-area="{area}"><legend>{number}. {html.escape(text)}</legend>'
+                f'<div class="leerpad-schaalrij">{radios}</div></fieldset>'
+            )
+        links = []
+        for p in self.cat.paths:
+            links.append(
+                f'- [{esc(p.meta.get("title", p.id))}](paden/{p.id}.md){{ data-pad="{p.id}" }}'
+            )
+        for module in self.modules:
+            links.append(
+                f'- [{esc(module.title)}](modules/{module.id}.md){{ data-module="{module.id}" }}'
+            )
+        lines = [
+            "# Zelfscan",
+            "",
+            "Waar sta jij met digitale middelen in je lessen? Geef bij elke uitspraak aan hoe "
+            "goed ze bij jou past, van 1 (helemaal niet) tot 5 (helemaal wel). Je krijgt een "
+            "radardiagram per DigCompEdu-gebied en een voorstel voor een leerpad en een eerste "
+            "module.",
+            "",
+            "De zelfscan is gebaseerd op DigCompEdu, zoals Digisnap. Hij is kort en geeft een "
+            "richting, geen oordeel. **Je antwoorden verlaten je browser niet**: ze worden alleen "
+            "in deze browser bewaard (localStorage), zodat je later kunt vergelijken.",
+            "",
+            "<noscript><p>De zelfscan heeft JavaScript nodig.</p></noscript>",
+            "",
+            '<form id="leerpad-zelfscan" class="leerpad-zelfscan">'
+            '<p><label for="zelfscan-doelgroep">Ik geef les in of werk als</label> '
+            f'<select id="zelfscan-doelgroep" name="doelgroep">{audiences}</select></p>'
+            + "".join(fieldsets)
+            + '<p><button type="submit" class="md-button md-button--primary">Toon mijn resultaat'
+            '</button> <button type="button" class="md-button" id="zelfscan-wissen">'
+            "Wis mijn antwoorden</button></p></form>",
+            "",
+            '<div id="leerpad-zelfscan-resultaat" class="leerpad-zelfscan-resultaat" '
+            'aria-live="polite" hidden></div>',
+            "",
+            f'<script type="application/json" id="leerpad-zelfscan-data">{payload}</script>',
+            "",
+            '<div id="leerpad-zelfscan-links" hidden markdown>',
+            "",
+            *links,
+            "",
+            "</div>",
+        ]
+        self.write("zelfscan.md", "\n".join(lines))
+
+
+def generate(
+    docs_dir: Path,
+    apps_url: str = DEFAULT_APPS_URL,
+    lab_url: str = DEFAULT_LAB_URL,
+    catalogue: Catalogue | None = None,
+) -> list[Path]:
+    """Copy the hand-written pages into ``docs_dir`` and write the generated pages there.
+
+    Returns the files written. ``docs_dir`` is emptied first, so removed modules disappear.
+    """
+    docs_dir = Path(docs_dir)
+    if docs_dir.exists() and any(docs_dir.iterdir()):
+        if not (docs_dir / MARKER).exists() and not (docs_dir / "modules").is_dir():
+            raise SystemExit(
+                f"{docs_dir} bestaat al en is niet door leerpad gemaakt; kies een andere map."
+            )
+        shutil.rmtree(docs_dir)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    (docs_dir / MARKER).write_text("Gemaakt door python -m leerpad.site; wordt overschreven.\n")
+    catalogue = catalogue or Catalogue()
+    return Site(docs_dir, apps_url, lab_url, catalogue).build()

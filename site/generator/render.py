@@ -1,0 +1,282 @@
+"""A module's notebook as a read-only Markdown page, without answer keys and without running it.
+
+Markdown cells are shown as Markdown. An exercise call becomes a short description with its
+public fields (question, options, text, ...): the answer-key arguments are cut out with
+``split_keys`` before the call is parsed, so no key can reach the page. Hidden test cells and
+answer cells are left out; a code exercise is shown as its prompt and starting code.
+"""
+
+import ast
+import copy
+import re
+from dataclasses import dataclass, field
+
+from leerpad.grading.preprocessors import exercise_calls, split_keys
+
+# Public fields an exercise description may show. Anything else in a call is ignored.
+PUBLIC_FIELDS = (
+    "question",
+    "options",
+    "text",
+    "items",
+    "words",
+    "categories",
+    "left",
+    "right",
+    "unit",
+    "rubric",
+    "points",
+    "code",
+)
+KIND_NAMES = {
+    "meerkeuze": "meerkeuze",
+    "juist-fout": "juist of fout",
+    "meerdere-keuzes": "meerdere keuzes",
+    "volgorde": "volgorde",
+    "invullen": "invullen",
+    "getal": "getal",
+    "open-vraag": "open vraag",
+    "koppelen": "koppelen",
+    "sorteren": "sorteren",
+    "sleep-de-woorden": "sleep de woorden",
+    "markeer-de-woorden": "markeer de woorden",
+    "code": "code",
+}
+SOLUTION = re.compile(
+    r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M
+)
+HIDDEN = re.compile(
+    r"^[ \t]*### BEGIN HIDDEN TESTS\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?", re.S | re.M
+)
+HEADING = re.compile(r"^(#{1,5})(\s)")
+FENCE = re.compile(r"^\s*(```|~~~)")
+LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
+
+
+@dataclass
+class Exercise:
+    id: str
+    kind: str
+    points: float
+    fields: dict = field(default_factory=dict)
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def points_label(points) -> str:
+    number = f"{points:g}".replace(".", ",")
+    return f"{number} punt" if points == 1 else f"{number} punten"
+
+
+def public_call_fields(call: ast.Call) -> dict:
+    """The public keyword arguments of an exercise call (after split_keys)."""
+    values = {}
+    for keyword in call.keywords:
+        if keyword.arg in PUBLIC_FIELDS or keyword.arg == "id":
+            try:
+                values[keyword.arg] = ast.literal_eval(keyword.value)
+            except ValueError:
+                continue
+    return values
+
+
+def exercises_in(source: str) -> list[Exercise]:
+    """The exercises a code cell declares, read from its source with the keys removed."""
+    public, _keys = split_keys(source)
+    found = []
+    for call, cls in exercise_calls(public):
+        values = public_call_fields(call)
+        exercise_id = str(values.pop("id", ""))
+        points = values.pop("points", 1)
+        found.append(Exercise(exercise_id, cls.kind, points if cls.graded else 0, values))
+    return found
+
+
+def strip_solutions(source: str, stub: str = "# JOUW CODE HIER") -> str:
+    source = HIDDEN.sub("", source)
+    return SOLUTION.sub(lambda m: "\n".join(m[1] + line for line in stub.splitlines()), source)
+
+
+def code_start(source: str) -> str:
+    """The starting code of an answer cell: what comes before the solution."""
+    return strip_solutions(source).rstrip()
+
+
+def shift_headings(text: str, by: int = 1) -> str:
+    out, fenced = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            line = HEADING.sub(lambda m: "#" * min(6, len(m[1]) + by) + m[2], line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def rebase_links(text: str, prefix: str, assets: set[str]) -> str:
+    """Point relative links to module assets at their copy beside the page."""
+
+    def fix(match):
+        target = match[2]
+        return match[1] + (f"{prefix}/{target}" if target in assets else target)
+
+    return LINK.sub(fix, text)
+
+
+def fence(code: str, lang: str = "python") -> str:
+    marker = "~~~~" if "```" in code else "```"
+    return f"{marker}{lang}\n{code}\n{marker}"
+
+
+def _list(items) -> list[str]:
+    return [str(i) for i in items] if isinstance(items, list | tuple) else []
+
+
+def describe(exercise: Exercise, extra: str = "") -> str:
+    kind = KIND_NAMES.get(exercise.kind, exercise.kind)
+    label = f"Oefening ({kind}, {points_label(exercise.points)})"
+    if not exercise.points:
+        label = f"Oefening ({kind})"
+    lines = [
+        f'<div class="leerpad-oefening" data-oefening="{exercise.id}" markdown>',
+        "",
+        f"**{label}**",
+        "",
+    ]
+    fields = exercise.fields
+    question = str(fields.get("question") or "").strip()
+    if question:
+        lines += [question, ""]
+    text = fields.get("text")
+    if isinstance(text, str):
+        lines += ["> " + text.replace("___", "\\_\\_\\_\\_\\_").replace("\n", "\n> "), ""]
+    options = _list(fields.get("options"))
+    if options:
+        lines += [f"- {option}" for option in options] + [""]
+    items = _list(fields.get("items"))
+    if items:
+        label = "In te delen:" if exercise.kind == "sorteren" else "Te ordenen:"
+        if fields.get("code"):  # a Parsons problem: lines of code, indentation matters
+            lines += [label, "", fence("\n".join(items)), ""]
+        else:
+            lines += [label, ""] + [f"- {item}" for item in items] + [""]
+    for name, label in (
+        ("categories", "Groepen"),
+        ("words", "Woorden"),
+        ("left", "Links"),
+        ("right", "Rechts"),
+    ):
+        values = _list(fields.get(name))
+        if values:
+            lines += [f"{label}: " + " · ".join(values), ""]
+    if fields.get("unit"):
+        lines += [f"Antwoord in: {fields['unit']}", ""]
+    rubric = _list(fields.get("rubric"))
+    if rubric:
+        lines += ["Je trainer let op:", ""] + [f"- {r}" for r in rubric] + [""]
+    if extra:
+        lines += [extra, ""]
+    lines += ["</div>", ""]
+    return "\n".join(lines)
+
+
+@dataclass
+class Rendered:
+    markdown: str
+    exercises: list[Exercise]
+
+
+def _points_after(cells, index) -> float:
+    for cell in cells[index + 1 :]:
+        meta = _nbgrader(cell)
+        if meta.get("grade") and not meta.get("solution"):
+            return meta.get("points", 1)
+        if cell.cell_type == "markdown" and not meta:
+            break
+    return 1
+
+
+def render_notebook(nb, title: str = "", asset_prefix: str = "", assets=()) -> Rendered:
+    """Markdown for the read-only view of a notebook, and the exercises it holds."""
+    assets = set(assets)
+    grade_points = {
+        _nbgrader(c).get("grade_id"): _nbgrader(c).get("points", 1)
+        for c in nb.cells
+        if _nbgrader(c).get("grade")
+    }
+    parts, exercises = [], []
+    for index, cell in enumerate(nb.cells):
+        meta = _nbgrader(cell)
+        source = cell.source
+        if cell.cell_type == "markdown":
+            if meta.get("solution"):
+                continue  # an answer cell the learner fills in
+            text = source.strip()
+            if title and index <= 2 and text.startswith("# "):
+                first, _, rest = text.partition("\n")
+                if first[2:].strip() == title.strip():
+                    text = rest.strip()
+            if text:
+                parts.append(rebase_links(shift_headings(text), asset_prefix, assets))
+            continue
+        if cell.cell_type != "code":
+            continue
+        if "### BEGIN HIDDEN TESTS" in source or (meta.get("grade") and not meta.get("solution")):
+            continue  # hidden tests: never shown
+        found = exercises_in(source)
+        if found:
+            for exercise in found:
+                if exercise.id in grade_points and exercise.points:
+                    exercise.points = grade_points[exercise.id]
+                exercises.append(exercise)
+                parts.append(describe(exercise))
+            continue
+        if meta.get("solution"):
+            exercise_id = str(meta.get("grade_id", "")).removesuffix("-code")
+            points = meta.get("points") if meta.get("grade") else _points_after(nb.cells, index)
+            exercise = Exercise(exercise_id, "code", points)
+            exercises.append(exercise)
+            extra = "Deze oefening maak je in JupyterLab."
+            if code_start(source):
+                extra += "\n\n" + fence(code_start(source))
+            parts.append(describe(exercise, extra))
+            continue
+        stripped = source.strip()
+        if not stripped or stripped == "HandIn()" or _only_leerpad_imports(stripped):
+            continue
+        parts.append(fence(strip_solutions(split_keys(source)[0]).rstrip()))
+    return Rendered("\n\n".join(parts) + "\n", exercises)
+
+
+def _only_leerpad_imports(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return all(
+        isinstance(node, ast.ImportFrom) and (node.module or "").startswith("leerpad")
+        for node in tree.body
+    )
+
+
+def public_notebook(nb):
+    """A copy of the notebook without answer keys, solutions and hidden tests."""
+    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type == "code":
+            if "### BEGIN HIDDEN TESTS" in cell.source or (
+                meta.get("grade") and not meta.get("solution")
+            ):
+                continue
+            source = split_keys(cell.source)[0]
+            cell.source = strip_solutions(source, "# JOUW CODE HIER\nraise NotImplementedError()")
+            cell.outputs, cell.execution_count = [], None
+        elif cell.cell_type == "markdown" and meta.get("solution"):
+            cell.source = "JOUW ANTWOORD HIER"
+        cells.append(cell)
+    nb.cells = cells
+    return nb

@@ -1,0 +1,102 @@
+"""Shared fixtures: free ports, an isolated platform, a real Chromium."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def isolated_env(tmp_path_factory):
+    """Environment variables that send all generated data to a temporary folder."""
+    base = tmp_path_factory.mktemp("leerpad")
+    bin_dir = str(Path(sys.executable).parent)
+    return {
+        **os.environ,
+        "LEERPAD_VAR": str(base / "var"),
+        "LEERPAD_BUILD": str(base / "build"),
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+    }
+
+
+@pytest.fixture(scope="session")
+def platform(isolated_env):
+    """`leerpad start` for real, on free ports; stopped with Ctrl-C (SIGINT) at the end."""
+    ports = {name: free_port() for name in ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")}
+    env = {**isolated_env, **{k: str(v) for k, v in ports.items()}}
+    log_path = Path(env["LEERPAD_VAR"]).parent / "start.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leerpad", "start"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        text = log_path.read_text()
+        if "leerpad draait" in text:
+            break
+        if proc.poll() is not None:
+            pytest.fail(f"leerpad start stopte:\n{text[-3000:]}")
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("leerpad start was niet binnen 10 minuten klaar")
+    token = Path(env["LEERPAD_VAR"], "servers", "trainer", "token").read_text().strip()
+    info = {
+        "site": f"http://127.0.0.1:{ports['PORT']}",
+        "apps": f"http://127.0.0.1:{ports['APPS_PORT']}",
+        "lab": f"http://127.0.0.1:{ports['LAB_PORT']}",
+        "trainer": f"http://127.0.0.1:{ports['TRAINER_PORT']}",
+        "trainer_token": token,
+        "var": Path(env["LEERPAD_VAR"]),
+        "env": env,
+        "log": log_path,
+        "proc": proc,
+    }
+    yield info
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Fails in CI when missing; skips elsewhere."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("LEERPAD_REQUIRE_BROWSER"):
+            pytest.fail(
+                f"Chromium ontbreekt op {CHROMIUM}; "
+                "installeer het met apt-get install chromium (.ci/run doet dat)."
+            )
+        pytest.skip(
+            f"Chromium niet gevonden op {CHROMIUM}: installeer het met apt-get install chromium"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,178 @@
+"""Small pieces the H5P-like exercise types share: Dutch words, shuffling, pickers, images.
+
+Kept apart from ``base`` so the types in ``words``, ``pairs``, ``media``, ``cards``,
+``sets``, ``scenario`` and ``coding`` stay short.
+"""
+
+import mimetypes
+from pathlib import Path
+
+import ipywidgets as w
+
+from .base import Exercise, ExerciseConfigError, escape, require
+from .i18n import t
+from .order import Ordering
+
+TEXT = {
+    "choose": "Kies...",
+    "blank": "Leeg vak {n}",
+    "blank_wrong": "Leeg vak {n} is nog niet juist.",
+    "blank_empty": "Leeg vak {n} is nog leeg.",
+    "mark": "Markeer '{word}'",
+    "marked": "{good} juist gemarkeerd, {bad} te veel, {missed} gemist.",
+    "match_for": "Koppel aan '{item}'",
+    "pair_wrong": "'{item}' is nog niet goed gekoppeld.",
+    "category_for": "Categorie voor '{item}'",
+    "item_wrong": "'{item}' staat nog niet in de juiste categorie.",
+    "image_missing": "De afbeelding '{src}' is niet gevonden naast deze notebook.",
+    "media_missing": "Het bestand '{src}' is niet gevonden naast deze notebook.",
+    "image_alt": "Afbeelding: {alt}",
+    "region": "Kies het gebied '{name}'",
+    "regions": "Gebied:",
+    "hotspot": "Toon uitleg bij '{name}'",
+    "question_of": "Vraag {n} van {total}",
+    "previous": "Vorige",
+    "next": "Volgende",
+    "flip": "Draai om",
+    "card_of": "Kaart {n} van {total}",
+    "front": "Voorkant",
+    "back": "Achterkant",
+    "known": "Ik wist het",
+    "unknown": "Nog niet",
+    "card_score": "Gekend: {known} van {total}",
+    "part_result": "Vraag {n}: {verdict}",
+    "part_empty": "Vraag {n}: nog niet beantwoord.",
+    "passed": "Geslaagd: je haalde {percent}% (nodig: {needed}%).",
+    "not_passed": "Nog niet geslaagd: je haalde {percent}% (nodig: {needed}%).",
+    "at": "Bij {time}",
+    "transcript": "Uitgeschreven tekst",
+    "restart": "Opnieuw beginnen",
+    "scenario_end": "Dit is een einde. Klik op Controleer om je score te zien.",
+    "scenario_not_ended": "Je bent nog niet aan een einde gekomen.",
+    "scenario_bad_path": "Dit pad bestaat niet in het scenario.",
+    "run": "Voer uit",
+    "code_label": "Jouw code",
+}
+
+
+def say(key: str, **values) -> str:
+    """The Dutch text for `key` (the H5P-like types speak Dutch only for now)."""
+    return TEXT[key].format(**values)
+
+
+def shuffled(seed: str, items) -> list:
+    """The same shuffle for every learner and every reload; never the given order."""
+    return Ordering.start_order(seed, list(items))
+
+
+def unique(items) -> list:
+    return list(dict.fromkeys(items))
+
+
+def text_list(exercise_id, config, name, minimum=1, fix=""):
+    """config[name] as a list of distinct strings with at least `minimum` items."""
+    values = require(exercise_id, config, name, list, fix)
+    values = [str(v) for v in values]
+    if len(values) < minimum:
+        raise ExerciseConfigError(exercise_id, name, f"heeft minstens {minimum} item(s) nodig.")
+    if len(set(values)) != len(values):
+        raise ExerciseConfigError(exercise_id, name, "bevat twee keer hetzelfde item.")
+    return values
+
+
+def key_value(exercise_id, key, name, kind, fix=""):
+    """key[name] with the right type, or an error that names the key field."""
+    value = key.get(name)
+    if not isinstance(value, kind) or not value:
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ExerciseConfigError(exercise_id, name, f"moet een niet-lege {names} zijn.", fix)
+    return value
+
+
+class AuthoredExercise(Exercise):
+    """A type whose author writes the key; the public fields are derived from it.
+
+    In the author's notebook the key is there, so the public fields (e.g. shuffled items)
+    are computed here; the released notebook gets them literally from ``public_fields``
+    via ``split_keys``. Either way the learner's widget is built from the same data.
+    """
+
+    def __init__(self, id, **kwargs):
+        key = {k: kwargs[k] for k in self.key_fields if k in kwargs}
+        if key:
+            for name, value in self.public_fields(id, key).items():
+                kwargs.setdefault(name, value)
+        super().__init__(id, **kwargs)
+        if key and self._key is None:
+            # Exercise.__init__ only keeps a key written in the notebook when it has a
+            # field called "answer"; these types name their key differently.
+            self._key = self.validate_key(id, self.config, key)
+            if self.checked:
+                self.attempts -= 1  # as in Exercise.restore: check() counts again
+                self.check()
+
+
+def picker(options, label, hide_label=False) -> w.Dropdown:
+    """A dropdown with an empty first choice "Kies..." and a label for screen readers."""
+    box = w.Dropdown(
+        options=[(say("choose"), None), *[(str(o), o) for o in options]],
+        value=None,
+        description=label,
+        tooltip=label,
+        layout=w.Layout(width="auto"),
+    )
+    box.style.description_width = "0px" if hide_label else "initial"
+    return box
+
+
+def media_file(exercise_id, config, name="src", need_alt=True) -> dict:
+    """Validate a file next to the notebook (or a URL) and, for images, its alt text."""
+    src = require(exercise_id, config, name, str, "geef de bestandsnaam naast de notebook.")
+    if not src.strip():
+        raise ExerciseConfigError(exercise_id, name, "is leeg.")
+    result = {**config, name: src}
+    if need_alt:
+        alt = config.get("alt")
+        if not isinstance(alt, str) or not alt.strip():
+            raise ExerciseConfigError(
+                exercise_id,
+                "alt",
+                "ontbreekt: een afbeelding heeft een beschrijving nodig voor wie ze niet ziet.",
+                "schrijf in 'alt' wat er op de afbeelding staat.",
+            )
+        result["alt"] = alt.strip()
+    return result
+
+
+def image_widget(src: str, alt: str) -> w.Widget:
+    """The image from a file next to the notebook (bytes) or a URL, with its alt text."""
+    caption = w.HTML(f"<p class='leerpad-alt'>{escape(say('image_alt', alt=alt))}</p>")
+    if src.startswith(("http://", "https://")):
+        image = w.Image.from_url(src)
+    else:
+        path = Path(src)
+        if not path.is_file():
+            return w.HTML(f"<p role='alert'>{escape(say('image_missing', src=src))}</p>")
+        kind = (mimetypes.guess_type(path.name)[0] or "image/png").split("/")[-1]
+        image = w.Image(value=path.read_bytes(), format=kind)
+    image.tooltip = alt
+    image.layout = w.Layout(max_width="100%")
+    return w.VBox([image, caption])
+
+
+def media_widget(src: str) -> w.Widget:
+    """A video or audio player from a file next to the notebook (bytes) or a URL."""
+    kind = (mimetypes.guess_type(src)[0] or "video/mp4").split("/")
+    cls = w.Audio if kind[0] == "audio" else w.Video
+    if src.startswith(("http://", "https://")):
+        return cls.from_url(src, autoplay=False, loop=False)
+    path = Path(src)
+    if not path.is_file():
+        return w.HTML(f"<p role='alert'>{escape(say('media_missing', src=src))}</p>")
+    return cls(value=path.read_bytes(), format=kind[1], autoplay=False, loop=False, controls=True)
+
+
+def verdict(fraction: float) -> str:
+    """ "Juist!", "Gedeeltelijk juist." or "Nog niet juist.", as the base class says it."""
+    key = "right" if fraction >= 1 else "partial" if fraction > 0 else "wrong"
+    return t(key)
