@@ -6,14 +6,30 @@ import sys
 from pathlib import Path
 
 
+APP_REQUEST_VARIABLES = {
+    "LEERPAD_ANSWERS",
+    "LEERPAD_COHORT",
+    "QUERY_STRING",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SERVER_PROTOCOL",
+    "SERVER_SOFTWARE",
+}
+
+
 class NbgraderError(RuntimeError):
     pass
 
 
 def run_nbgrader(cohort_dir: Path, *args: str, env: dict | None = None, timeout=600) -> str:
     environment = {**os.environ, "LEERPAD_KEYS": str(Path(cohort_dir) / "keys"), **(env or {})}
-    environment.pop("LEERPAD_ANSWERS", None)
-    environment.pop("LEERPAD_COHORT", None)
+    # A hand-in from an app calls this from inside a Voilà kernel: the grading kernel must
+    # not believe it is an app too (it would keep answers in memory and grade nothing).
+    for name in list(environment):
+        if name.startswith("VOILA_") or name in APP_REQUEST_VARIABLES:
+            del environment[name]
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=cohort_dir,

@@ -77,8 +77,8 @@ def test_trainer_workspace_needs_the_token(platform):
         assert status in (302, 403), f"{path} zonder token gaf {status}"
     status, _ = get(trainer + "/api/contents", token)
     assert status == 200
-    status, page = get(trainer + "/formgrader", token)
-    assert status == 200
+    status, body = get(trainer + "/formgrader/api/assignments", token)
+    assert status == 200 and "ct-01-algoritme" in body
 
 
 def test_learner_lab_has_assignments_but_no_formgrader(platform):
