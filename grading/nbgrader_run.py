@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 APP_REQUEST_VARIABLES = {
     "LEERPAD_ANSWERS",
     "LEERPAD_COHORT",
