@@ -77,21 +77,21 @@ class Platform:
             "trainer": f"http://{HOST}:{p.trainer}",
         }
 
-    def trainer_token(self) -> str:
-        path = var_dir() / "servers" / "trainer" / "token"
+    @staticmethod
+    def _token(server: str, nbytes: int) -> str:
+        """A server's token, made once and kept private in var/servers/<server>/token."""
+        path = var_dir() / "servers" / server / "token"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(24))
+            path.write_text(secrets.token_hex(nbytes))
             path.chmod(0o600)
         return path.read_text().strip()
 
+    def trainer_token(self) -> str:
+        return self._token("trainer", 24)
+
     def learner_token(self) -> str:
-        path = var_dir() / "servers" / "learner-lab" / "token"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(16))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return self._token("learner-lab", 16)
 
     def prepare(self, log=print) -> Cohort:
         catalogue = Catalogue()
