@@ -141,9 +141,9 @@ def exercise_cells(block: Block, path):
         )
     cls = KINDS[block.kind]
     kwargs = {"id": block.id}
+    names = {**FIELDS, **cls.fields}
     for key, value in data.items():
-        name = FIELDS.get(key, key)
-        kwargs[name] = value
+        kwargs[names.get(key, key)] = value
     # Build it once now, so a configuration error names the file and the line.
     from leerpad.widgets.base import ExerciseConfigError
 

@@ -62,6 +62,9 @@ class Exercise(w.VBox):
     """Base of all exercise types. Subclasses set ``kind`` and implement the hooks."""
 
     kind = ""  # the Dutch block name authors use, e.g. "meerkeuze"
+    # Dutch field names authors write in a Markdown block -> keyword arguments of this class,
+    # on top of the fields every type shares (leerpad.authoring.FIELDS).
+    fields: dict[str, str] = {}
     key_fields: tuple[str, ...] = ("answer",)  # never sent to the learner
     graded = True
 
