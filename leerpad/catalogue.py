@@ -154,15 +154,28 @@ class Catalogue:
         self.modules: dict[str, Module] = {}
         self.paths: list[LearningPath] = []
         self._load()
+        self._locate()
+
+    def _locate(self):
+        """Name the line of a metadata field, so an author finds it: 'duration (regel 8)'."""
+        texts = {}
+        for problem in self.problems:
+            key = problem.place.split("[")[0]
+            if problem.path.suffix != ".yml" or not re.fullmatch(r"[a-z_]+", key):
+                continue
+            if problem.path not in texts:
+                texts[problem.path] = problem.path.read_text(encoding="utf-8")
+            match = re.search(rf"^{key}[ \t]*:", texts[problem.path], re.M)
+            if match:
+                line = texts[problem.path].count("\n", 0, match.start()) + 1
+                problem.place = f"{problem.place} (regel {line})"
 
     def _load(self):
         for course_yml in sorted(self.root.glob("*/course.yml")):
             meta = load_yaml(course_yml, self.problems)
             if meta is None:
                 continue
-            for name in ("id", "title", "description"):
-                if not meta.get(name):
-                    self.problems.append(Problem(course_yml, name, "ontbreekt."))
+            self.problems += check_course_meta(course_yml, meta, self.frameworks)
             meta.setdefault("id", course_yml.parent.name)
             course = Course(course_yml.parent, meta)
             self.courses.append(course)
@@ -191,11 +204,21 @@ class Catalogue:
                 Problem(
                     module_yml,
                     "id",
-                    f"'{module.id}' is al de id van {other.name}.",
-                    "geef een gekopieerde module een nieuwe id.",
+                    f"'{module.id}' is al de id van {other.relative_to(self.root)}: "
+                    "is deze map een kopie?",
+                    "geef een gekopieerde module een nieuwe id (en de map dezelfde naam).",
                 )
             )
             return None
+        if module.folder.name != module.id:
+            self.problems.append(
+                Problem(
+                    module_yml,
+                    "id",
+                    f"de id '{module.id}' verschilt van de mapnaam '{module.folder.name}'.",
+                    f"hernoem de map naar {module.id} of pas de id aan.",
+                )
+            )
         if not module.markdown_path.exists() and not module.notebook_path.exists():
             self.problems.append(
                 Problem(
@@ -212,7 +235,53 @@ class Catalogue:
     def _check_path(self, path_yml: Path, meta: dict):
         for name in ("id", "title", "goal", "audience", "steps"):
             if not meta.get(name):
-                self.problems.append(Problem(path_yml, name, "ontbreekt."))
+                self.problems.append(
+                    Problem(path_yml, name, "ontbreekt.", f"voeg '{name}:' toe aan het bestand.")
+                )
+        if isinstance(meta.get("id"), str) and meta["id"] != path_yml.stem:
+            self.problems.append(
+                Problem(
+                    path_yml,
+                    "id",
+                    f"de id '{meta['id']}' verschilt van de bestandsnaam '{path_yml.name}'.",
+                    f"noem het bestand {meta['id']}.yml of pas de id aan.",
+                )
+            )
+        self.problems += check_audience(path_yml, meta.get("audience"), self.frameworks)
+        seen = set()
+        steps = meta.get("steps") if isinstance(meta.get("steps"), list) else []
+        for i, step in enumerate(steps, 1):
+            step_id = step.get("id") if isinstance(step, dict) else step
+            place = f"steps[{i}]"
+            if not isinstance(step_id, str) or not ID.match(step_id):
+                self.problems.append(
+                    Problem(
+                        path_yml,
+                        place,
+                        f"'{step_id}' is geen module-id.",
+                        "schrijf een module-id zoals ct-01-algoritme.",
+                    )
+                )
+            elif step_id in seen:
+                self.problems.append(
+                    Problem(
+                        path_yml,
+                        place,
+                        f"'{step_id}' staat twee keer in het pad.",
+                        "laat elke module één keer voorkomen.",
+                    )
+                )
+            elif step_id not in self.modules and not (isinstance(step, dict) and step.get("title")):
+                self.problems.append(
+                    Problem(
+                        path_yml,
+                        place,
+                        f"module '{step_id}' bestaat niet.",
+                        "verbeter de id, of schrijf een module die nog komt als "
+                        f'{{id: {step_id}, title: "Titel"}}.',
+                    )
+                )
+            seen.add(step_id)
 
     def path_steps(self, learning_path: LearningPath) -> list[dict]:
         """Steps of a path: {'module': Module|None, 'id': ..., 'title': ...}."""
@@ -222,6 +291,41 @@ class Catalogue:
             step["module"] = self.modules.get(step["id"])
             steps.append(step)
         return steps
+
+
+def check_audience(path: Path, audience, frameworks: Frameworks) -> list[Problem]:
+    values = audience if isinstance(audience, list) else [audience] if audience else []
+    return [
+        Problem(
+            path,
+            "audience",
+            f"doelgroep '{value}' is onbekend.",
+            "kies uit " + ", ".join(sorted(frameworks.audiences)) + ".",
+        )
+        for value in values
+        if str(value) not in frameworks.audiences
+    ]
+
+
+def check_course_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
+    problems = [
+        Problem(path, name, "ontbreekt.", f"voeg '{name}:' toe aan course.yml.")
+        for name in ("id", "title", "description")
+        if not meta.get(name)
+    ]
+    if meta.get("id") and meta["id"] != path.parent.name:
+        problems.append(
+            Problem(
+                path,
+                "id",
+                f"de id '{meta['id']}' verschilt van de mapnaam '{path.parent.name}'.",
+                f"hernoem de map naar {meta['id']} of pas de id aan.",
+            )
+        )
+    return problems + check_audience(path, meta.get("audience"), frameworks)
+
+
+REVIEW_YEARS = 3
 
 
 def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
@@ -265,7 +369,8 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
         ("topics", frameworks.topics, "een onderwerp uit courses/frameworks/topics.yml"),
     ]
     for name, known, fix in checks:
-        for value in meta.get(name) or []:
+        values = meta.get(name) if isinstance(meta.get(name), list) else []
+        for value in values:
             if str(value) not in known:
                 problems.append(Problem(path, name, f"'{value}' is onbekend.", f"kies {fix}."))
     if meta.get("licence") and meta["licence"] not in LICENCES:
@@ -286,7 +391,41 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
                 "kies A1, A2, B1, B2, C1 of C2.",
             )
         )
-    for i, author in enumerate(meta.get("authors") or []):
+    reviewed = meta.get("last_reviewed")
+    if isinstance(reviewed, dt.date):
+        today = dt.date.today()
+        if reviewed > today:
+            problems.append(
+                Problem(
+                    path,
+                    "last_reviewed",
+                    f"{reviewed} ligt in de toekomst.",
+                    f"schrijf de datum van je laatste nazicht, uiterlijk {today}.",
+                )
+            )
+        elif (today - reviewed).days > 365 * REVIEW_YEARS:
+            problems.append(
+                Problem(
+                    path,
+                    "last_reviewed",
+                    f"de module is sinds {reviewed} niet meer nagekeken "
+                    f"(meer dan {REVIEW_YEARS} jaar).",
+                    "kijk de module na en zet de datum van vandaag.",
+                )
+            )
+    goals = meta.get("goals") if isinstance(meta.get("goals"), list) else []
+    for i, goal in enumerate(goals):
+        if not isinstance(goal, str) or not goal.strip():
+            problems.append(
+                Problem(
+                    path,
+                    f"goals[{i + 1}]",
+                    "een leerdoel moet een zin zijn.",
+                    "schrijf '- Je ...' met een zin per doel.",
+                )
+            )
+    authors = meta.get("authors") if isinstance(meta.get("authors"), list) else []
+    for i, author in enumerate(authors):
         if not isinstance(author, dict) or not author.get("name"):
             problems.append(
                 Problem(

@@ -1,58 +1,95 @@
 """``leerpad check``: everything an author can get wrong, reported at once, each with the
 file, the place and the fix."""
 
+import ast
+import copy
 import re
 from pathlib import Path
 
-from leerpad.authoring import AuthoringError
+from leerpad.authoring import FIELDS, AuthoringError
 from leerpad.catalogue import Catalogue, Problem
 from leerpad.grading.preprocessors import AnswerKeyError, exercise_calls, split_keys
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
 LINK = re.compile(r"(?<!!)\[[^\]]+\]\((?P<href>[^)\s]+)\)")
+HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
+CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
+GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
+EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
-def check_module(module, seen_ids: dict) -> list[Problem]:
+class Where:
+    """Names the place of a problem: a line of module.md when the module is Markdown,
+    otherwise the cell of the author's notebook."""
+
+    def __init__(self, module):
+        self.markdown = module.markdown_path.exists()
+        self.source = module.markdown_path if self.markdown else module.notebook_path
+        self.text = self.source.read_text(encoding="utf-8") if self.markdown else ""
+
+    def __call__(self, cell_index: int, needle: str = "") -> str:
+        if self.markdown and needle:
+            at = self.text.find(needle)
+            if at >= 0:
+                return f"regel {self.text.count(chr(10), 0, at) + 1}"
+        return f"cel {cell_index}"
+
+    def block(self, cell_index: int, exercise_id: str) -> str:
+        if self.markdown:
+            match = re.search(
+                rf"^```\{{[a-z-]+\}}[ \t]*{re.escape(str(exercise_id))}[ \t]*$", self.text, re.M
+            )
+            if match:
+                return f"regel {self.text.count(chr(10), 0, match.start()) + 1}"
+        return f"cel {cell_index}"
+
+
+def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
+    where = Where(module)
+    source = where.source
     problems = []
-    source = module.markdown_path if module.markdown_path.exists() else module.notebook_path
+    if module.markdown_path.exists() and module.notebook_path.exists():
+        problems.append(
+            Problem(
+                module.notebook_path,
+                "bestand",
+                "de module heeft zowel module.md als een notebook; ze kunnen uit elkaar lopen.",
+                f"verwijder {module.notebook_path.name}: leerpad maakt de notebook uit module.md.",
+            )
+        )
     try:
         nb = module.notebook
     except AuthoringError as err:
-        return [Problem(Path(err.path), f"regel {err.line}", err.problem, err.fix)]
+        return [*problems, Problem(Path(err.path), f"regel {err.line}", err.problem, err.fix)]
     except Exception as err:  # an unreadable notebook: report it, check the rest
-        return [Problem(source, "bestand", f"kan niet gelezen worden: {err}")]
-    grade_ids = {}
+        return [*problems, Problem(source, "bestand", f"kan niet gelezen worden: {err}")]
+    problems += check_nbgrader(nb, where)
+    grade_ids = _grade_ids(nb)
     for index, cell in enumerate(nb.cells, 1):
-        place = f"cel {index}"
-        meta = cell.metadata.get("nbgrader", {})
-        grade_id = meta.get("grade_id")
-        if grade_id:
-            if grade_id in grade_ids:
-                problems.append(
-                    Problem(
-                        source,
-                        place,
-                        f"grade_id '{grade_id}' komt twee keer voor.",
-                        "geef elke nbgrader-cel een eigen grade_id.",
-                    )
-                )
-            grade_ids[grade_id] = index
-            if meta.get("grade") and not meta.get("points"):
-                problems.append(
-                    Problem(source, place, f"'{grade_id}' telt mee maar heeft geen punten.")
-                )
         if cell.cell_type == "markdown":
-            problems += check_markdown(module, source, place, cell.source)
+            problems += check_markdown(module, where, index, cell.source)
         if cell.cell_type != "code":
             continue
         for call, cls in exercise_calls(cell.source):
             kwargs = {k.arg: k for k in call.keywords if k.arg}
             try:
-                _, keys = split_keys(cell.source, f"{source.name}, {place}")
+                _, keys = split_keys(cell.source, f"{source.name}, cel {index}")
             except AnswerKeyError as err:
-                problems.append(Problem(source, place, str(err)))
+                problems.append(Problem(source, f"cel {index}", str(err)))
                 continue
             exercise_id = keys and next(iter(keys)) or _literal(kwargs.get("id"))
+            place = where.block(index, exercise_id)
+            if not cell.metadata.get("nbgrader", {}).get("locked"):
+                problems.append(
+                    Problem(
+                        source,
+                        place,
+                        f"de cel van oefening '{exercise_id}' is niet vergrendeld; een cursist "
+                        "kan de oefening dan aanpassen.",
+                        "zet in de nbgrader-metadata van de cel locked: true "
+                        "(Read-only in de Create Assignment-werkbalk).",
+                    )
+                )
             if exercise_id in seen_ids and seen_ids[exercise_id] != module.id:
                 problems.append(
                     Problem(
@@ -64,31 +101,146 @@ def check_module(module, seen_ids: dict) -> list[Problem]:
                     )
                 )
             seen_ids.setdefault(exercise_id, module.id)
-            if (
-                cls.graded
-                and cls.key_fields
-                and "answer" in cls.key_fields
-                and "answer" not in kwargs
-            ):
-                problems.append(
-                    Problem(
-                        source,
-                        place,
-                        f"oefening '{exercise_id}' heeft geen antwoord.",
-                        "voeg 'antwoord:' toe.",
-                    )
+            problems += check_graded(cls, kwargs, exercise_id, grade_ids, source, place)
+    if execute:
+        problems += execute_module(module, nb, where)
+    return problems
+
+
+def check_graded(cls, kwargs, exercise_id, grade_ids, source, place) -> list[Problem]:
+    """A graded exercise needs its answer key, points above zero and a grade cell."""
+    if not cls.graded:
+        return []
+    problems = []
+    dutch = {v: k for k, v in {**FIELDS, **cls.fields}.items()}
+    if cls.key_fields and cls.key_fields[0] not in kwargs:
+        name = dutch.get(cls.key_fields[0], cls.key_fields[0])
+        problems.append(
+            Problem(
+                source,
+                place,
+                f"oefening '{exercise_id}' heeft geen antwoordsleutel ('{name}').",
+                f"voeg '{name}:' toe aan het blok.",
+            )
+        )
+    points = _literal(kwargs.get("points")) if "points" in kwargs else 1
+    if not isinstance(points, int | float) or isinstance(points, bool) or points <= 0:
+        problems.append(
+            Problem(
+                source,
+                place,
+                f"oefening '{exercise_id}' heeft geen geldig aantal punten ({points!r}).",
+                "schrijf 'punten:' met een getal groter dan 0.",
+            )
+        )
+    if exercise_id not in grade_ids:
+        problems.append(
+            Problem(
+                source,
+                place,
+                f"oefening '{exercise_id}' wordt niet verbeterd.",
+                f"voeg een cel met score({exercise_id!r}) toe.",
+            )
+        )
+    return problems
+
+
+def check_nbgrader(nb, where: Where) -> list[Problem]:
+    """nbgrader's own metadata validator, cell by cell, plus unique and usable grade ids."""
+    from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+
+    validator = MetadataValidator()
+    problems, seen = [], {}
+    for index, cell in enumerate(nb.cells, 1):
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id", "")
+        place = where(index, grade_id if grade_id else "")
+        try:
+            validator.validate_cell(validator.upgrade_cell_metadata(copy.deepcopy(cell)))
+        except ValidationError as err:
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"ongeldige nbgrader-metadata: {err}.",
+                    "zet de cel opnieuw met de Create Assignment-werkbalk van JupyterLab.",
                 )
-            if (
-                cls.graded
-                and exercise_id not in grade_ids
-                and f"{exercise_id}" not in _grade_ids(nb)
-            ):
+            )
+            continue
+        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
+        if not GRADE_ID.match(grade_id):
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"grade_id '{grade_id}' mag alleen letters, cijfers, '-' en '_' bevatten.",
+                    "kies een grade_id zonder spaties of leestekens.",
+                )
+            )
+        if grade_id in seen:
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"grade_id '{grade_id}' komt twee keer voor (ook in cel {seen[grade_id]}).",
+                    "geef elke nbgrader-cel een eigen grade_id.",
+                )
+            )
+        seen.setdefault(grade_id, index)
+        if meta.get("grade") and not meta.get("solution") and not meta.get("locked"):
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"de testcel '{grade_id}' is niet vergrendeld; een cursist kan de testen "
+                    "dan wissen.",
+                    "zet locked: true in de nbgrader-metadata (Autograder tests).",
+                )
+            )
+    return problems
+
+
+def execute_module(module, nb, where: Where, timeout=120) -> list[Problem]:
+    """Run the notebook as its author wrote it (keys inline), in a copy of its folder."""
+    import os
+    import tempfile
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = copy.deepcopy(nb)
+    with tempfile.TemporaryDirectory() as tmp:
+        for asset in module.assets():
+            target = Path(tmp) / asset.relative_to(module.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(asset.read_bytes())
+        keys = os.environ.pop("LEERPAD_KEYS", None)
+        try:
+            NotebookClient(
+                nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}}
+            ).execute()
+        except CellExecutionError as err:  # pragma: no cover - allow_errors collects them
+            return [Problem(where.source, "uitvoeren", str(err))]
+        except Exception as err:
+            return [Problem(where.source, "uitvoeren", f"de notebook start niet: {err}")]
+        finally:
+            if keys is not None:
+                os.environ["LEERPAD_KEYS"] = keys
+    problems = []
+    for index, cell in enumerate(nb.cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
                 problems.append(
                     Problem(
-                        source,
-                        place,
-                        f"oefening '{exercise_id}' wordt niet verbeterd.",
-                        f"voeg een cel met score({exercise_id!r}) toe.",
+                        where.source,
+                        where(index, grade_id.removesuffix("-oefening").removesuffix("-code")),
+                        f"de cel geeft een fout bij het uitvoeren: {output.get('ename')}: "
+                        f"{output.get('evalue')}",
+                        "pas de cel aan tot ze zonder fout loopt (probeer ze in JupyterLab).",
                     )
                 )
     return problems
@@ -99,42 +251,49 @@ def _grade_ids(nb):
 
 
 def _literal(node):
-    import ast
-
     try:
         return ast.literal_eval(node.value) if node is not None else None
     except ValueError:
         return None
 
 
-def check_markdown(module, source: Path, place: str, text: str) -> list[Problem]:
+def check_markdown(module, where: Where, index: int, text: str) -> list[Problem]:
+    """Images exist and have alt text; links to files resolve. Code is not checked."""
     problems = []
-    for match in IMAGE.finditer(text):
-        if not match["alt"].strip():
+    source = where.source
+    text = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    images = [(m["alt"], m["src"], m.group(0)) for m in IMAGE.finditer(text)]
+    for match in HTML_IMAGE.finditer(text):
+        src = re.search(r"""src\s*=\s*["']([^"']+)""", match["attrs"])
+        alt = re.search(r"""alt\s*=\s*["']([^"']*)""", match["attrs"])
+        images.append((alt[1] if alt else "", src[1] if src else "", match.group(0)))
+    for alt, src, raw in images:
+        place = where(index, raw)
+        if not alt.strip():
             problems.append(
                 Problem(
                     source,
                     place,
-                    f"afbeelding '{match['src']}' heeft geen alt-tekst.",
-                    "beschrijf de afbeelding tussen de [ ].",
+                    f"afbeelding '{src}' heeft geen alt-tekst.",
+                    'beschrijf wat er op de afbeelding staat tussen de [ ] (of in alt="...").',
                 )
             )
-        if not re.match(r"^[a-z]+:", match["src"]) and not (module.folder / match["src"]).exists():
+        if src and not EXTERNAL.match(src) and not _inside(module.folder, src):
             problems.append(
                 Problem(
                     source,
                     place,
-                    f"afbeelding '{match['src']}' bestaat niet.",
+                    f"afbeelding '{src}' bestaat niet in de modulemap.",
                     "zet het bestand in de modulemap of pas het pad aan.",
                 )
             )
     for match in LINK.finditer(text):
         href = match["href"].split("#")[0]
-        if href and not re.match(r"^[a-z]+:", href) and not (module.folder / href).exists():
+        if href and not EXTERNAL.match(href) and not _inside(module.folder, href):
             problems.append(
                 Problem(
                     source,
-                    place,
+                    where(index, match.group(0)),
                     f"link '{href}' wijst naar niets.",
                     "pas de link aan of zet het bestand in de modulemap.",
                 )
@@ -142,25 +301,32 @@ def check_markdown(module, source: Path, place: str, text: str) -> list[Problem]
     return problems
 
 
-def check(path: Path | None = None, catalogue: Catalogue | None = None) -> list[Problem]:
+def _inside(folder: Path, relative: str) -> bool:
+    """The file exists and lies in the module folder (so it travels with the module)."""
+    target = (folder / relative).resolve()
+    return target.exists() and folder.resolve() in target.parents
+
+
+def check(
+    path: Path | None = None, catalogue: Catalogue | None = None, execute=False
+) -> list[Problem]:
     catalogue = catalogue or Catalogue()
     problems = list(catalogue.problems)
     seen_ids: dict = {}
     target = path.resolve() if path else None
     for module in catalogue.modules.values():
-        module_problems = check_module(module, seen_ids)
-        if (
+        mine = (
             target is None
             or target == module.folder.resolve()
             or module.folder.resolve() in target.parents
-        ):
+            or target in module.folder.resolve().parents
+        )
+        # Every module is read, so that ids are compared across the whole catalogue.
+        module_problems = check_module(module, seen_ids, execute=execute and mine)
+        if mine:
             problems += module_problems
     if target is not None:
         problems = [
-            p
-            for p in problems
-            if target == p.path.resolve()
-            or target in p.path.resolve().parents
-            or p.path.resolve() == target
+            p for p in problems if target == p.path.resolve() or target in p.path.resolve().parents
         ]
     return problems

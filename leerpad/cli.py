@@ -75,6 +75,44 @@ def cmd_grade(args) -> int:
     return grade_cohort(args.cohort, args.module)
 
 
+def cmd_new(args) -> int:
+    from leerpad.scaffold import OPTIONS, ScaffoldError, new
+
+    given = {o.key: getattr(args, o.key, None) for o in OPTIONS[args.kind]}
+    given = {k: v for k, v in given.items() if v not in (None, [])}
+    ask = input if sys.stdin.isatty() else None
+    try:
+        target = new(args.kind, args.id, given, ask=ask)
+    except ScaffoldError as err:
+        print(f"leerpad new {args.kind} {args.id}: {err}", file=sys.stderr)
+        return 2
+    except (EOFError, KeyboardInterrupt):
+        print("\nAfgebroken; er is niets geschreven.", file=sys.stderr)
+        return 2
+    print(f"Gemaakt: {target}")
+    if args.kind == "module":
+        print(
+            f"Schrijf nu de inhoud in {target / 'module.md'} en controleer met: "
+            f"leerpad check {target}"
+        )
+    return 0
+
+
+def add_new_parser(sub) -> None:
+    from leerpad.scaffold import OPTIONS
+
+    p = sub.add_parser("new", help="maak een nieuwe cursus, module of leerpad uit een sjabloon")
+    kinds = p.add_subparsers(dest="kind", required=True)
+    helps = {"course": "een cursus", "module": "een module", "path": "een leerpad"}
+    for kind, options in OPTIONS.items():
+        k = kinds.add_parser(kind, help=f"maak {helps[kind]}")
+        k.add_argument("id", help="kleine letters, cijfers en '-'")
+        for o in options:
+            action = "append" if o.many else "store"
+            k.add_argument(o.flag, dest=o.key, action=action, help=o.question)
+    p.set_defaults(func=cmd_new)
+
+
 def main(argv=None) -> int:
     _ensure_tools_on_path()
     parser = argparse.ArgumentParser(prog="leerpad", description="leerpad: leerpaden en modules")
@@ -110,6 +148,8 @@ def main(argv=None) -> int:
     p.add_argument("cohort")
     p.add_argument("module", nargs="?")
     p.set_defaults(func=cmd_grade)
+
+    add_new_parser(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)
