@@ -22,7 +22,7 @@ def cmd_start(args) -> int:
 def cmd_check(args) -> int:
     from leerpad.check import check
 
-    problems = check(Path(args.path) if args.path else None)
+    problems = check(Path(args.path) if args.path else None, execute=args.uitvoeren)
     for problem in problems:
         print(problem)
     if problems:
@@ -98,6 +98,54 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_preview(args) -> int:
+    from leerpad.preview import preview
+
+    return preview(args.module, port=args.poort, open_browser=not args.geen_browser)
+
+
+def cmd_pack(args) -> int:
+    from leerpad.package import PackageError, pack
+
+    try:
+        target = pack(args.module, Path(args.naar) if args.naar else None)
+    except PackageError as err:
+        print(f"leerpad pack {args.module}:\n{err}", file=sys.stderr)
+        return 1
+    print(f"Verpakt: {target}")
+    return 0
+
+
+def cmd_unpack(args) -> int:
+    from leerpad.package import PackageError, unpack
+
+    try:
+        target = unpack(Path(args.file), args.naar)
+    except PackageError as err:
+        print(f"leerpad unpack {args.file}: niets geschreven.\n{err}", file=sys.stderr)
+        return 1
+    print(f"Uitgepakt: {target}\nBekijk de module met: leerpad preview {target.name}")
+    return 0
+
+
+def add_authoring_parsers(sub) -> None:
+    p = sub.add_parser("preview", help="open een module als app, zoals een cursist ze ziet")
+    p.add_argument("module", help="module-id of map van de module")
+    p.add_argument("--poort", type=int, help="poort van de app-server (standaard een vrije)")
+    p.add_argument("--geen-browser", action="store_true", help="open geen browser")
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("pack", help="verpak een module in één bestand om te delen")
+    p.add_argument("module", help="module-id of map van de module")
+    p.add_argument("--naar", help="map of bestand voor het pakket (standaard hier)")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("unpack", help="voeg een verpakte module toe aan een cursus")
+    p.add_argument("file", help="een .leerpad.zip-bestand")
+    p.add_argument("--naar", help="id van de cursus (niet nodig als er maar één is)")
+    p.set_defaults(func=cmd_unpack)
+
+
 def add_new_parser(sub) -> None:
     from leerpad.scaffold import OPTIONS
 
@@ -124,6 +172,7 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("check", help="controleer de cursussen (of een module)")
     p.add_argument("path", nargs="?")
+    p.add_argument("--uitvoeren", action="store_true", help="voer ook elke notebook uit (trager)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("release", help="geef modules vrij aan een cohort (nbgrader)")
@@ -150,6 +199,7 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_grade)
 
     add_new_parser(sub)
+    add_authoring_parsers(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -135,6 +135,12 @@ class Platform:
         self._spawn(
             "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
         )
+        self.start_apps(cohort)
+        self._start_labs(cohort, root_flag)
+
+    def start_apps(self, cohort: Cohort, name="apps") -> None:
+        """The learner apps: Voilà on the cohort's released notebooks."""
+        p, py = self.ports, sys.executable
         kernel_env = {
             "LEERPAD_COHORT": str(cohort.dir),
             "LEERPAD_KEYS": str(cohort.keys_dir),
@@ -142,7 +148,7 @@ class Platform:
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
         self._spawn(
-            "apps",
+            name,
             [
                 py,
                 "-m",
@@ -159,6 +165,9 @@ class Platform:
             env=kernel_env,
             cwd=var_dir(),
         )
+
+    def _start_labs(self, cohort: Cohort, root_flag: list) -> None:
+        p, py = self.ports, sys.executable
         config, home = learner_lab(cohort, self.learner)
         lab_env = {"JUPYTER_CONFIG_DIR": str(config), "LEERPAD_KEYS": str(cohort.keys_dir)}
         self._spawn(
@@ -198,15 +207,9 @@ class Platform:
             cwd=cohort.dir,
         )
 
-    def wait_until_listening(self, timeout=120) -> None:
+    def wait_until_listening(self, timeout=120, names=("site", "apps", "lab", "trainer")) -> None:
         deadline = time.monotonic() + timeout
-        pending = dict(
-            zip(
-                ["site", "apps", "lab", "trainer"],
-                [self.ports.site, self.ports.apps, self.ports.lab, self.ports.trainer],
-                strict=True,
-            )
-        )
+        pending = {name: getattr(self.ports, name) for name in names}
         while pending and time.monotonic() < deadline:
             for name, proc, _ in self.processes:
                 if proc.poll() is not None:
