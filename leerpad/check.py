@@ -157,21 +157,7 @@ def check_nbgrader(nb, where: Where) -> list[Problem]:
             continue
         grade_id = meta.get("grade_id", "")
         place = where(index, grade_id if grade_id else "")
-        try:
-            validator.validate_cell(validator.upgrade_cell_metadata(copy.deepcopy(cell)))
-        except ValidationError as err:
-            problems.append(
-                Problem(
-                    where.source,
-                    place,
-                    f"ongeldige nbgrader-metadata: {err}.",
-                    "zet de cel opnieuw met de Create Assignment-werkbalk van JupyterLab.",
-                )
-            )
-            continue
-        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
-            continue
-        if not GRADE_ID.match(grade_id):
+        if grade_id and not GRADE_ID.match(str(grade_id)):
             problems.append(
                 Problem(
                     where.source,
@@ -180,6 +166,21 @@ def check_nbgrader(nb, where: Where) -> list[Problem]:
                     "kies een grade_id zonder spaties of leestekens.",
                 )
             )
+            continue
+        try:
+            validator.validate_cell(validator.upgrade_cell_metadata(copy.deepcopy(cell)))
+        except ValidationError as err:
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"ongeldige nbgrader-metadata: {str(err).splitlines()[0]}.",
+                    "zet de cel opnieuw met de Create Assignment-werkbalk van JupyterLab.",
+                )
+            )
+            continue
+        if not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+            continue
         if grade_id in seen:
             problems.append(
                 Problem(
