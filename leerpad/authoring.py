@@ -150,7 +150,10 @@ def exercise_cells(block: Block, path):
     try:
         cls(**kwargs)
     except ExerciseConfigError as err:
-        raise AuthoringError(path, block.line, str(err), err.fix) from err
+        # The author wrote Dutch field names: name the field as they wrote it.
+        field = {v: k for k, v in names.items()}.get(err.field, err.field)
+        problem = f"oefening '{block.id}', veld '{field}': {err.problem}"
+        raise AuthoringError(path, block.line, problem, err.fix) from err
     except TypeError as err:
         raise AuthoringError(path, block.line, f"oefening '{block.id}': {err}") from err
     cells = [

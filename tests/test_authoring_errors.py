@@ -291,7 +291,7 @@ CASES = [
     Case(
         "check: nul punten",
         ["check"],
-        "module.md: regel 5:",
+        "module.md: regel 5: oefening 'mod-a-vraag', veld 'punten': moet een getal groter dan 0",
         block("```{getal} mod-a-vraag\npunten: 0\nvraag: Hoeveel?\nantwoord: 3\n```\n"),
     ),
     Case(
