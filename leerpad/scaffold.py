@@ -114,23 +114,25 @@ OPTIONS = {
 def collect(kind: str, given: dict, ask=None) -> dict:
     """Every option's value: given by a flag, asked for, or its default. Raises
     ScaffoldError naming the flag when a required value is missing and nobody can answer."""
-    values = {}
+    values, missing = {}, []
     for option in OPTIONS[kind]:
         value = given.get(option.key)
         if value in (None, "", []) and option.default is None and ask is not None:
             value = ask(option.question + ": ").strip()
         if value in (None, "", []):
             if option.default is None:
-                raise ScaffoldError(
-                    f"ontbreekt: {option.flag}. Oplossing: leerpad new {kind} ... "
-                    f"{option.flag} {option.example}"
-                )
+                missing.append(option)
+                continue
             value = option.default
         if option.many:
             items = value if isinstance(value, list) else [value]
             value = [part.strip() for item in items for part in str(item).split(",")]
             value = [v for v in value if v]
         values[option.key] = value
+    if missing:
+        flags = ", ".join(o.flag for o in missing)
+        example = " ".join(f"{o.flag} {o.example}" for o in missing)
+        raise ScaffoldError(f"ontbreekt: {flags}. Oplossing: leerpad new {kind} ... {example}")
     return values
 
 
