@@ -383,6 +383,15 @@ CASES = [
         "oefening 'mod-a-vraag' wordt niet verbeterd.",
         notebook_module(lambda nb: nb.cells.remove(grade_cell(nb))),
     ),
+    Case(
+        "check --uitvoeren: cel geeft een fout",
+        ["check", "--uitvoeren"],
+        "geeft een fout bij het uitvoeren: ZeroDivisionError",
+        block(
+            "```{code} mod-a-deel\nopdracht: Deel door nul.\nstart: |\n  def deel(a):\n"
+            "oplossing: |\n  return a / 0\ntesten: |\n  assert deel(1) == 1\n```\n"
+        ),
+    ),
     # -- leerpad pack / unpack ---------------------------------------------------------------
     Case("pack: onbekende module", ["pack", "mod-q", "--naar", "{root}"], "geen module met"),
     Case(
