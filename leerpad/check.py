@@ -191,6 +191,16 @@ def check_nbgrader(nb, where: Where) -> list[Problem]:
                 )
             )
         seen.setdefault(grade_id, index)
+        points = meta.get("points")
+        if meta.get("grade") and (not isinstance(points, int | float) or points <= 0):
+            problems.append(
+                Problem(
+                    where.source,
+                    place,
+                    f"'{grade_id}' telt mee maar heeft geen punten ({points!r}).",
+                    "geef de cel een aantal punten groter dan 0 (Points in de werkbalk).",
+                )
+            )
         if meta.get("grade") and not meta.get("solution") and not meta.get("locked"):
             problems.append(
                 Problem(

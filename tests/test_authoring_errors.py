@@ -364,6 +364,12 @@ CASES = [
         notebook_module(lambda nb: grade_cell(nb).metadata.nbgrader.pop("points")),
     ),
     Case(
+        "check: testcel met 0 punten",
+        ["check"],
+        "mod-a.ipynb: cel 4: 'mod-a-vraag' telt mee maar heeft geen punten (0).",
+        notebook_module(lambda nb: grade_cell(nb).metadata.nbgrader.update(points=0)),
+    ),
+    Case(
         "check: grade_id met spatie",
         ["check"],
         "grade_id 'mijn vraag' mag alleen letters, cijfers",
