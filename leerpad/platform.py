@@ -61,6 +61,39 @@ class Ports:
                     ) from err
 
 
+def _proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name, or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def descendants(pid: int) -> list[tuple[int, str]]:
+    """Every process below ``pid`` with its start time (Linux /proc; elsewhere none)."""
+    children: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _proc_stat(int(entry.name))
+        if fields:
+            children.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += [child for child, _ in below]
+    return found
+
+
+def kill_if_same(pid: int, started: str) -> None:
+    """SIGKILL ``pid`` only if it is still the process we saw (same start time)."""
+    fields = _proc_stat(pid)
+    if fields and fields[19] == started:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
 @dataclass
 class Platform:
     ports: Ports
@@ -225,6 +258,9 @@ class Platform:
             raise RuntimeError(f"Niet op tijd gestart: {', '.join(pending)}")
 
     def stop(self) -> None:
+        # Kernels run in sessions of their own: remember them, in case a server dies before
+        # it shut them down.
+        kernels = [child for _, proc, _ in self.processes for child in descendants(proc.pid)]
         for _, proc, _ in self.processes:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -237,6 +273,8 @@ class Platform:
                 proc.wait()
             log.close()
         self.processes.clear()
+        for pid, started in kernels:
+            kill_if_same(pid, started)
 
     def banner(self) -> str:
         u = self.urls()
