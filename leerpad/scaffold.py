@@ -16,7 +16,7 @@ from pathlib import Path
 from string import Template
 
 from leerpad.authoring import AuthoringError, compile_markdown
-from leerpad.catalogue import ID, Catalogue, check_module_meta
+from leerpad.catalogue import ID, Catalogue, check_audience, check_module_meta
 from leerpad.paths import courses_dir
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -192,18 +192,8 @@ def _validate_module(new_id: str, files: dict, catalogue: Catalogue, target: Pat
         raise ScaffoldError(f"{err} Oplossing: kies een kortere module-id.") from err
 
 
-FLAGS = {
-    "title": "--titel",
-    "audience": "--doelgroep",
-    "authors": "--auteur",
-    "digcompedu": "--digcompedu",
-    "eindtermen": "--eindterm",
-    "topics": "--onderwerp",
-    "summary": "--samenvatting",
-    "duration": "--duur",
-    "level": "--niveau",
-    "licence": "--licentie",
-}
+# module.yml's field names are the option keys: a metadata problem names the flag.
+FLAGS = {o.key: o.flag for o in OPTIONS["module"]}
 
 
 def _flagged(problem) -> str:
@@ -307,8 +297,14 @@ def _new_module(catalogue: Catalogue, new_id: str, values: dict) -> Path:
     return target
 
 
+def _check_audience(catalogue: Catalogue, target: Path, values: dict) -> None:
+    problems = check_audience(target, values["audience"], catalogue.frameworks)
+    if problems:
+        raise ScaffoldError("\n".join(_flagged(p) for p in problems))
+
+
 def _new_course(catalogue: Catalogue, new_id: str, values: dict) -> Path:
-    _known(values["audience"], catalogue.frameworks.audiences, "--doelgroep", "een doelgroep")
+    _check_audience(catalogue, catalogue.root / new_id, values)
     fields = {
         "id": new_id,
         "title": _yaml(values["title"]),
@@ -321,7 +317,7 @@ def _new_course(catalogue: Catalogue, new_id: str, values: dict) -> Path:
 
 
 def _new_path(catalogue: Catalogue, new_id: str, values: dict) -> Path:
-    _known(values["audience"], catalogue.frameworks.audiences, "--doelgroep", "een doelgroep")
+    _check_audience(catalogue, catalogue.root / "paths", values)
     _known(values["steps"], catalogue.modules, "--stap", "een bestaande module-id")
     fields = {
         "id": new_id,

@@ -177,6 +177,11 @@ CASES = [
     ),
     Case("new: gereserveerde cursus-id", ["new", "course", "paths"], "gereserveerde naam"),
     Case(
+        "new: cursus voor onbekende doelgroep",
+        ["new", "course", "cursus-b", "--titel", "B", "--doelgroep", "secundair,kleuters"],
+        "--doelgroep: doelgroep 'kleuters' is onbekend. Oplossing: kies uit basisonderwijs",
+    ),
+    Case(
         "new: pad met onbekende stap",
         [
             "new",
