@@ -35,6 +35,7 @@ class Option:
     many: bool = False
     default: object = None
     example: str = ""
+    separator: str = ","  # between several values typed at once
 
 
 COMMON = [
@@ -54,9 +55,10 @@ OPTIONS = {
         Option(
             "authors",
             "--auteur",
-            "Auteur(s), gescheiden door komma's",
+            "Auteur(s), gescheiden door ';'",
             many=True,
             example="'Voornaam Naam'",
+            separator=";",
         ),
         Option(
             "digcompedu",
@@ -126,7 +128,8 @@ def collect(kind: str, given: dict, ask=None) -> dict:
             value = option.default
         if option.many:
             items = value if isinstance(value, list) else [value]
-            value = [part.strip() for item in items for part in str(item).split(",")]
+            parts = (str(item).split(option.separator) for item in items)
+            value = [part.strip() for group in parts for part in group]
             value = [v for v in value if v]
         values[option.key] = value
     if missing:

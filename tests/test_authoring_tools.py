@@ -30,8 +30,8 @@ def test_new_course_module_and_path_pass_check(catalogue_dir, capsys):
                  "--doelgroep", "secundair,tso-bso"]) == 0  # fmt: skip
     assert main(["new", "module", "xr-01-eerste-bril", "--cursus", "xr-in-de-klas",
                  "--titel", "Je eerste VR-bril", "--auteur", "An Peeters",
-                 "--auteur", "Jan Claes", "--doelgroep", "secundair", "--digcompedu", "2.1",
-                 "--digcompedu", "3.1", "--eindterm", "4.4", "--onderwerp", "vr",
+                 "--auteur", "Claes, Jan; Els Wouters", "--doelgroep", "secundair",
+                 "--digcompedu", "2.1", "--digcompedu", "3.1", "--eindterm", "4.4", "--onderwerp", "vr",
                  "--duur", "45", "--licentie", "CC-BY-4.0"]) == 0  # fmt: skip
     assert main(["new", "path", "xr-starter", "--titel", "XR voor starters",
                  "--doelgroep", "secundair", "--doel", "Je gebruikt VR in een les.",
@@ -41,7 +41,7 @@ def test_new_course_module_and_path_pass_check(catalogue_dir, capsys):
     folder = catalogue_dir / "xr-in-de-klas" / "xr-01-eerste-bril"
     meta = yaml.safe_load((folder / "module.yml").read_text(encoding="utf-8"))
     assert meta["title"] == "Je eerste VR-bril" and meta["duration"] == 45
-    assert [a["name"] for a in meta["authors"]] == ["An Peeters", "Jan Claes"]
+    assert [a["name"] for a in meta["authors"]] == ["An Peeters", "Claes, Jan", "Els Wouters"]
     assert meta["digcompedu"] == ["2.1", "3.1"] and meta["licence"] == "CC-BY-4.0"
     catalogue = Catalogue(catalogue_dir)
     assert not catalogue.problems
