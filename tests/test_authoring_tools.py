@@ -1,6 +1,7 @@
 """`leerpad new`, `pack`/`unpack` and the Markdown source that cannot drift from its notebook."""
 
 import io
+import shlex
 import shutil
 import sys
 import zipfile
@@ -26,16 +27,17 @@ def catalogue_dir(tmp_path, monkeypatch):
 
 # -- leerpad new ------------------------------------------------------------------------------
 def test_new_course_module_and_path_pass_check(catalogue_dir, capsys):
-    assert main(["new", "course", "xr-in-de-klas", "--titel", "XR in de klas",
-                 "--doelgroep", "secundair,tso-bso"]) == 0  # fmt: skip
-    assert main(["new", "module", "xr-01-eerste-bril", "--cursus", "xr-in-de-klas",
-                 "--titel", "Je eerste VR-bril", "--auteur", "An Peeters",
-                 "--auteur", "Claes, Jan; Els Wouters", "--doelgroep", "secundair",
-                 "--digcompedu", "2.1", "--digcompedu", "3.1", "--eindterm", "4.4", "--onderwerp", "vr",
-                 "--duur", "45", "--licentie", "CC-BY-4.0"]) == 0  # fmt: skip
-    assert main(["new", "path", "xr-starter", "--titel", "XR voor starters",
-                 "--doelgroep", "secundair", "--doel", "Je gebruikt VR in een les.",
-                 "--stap", "xr-01-eerste-bril", "--stap", "mod-a"]) == 0  # fmt: skip
+    commands = [
+        "new course xr-in-de-klas --titel 'XR in de klas' --doelgroep secundair,tso-bso",
+        "new module xr-01-eerste-bril --cursus xr-in-de-klas --titel 'Je eerste VR-bril'"
+        " --auteur 'An Peeters' --auteur 'Claes, Jan; Els Wouters' --doelgroep secundair"
+        " --digcompedu 2.1 --digcompedu 3.1 --eindterm 4.4 --onderwerp vr --duur 45"
+        " --licentie CC-BY-4.0",
+        "new path xr-starter --titel 'XR voor starters' --doelgroep secundair"
+        " --doel 'Je gebruikt VR in een les.' --stap xr-01-eerste-bril --stap mod-a",
+    ]
+    for command in commands:
+        assert main(shlex.split(command)) == 0, capsys.readouterr().err
     capsys.readouterr()
     assert main(["check"]) == 0, capsys.readouterr().out
     folder = catalogue_dir / "xr-in-de-klas" / "xr-01-eerste-bril"
