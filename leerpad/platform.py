@@ -309,6 +309,8 @@ def start(cohort="demo") -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         platform.start_servers(cohort_obj)
         platform.wait_until_listening()

@@ -75,6 +75,8 @@ def preview(name: str, port: int | None = None, open_browser=True) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         platform.start_apps(cohort, name="preview")
         platform.wait_until_listening(names=("apps",))
