@@ -187,6 +187,11 @@ class Rendered:
     markdown: str
     exercises: list[Exercise]
 
+    @property
+    def graded(self) -> list[Exercise]:
+        """The exercises that count for points (not practice such as flashcards)."""
+        return [e for e in self.exercises if e.points]
+
 
 def _points_after(cells, index) -> float:
     for cell in cells[index + 1 :]:

@@ -170,15 +170,18 @@
     var best = null, bestScore = -1;
     data.paths.forEach(function (p) {
       var score = 0;
-      p.modules.forEach(function (m) { if (m.areas.indexOf(weakest.id) !== -1) score += 1; });
+      p.modules.forEach(function (m) {
+        if (m.areas.indexOf(weakest.id) !== -1) score += m.planned ? 0.5 : 1; // ready counts more
+      });
       if (p.audience.indexOf(audience) !== -1) score += 2;
       if (score > bestScore) { best = p; bestScore = score; }
     });
     var start = null;
     if (best) {
-      var open = best.modules.filter(function (m) { return !isDone(m.id); });
+      var ready = best.modules.filter(function (m) { return !m.planned; });
+      var open = ready.filter(function (m) { return !isDone(m.id); });
       start = open.filter(function (m) { return m.areas.indexOf(weakest.id) !== -1; })[0] ||
-        open[0] || best.modules[0] || null;
+        open[0] || ready[0] || null;
     }
     return { weakest: weakest, path: best, start: start };
   }
