@@ -447,3 +447,32 @@ def test_command_line_and_safe_output_folder(tmp_path):
     with pytest.raises(SystemExit):
         generate(other, catalogue=Catalogue())
     assert (other / "belangrijk.txt").exists()
+
+
+# -- every image has an alt text ------------------------------------------------------------
+def test_image_without_alt_text_stops_the_build(tmp_path):
+    courses = tmp_path / "courses"
+    shutil.copytree(ROOT / "courses", courses)
+    module_md = courses / "computationeel-denken" / "ct-01-algoritme" / "module.md"
+    lines = module_md.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "![](robot.png) en ook <img src='klas.png'>")
+    module_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        generate(tmp_path / "docs", catalogue=Catalogue(courses))
+    message = str(stop.value)
+    assert "elke afbeelding heeft een alt-tekst nodig" in message
+    assert "ct-01-algoritme/module.md: regel 3: afbeelding 'robot.png' heeft geen alt" in message
+    assert "module.md: regel 3: afbeelding 'klas.png'" in message
+
+
+def test_images_without_alt_finds_markdown_and_html_but_not_code():
+    from leerpad.site.render import images_without_alt
+
+    text = (
+        "a ![](x.png) b ![Een klas](y.png)\n"
+        "`![](in-code.png)`\n"
+        "````markdown\n![](fenced.png)\n```\nnog code\n````\n"
+        "<img src=\"z.png\"> <img src='w.png' alt='Een bord'> <img alt=\"\" src=v.png>\n"
+        "![ ][ref]\n"
+    )
+    assert images_without_alt(text) == [(1, "x.png"), (8, "z.png"), (8, "v.png"), (9, "ref")]

@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from leerpad.catalogue import Catalogue, Module
+from leerpad.catalogue import Catalogue, Module, Problem
 
-from .render import public_notebook, render_notebook
+from .render import images_without_alt, public_notebook, render_notebook
 
 HERE = Path(__file__).resolve().parent
 HANDWRITTEN = HERE.parent / "docs"
@@ -106,6 +106,19 @@ def attr(text) -> str:
 
 def count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
+
+
+def alt_problems(path: Path, text: str, where: str = "") -> list[Problem]:
+    return [
+        Problem(
+            path,
+            f"{where}regel {line}",
+            f"afbeelding '{image}' heeft geen alt-tekst.",
+            "beschrijf wat erop staat tussen de [ ] (![Een robot op een rooster](robot.png)) "
+            'of in alt="..." bij <img>.',
+        )
+        for line, image in images_without_alt(text)
+    ]
 
 
 def step_minutes(step: dict) -> int:
@@ -218,7 +231,35 @@ class Site:
         self.eindterm_pages()
         self.course_pages()
         self.zelfscan()
+        self.check_alt_texts()
         return self.written
+
+    # -- every image has an alt text ---------------------------------------------------
+    def check_alt_texts(self):
+        """Stop the build when an image has no alt text, naming the file and line to fix.
+
+        The sources come first (module.md or the notebook, the hand-written pages); the
+        generated pages are checked too, for images that reach a page another way."""
+        problems = []
+        for module in self.modules:
+            if module.markdown_path.exists():
+                text = module.markdown_path.read_text(encoding="utf-8")
+                problems += alt_problems(module.markdown_path, text)
+                continue
+            for index, cell in enumerate(module.notebook.cells, 1):
+                if cell.cell_type == "markdown":
+                    problems += alt_problems(module.notebook_path, cell.source, f"cel {index}, ")
+        for source in sorted(HANDWRITTEN.rglob("*.md")):
+            problems += alt_problems(source, source.read_text(encoding="utf-8"))
+        if not problems:
+            for page in self.written:
+                if page.suffix == ".md":
+                    problems += alt_problems(page, page.read_text(encoding="utf-8"))
+        if problems:
+            raise SystemExit(
+                "De website wordt niet gebouwd: elke afbeelding heeft een alt-tekst nodig.\n"
+                + "\n".join(f"  {p}" for p in problems)
+            )
 
     def copy_handwritten(self):
         for source in sorted(HANDWRITTEN.rglob("*")):
