@@ -369,7 +369,8 @@ class Site:
             "",
             f"**Totale tijd:** {time}",
             "",
-            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" aria-live="polite">'
+            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" '
+            f'data-gepland="{len(steps) - len(ready)}" aria-live="polite">'
             "Je voortgang wordt in deze browser bijgehouden.</div>",
             "",
             "## Stappen",

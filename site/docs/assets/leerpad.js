@@ -43,10 +43,19 @@
   function initDoneButtons() {
     document.querySelectorAll("button.leerpad-klaar").forEach(function (button) {
       var id = button.getAttribute("data-module");
+      /* A toggle button: the label stays, aria-pressed and the check mark show the state. */
       function show() {
         var done = isDone(id);
         button.setAttribute("aria-pressed", done ? "true" : "false");
-        button.textContent = done ? "\u2713 Klaar (klik om te wissen)" : "Markeer als klaar";
+        button.textContent = "";
+        if (done) {
+          var mark = document.createElement("span");
+          mark.setAttribute("aria-hidden", "true");
+          mark.textContent = "\u2713 ";
+          button.appendChild(mark);
+        }
+        button.appendChild(document.createTextNode("Markeer als klaar"));
+        button.title = done ? "Klaar. Klik om de markering te wissen." : "";
         button.classList.toggle("md-button--primary", done);
       }
       button.hidden = false;
@@ -62,9 +71,12 @@
     document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
       var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
       var done = ids.filter(isDone).length;
+      var planned = parseInt(box.getAttribute("data-gepland") || "0", 10);
       box.textContent = "";
       var text = document.createElement("p");
-      text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar.";
+      text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar." +
+        (planned ? " Nog " + planned + (planned === 1 ? " module" : " modules") +
+          " in voorbereiding." : "");
       var bar = document.createElement("progress");
       bar.max = ids.length || 1;
       bar.value = done;
@@ -282,7 +294,18 @@
     });
   }
 
+  /* -- print: the address of every link in the text, for trainers who work on paper -- */
+  function initPrintUrls() {
+    document.querySelectorAll(".md-content .md-typeset a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (!href || href.charAt(0) === "#" || a.classList.contains("headerlink") ||
+          a.classList.contains("md-button") || a.textContent.trim() === a.href) return;
+      a.setAttribute("data-print-url", a.href);
+    });
+  }
+
   function init() {
+    initPrintUrls();
     initDoneButtons();
     initPathProgress();
     initFilter();
