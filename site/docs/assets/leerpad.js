@@ -141,13 +141,14 @@
   }
 
   function radar(areas, scores) {
+    /* The labels stand outside the rings: the view box leaves 150 units on either side. */
     var cx = 210, cy = 170, r = 115, n = areas.length;
     function point(i, value) {
       var angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
       return [cx + Math.cos(angle) * r * value / 5, cy + Math.sin(angle) * r * value / 5];
     }
     var chart = svg("svg", {
-      viewBox: "0 0 420 340", role: "img", "aria-labelledby": "radar-titel radar-uitleg",
+      viewBox: "-150 0 720 340", role: "img", "aria-labelledby": "radar-titel radar-uitleg",
       "class": "leerpad-radar"
     });
     chart.appendChild(svg("title", { id: "radar-titel" }, "Radardiagram van je zelfscan"));
