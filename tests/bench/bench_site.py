@@ -53,15 +53,14 @@ def main() -> None:
         tmp = Path(tmp)
         real = Catalogue()
         seconds = build(real, tmp / "real")
-        print(f"site: {len(real.modules)} modules, build {seconds:.1f} s (de echte catalogus)")
+        print(f"site: {len(real.modules)} modules, build {seconds:.1f} s (the catalogue as it is)")
         catalogue = synthetic_courses(tmp / "courses")
         if catalogue.problems:
             raise SystemExit("\n".join(str(p) for p in catalogue.problems))
         seconds = build(catalogue, tmp / "synthetic")
-        pages = sum(1 for _ in (tmp / "synthetic" / "site").rglob("index.html"))
         print(
             f"site: {len(catalogue.modules)} modules, build {seconds:.1f} s "
-            f"(target < {TARGET_SECONDS} s); {pages} pagina's"
+            f"(target < {TARGET_SECONDS} s)"
         )
 
 
