@@ -386,6 +386,26 @@ def test_zelfscan_asks_every_statement(page, site):
     assert page.evaluate("() => document.querySelector('input[name=s2]').validity.valueMissing")
 
 
+def test_zelfscan_from_the_keyboard(page, site):
+    """Tab from group to group, Space chooses, the arrows change the choice, Enter sends."""
+    open_site(page, site, "zelfscan/")
+    statements = len(scan_data(page)["statements"])
+    page.focus("#zelfscan-doelgroep")
+    for _ in range(statements):
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")  # the first value of the group
+        page.keyboard.press("ArrowRight")  # one more: 2
+    checked = page.eval_on_selector_all(
+        "#leerpad-zelfscan input[type=radio]:checked", "els => els.map(e => e.value)"
+    )
+    assert checked == ["2"] * statements
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Toon mijn resultaat"
+    page.keyboard.press("Enter")
+    page.locator("svg.leerpad-radar").wait_for()
+    assert "2,0 op 5" in page.locator("svg.leerpad-radar desc").text_content()
+
+
 # -- print ------------------------------------------------------------------------------------
 def test_module_page_prints_cleanly(page, site, catalogue):
     module = catalogue.modules["ct-01-algoritme"]
