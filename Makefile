@@ -24,7 +24,15 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# axe-core for the accessibility browser test, pinned in tests/package-lock.json.
+# Without npm the test skips with the reason (in CI, where .ci/run installs npm, it fails).
+AXE := tests/node_modules/.installed
+$(AXE): tests/package.json tests/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "npm ontbreekt: de toegankelijkheidstest (axe-core) wordt overgeslagen."; fi
+
+test: lint $(AXE)
 	$(BIN)/python -m pytest
 
 bench: $(INSTALLED)

@@ -137,12 +137,36 @@ class Course:
 
 @dataclass
 class LearningPath:
+    """A path file: ordered ``steps`` (module ids) and, for modules not written yet, a
+    ``gepland`` list (id, title, duration, digcompedu) or the same fields on the step."""
+
     path: Path
     meta: dict
 
     @property
     def id(self) -> str:
         return self.meta["id"]
+
+    @property
+    def steps(self) -> list[dict]:
+        steps = self.meta.get("steps") or []
+        return [
+            {"id": str(s)} if not isinstance(s, dict) else dict(s)
+            for s in (steps if isinstance(steps, list) else [])
+        ]
+
+    @property
+    def planned(self) -> dict[str, dict]:
+        """Planned modules by id: the ``gepland`` list, then fields given on a step."""
+        planned = {}
+        entries = self.meta.get("gepland") or []
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("id"):
+                planned[str(entry["id"])] = dict(entry)
+        for step in self.steps:
+            if len(step) > 1 and step.get("id"):
+                planned[str(step["id"])] = {**planned.get(str(step["id"]), {}), **step}
+        return planned
 
 
 class Catalogue:
@@ -156,12 +180,14 @@ class Catalogue:
         self._load()
         self._locate()
 
+    LOCATED = ("module.yml", "course.yml")
+
     def _locate(self):
         """Name the line of a metadata field, so an author finds it: 'duration (regel 8)'."""
         texts = {}
         for problem in self.problems:
             key = problem.place.split("[")[0]
-            if problem.path.suffix != ".yml" or not re.fullmatch(r"[a-z_]+", key):
+            if problem.path.name not in self.LOCATED or not re.fullmatch(r"[a-z_]+", key):
                 continue
             if problem.path not in texts:
                 texts[problem.path] = problem.path.read_text(encoding="utf-8")
@@ -188,6 +214,7 @@ class Catalogue:
             if meta is not None:
                 self.paths.append(LearningPath(path_yml, meta))
                 self._check_path(path_yml, meta)
+        self._check_planned_agree()
 
     def _load_module(self, module_yml: Path, course: Course) -> Module | None:
         meta = load_yaml(module_yml, self.problems)
@@ -247,49 +274,57 @@ class Catalogue:
                     f"noem het bestand {meta['id']}.yml of pas de id aan.",
                 )
             )
+        learning_path = LearningPath(path_yml, meta)
         self.problems += check_audience(path_yml, meta.get("audience"), self.frameworks)
-        seen = set()
-        steps = meta.get("steps") if isinstance(meta.get("steps"), list) else []
-        for i, step in enumerate(steps, 1):
-            step_id = step.get("id") if isinstance(step, dict) else step
-            place = f"steps[{i}]"
-            if not isinstance(step_id, str) or not ID.match(step_id):
+        planned = learning_path.planned
+        for number, step in enumerate(learning_path.steps, 1):
+            step_id = step.get("id")
+            if not step_id:
                 self.problems.append(
-                    Problem(
-                        path_yml,
-                        place,
-                        f"'{step_id}' is geen module-id.",
-                        "schrijf een module-id zoals ct-01-algoritme.",
-                    )
+                    Problem(path_yml, f"steps[{number}]", "een stap heeft een id nodig.")
                 )
-            elif step_id in seen:
+            elif step_id not in self.modules and step_id not in planned:
                 self.problems.append(
                     Problem(
                         path_yml,
-                        place,
-                        f"'{step_id}' staat twee keer in het pad.",
-                        "laat elke module één keer voorkomen.",
-                    )
-                )
-            elif step_id not in self.modules and not (isinstance(step, dict) and step.get("title")):
-                self.problems.append(
-                    Problem(
-                        path_yml,
-                        place,
+                        f"steps[{number}]",
                         f"module '{step_id}' bestaat niet.",
-                        "verbeter de id, of schrijf een module die nog komt als "
-                        f'{{id: {step_id}, title: "Titel"}}.',
+                        "verbeter de id, of beschrijf de module onder 'gepland:' met id, "
+                        "title, duration en digcompedu.",
                     )
                 )
-            seen.add(step_id)
+        for planned_id, entry in planned.items():
+            if planned_id not in self.modules:
+                self.problems += check_planned(path_yml, entry, self.frameworks)
+
+    def _check_planned_agree(self):
+        """A module planned in two paths is described the same way in both."""
+        seen = {}
+        for learning_path in self.paths:
+            for planned_id, entry in learning_path.planned.items():
+                if planned_id in self.modules:
+                    continue
+                facts = (entry.get("title"), entry.get("duration"))
+                first = seen.setdefault(planned_id, (learning_path.path, facts))
+                if first[1] != facts:
+                    self.problems.append(
+                        Problem(
+                            learning_path.path,
+                            f"gepland '{planned_id}'",
+                            f"titel of duur verschilt van {first[0].name}.",
+                            "geef een geplande module in elk leerpad dezelfde title en duration.",
+                        )
+                    )
 
     def path_steps(self, learning_path: LearningPath) -> list[dict]:
-        """Steps of a path: {'module': Module|None, 'id': ..., 'title': ...}."""
+        """Steps of a path: the step's fields plus 'module' (the Module, or None while it is
+        planned) and 'planned' (its planned fields: title, duration, digcompedu, ...)."""
+        planned = learning_path.planned
         steps = []
-        for step in learning_path.meta.get("steps", []):
-            step = {"id": step} if isinstance(step, str) else dict(step)
-            step["module"] = self.modules.get(step["id"])
-            steps.append(step)
+        for step in learning_path.steps:
+            module = self.modules.get(step.get("id"))
+            info = {} if module else planned.get(step.get("id"), {})
+            steps.append({**info, **step, "module": module, "planned": info})
         return steps
 
 
@@ -299,8 +334,8 @@ def check_audience(path: Path, audience, frameworks: Frameworks) -> list[Problem
         Problem(
             path,
             "audience",
-            f"doelgroep '{value}' is onbekend.",
-            "kies uit " + ", ".join(sorted(frameworks.audiences)) + ".",
+            f"'{value}' is onbekend.",
+            "kies een doelgroep uit " + ", ".join(sorted(frameworks.audiences)) + ".",
         )
         for value in values
         if str(value) not in frameworks.audiences
@@ -323,6 +358,49 @@ def check_course_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
             )
         )
     return problems + check_audience(path, meta.get("audience"), frameworks)
+
+
+PLANNED_FIELDS = {"id": str, "title": str, "duration": int, "digcompedu": list}
+
+
+def check_planned(path: Path, entry: dict, frameworks: Frameworks) -> list[Problem]:
+    """A planned module in a path file: enough to show it as 'nog in voorbereiding'."""
+    place = f"gepland '{entry.get('id')}'"
+    problems = []
+    for name, kind in PLANNED_FIELDS.items():
+        if not isinstance(entry.get(name), kind) or entry.get(name) in ("", []):
+            problems.append(
+                Problem(
+                    path,
+                    f"{place}: {name}",
+                    "ontbreekt of heeft het verkeerde type.",
+                    f"geef een geplande module '{name}:' ({kind.__name__}).",
+                )
+            )
+    if isinstance(entry.get("duration"), int) and not 10 <= entry["duration"] <= 240:
+        problems.append(
+            Problem(
+                path,
+                f"{place}: duration",
+                f"{entry['duration']} minuten is ongewoon.",
+                "een module duurt 30 tot 90 minuten.",
+            )
+        )
+    if isinstance(entry.get("id"), str) and not ID.match(entry["id"]):
+        problems.append(
+            Problem(
+                path, f"{place}: id", "geen geldige id.", "gebruik kleine letters, cijfers en '-'."
+            )
+        )
+    for name, known in (
+        ("digcompedu", frameworks.digcompedu),
+        ("eindtermen", frameworks.eindtermen),
+    ):
+        values = entry.get(name) or []
+        for value in values if isinstance(values, list) else [values]:
+            if str(value) not in known:
+                problems.append(Problem(path, f"{place}: {name}", f"'{value}' is onbekend."))
+    return problems
 
 
 REVIEW_YEARS = 3

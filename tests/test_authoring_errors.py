@@ -179,7 +179,7 @@ CASES = [
     Case(
         "new: cursus voor onbekende doelgroep",
         ["new", "course", "cursus-b", "--titel", "B", "--doelgroep", "secundair,kleuters"],
-        "--doelgroep: doelgroep 'kleuters' is onbekend. Oplossing: kies uit basisonderwijs",
+        "--doelgroep: 'kleuters' is onbekend. Oplossing: kies een doelgroep uit basisonderwijs",
     ),
     Case(
         "new: pad met onbekende stap",
@@ -256,13 +256,13 @@ CASES = [
     Case(
         "check: onbekende doelgroep van de cursus",
         ["check"],
-        "course.yml: audience (regel 4): doelgroep 'iedereen' is onbekend.",
+        "course.yml: audience (regel 4): 'iedereen' is onbekend.",
         edit("cursus-a/course.yml", "[basisonderwijs]", "[iedereen]"),
     ),
     Case(
         "check: pad met onbekende stap",
         ["check"],
-        "pad-x.yml: steps[1] (regel 5): module 'mod-x' bestaat niet.",
+        "pad-x.yml: steps[1]: module 'mod-x' bestaat niet.",
         write_file(
             "courses/paths/pad-x.yml",
             b"id: pad-x\ntitle: P\ngoal: D.\naudience: [secundair]\nsteps: [mod-x]\n",

@@ -15,6 +15,7 @@ import pytest
 import yaml
 from leerpad.grading.preprocessors import exercise_calls, split_keys
 from leerpad.site import generate
+from leerpad.site.render import render_notebook
 
 from leerpad.authoring import compile_markdown
 from leerpad.catalogue import Catalogue
@@ -35,7 +36,9 @@ def built(tmp_path_factory):
     (courses / "paths" / "testpad.yml").write_text(
         "id: testpad\ntitle: Testpad\ngoal: Een pad om de site te testen.\n"
         "audience: [secundair]\nsteps:\n  - ct-01-algoritme\n"
-        f"  - {{id: {MISSING_STEP}, title: Een module die nog komt}}\n",
+        f"  - {MISSING_STEP}\ngepland:\n"
+        f"  - {{id: {MISSING_STEP}, title: Een module die nog komt, duration: 45, "
+        'digcompedu: ["6.5", "2.2"], eindtermen: ["4.1"]}\n',
         encoding="utf-8",
     )
     catalogue = Catalogue(courses)
@@ -86,10 +89,17 @@ def test_path_page_lists_steps_and_coming_soon(built):
     assert 'href="testpad/"' in index and 'href="bootcamp-basisonderwijs/"' in index
     testpad = page(built, "paden/testpad")
     assert 'href="../../modules/ct-01-algoritme/"' in testpad
-    assert "Een module die nog komt" in testpad and "komt binnenkort" in testpad
+    assert "Een module die nog komt" in testpad and "nog in voorbereiding" in testpad
     assert MISSING_STEP not in re.findall(r'href="([^"]+)"', testpad)
     assert 'class="leerpad-voortgang" data-modules="ct-01-algoritme"' in testpad
-    assert "Totale tijd" in testpad and "60 minuten" in testpad
+    text = text_of(testpad)
+    assert "Totale tijd: 1 uur 45 minuten (waarvan 45 minuten in modules die nog in" in text
+    assert "Een module die nog komt: 45 minuten, DigCompEdu 6.5, 2.2, nog in voorbereiding" in text
+    # a planned module shows on the pages of its competences and eindtermen, with its path
+    for framework_page in ("competenties/2-2", "eindtermen/4-1"):
+        markup = page(built, framework_page)
+        assert "Nog in voorbereiding" in markup and "Een module die nog komt" in markup
+        assert 'href="../../paden/testpad/"' in markup
 
 
 def test_module_page(built):
@@ -132,12 +142,31 @@ def test_competence_eindterm_and_course_pages(built):
     assert "Module Minuten Oefeningen Eindtermen DigCompEdu" in course
     module = catalogue.modules["ct-01-algoritme"]
     exercises = sum(
-        len(list(exercise_calls(c.source))) + ("### BEGIN SOLUTION" in c.source)
+        sum(cls.graded for _call, cls in exercise_calls(c.source))
+        + ("### BEGIN SOLUTION" in c.source)
         for c in module.notebook.cells
         if c.cell_type == "code"
     )
     assert exercises >= 5
     assert f"Wat is een algoritme? 60 {exercises} 4.4 6.5, 3.1" in course
+    for course in catalogue.courses:  # one row per module, in the order of the course
+        rows = re.findall(
+            r"<tr>\s*<td><a href=\"../../modules/([^/]+)/\"", page(built, f"cursussen/{course.id}")
+        )
+        assert rows == [m.id for m in course.modules]
+
+
+def test_exercise_count_leaves_out_practice():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "SingleChoice(id='a', points=2, question='Q?', options=['x', 'y'], answer='x')"
+        ),
+        nbformat.v4.new_code_cell("Flashcards(id='b', cards=[['voor', 'achter']])"),
+    ]
+    rendered = render_notebook(nb)
+    assert [e.id for e in rendered.exercises] == ["a", "b"]
+    assert [e.id for e in rendered.graded] == ["a"]
 
 
 def test_catalogue_filter_and_scan(built):
@@ -418,3 +447,32 @@ def test_command_line_and_safe_output_folder(tmp_path):
     with pytest.raises(SystemExit):
         generate(other, catalogue=Catalogue())
     assert (other / "belangrijk.txt").exists()
+
+
+# -- every image has an alt text ------------------------------------------------------------
+def test_image_without_alt_text_stops_the_build(tmp_path):
+    courses = tmp_path / "courses"
+    shutil.copytree(ROOT / "courses", courses)
+    module_md = courses / "computationeel-denken" / "ct-01-algoritme" / "module.md"
+    lines = module_md.read_text(encoding="utf-8").splitlines()
+    lines.insert(2, "![](robot.png) en ook <img src='klas.png'>")
+    module_md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as stop:
+        generate(tmp_path / "docs", catalogue=Catalogue(courses))
+    message = str(stop.value)
+    assert "elke afbeelding heeft een alt-tekst nodig" in message
+    assert "ct-01-algoritme/module.md: regel 3: afbeelding 'robot.png' heeft geen alt" in message
+    assert "module.md: regel 3: afbeelding 'klas.png'" in message
+
+
+def test_images_without_alt_finds_markdown_and_html_but_not_code():
+    from leerpad.site.render import images_without_alt
+
+    text = (
+        "a ![](x.png) b ![Een klas](y.png)\n"
+        "`![](in-code.png)`\n"
+        "````markdown\n![](fenced.png)\n```\nnog code\n````\n"
+        "<img src=\"z.png\"> <img src='w.png' alt='Een bord'> <img alt=\"\" src=v.png>\n"
+        "![ ][ref]\n"
+    )
+    assert images_without_alt(text) == [(1, "x.png"), (8, "z.png"), (8, "v.png"), (9, "ref")]

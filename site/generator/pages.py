@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from leerpad.catalogue import Catalogue, Module
+from leerpad.catalogue import Catalogue, Module, Problem
 
-from .render import public_notebook, render_notebook
+from .render import images_without_alt, public_notebook, render_notebook
 
 HERE = Path(__file__).resolve().parent
 HANDWRITTEN = HERE.parent / "docs"
@@ -108,6 +108,38 @@ def count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
+def alt_problems(path: Path, text: str, where: str = "") -> list[Problem]:
+    return [
+        Problem(
+            path,
+            f"{where}regel {line}",
+            f"afbeelding '{image}' heeft geen alt-tekst.",
+            "beschrijf wat erop staat tussen de [ ] (![Een robot op een rooster](robot.png)) "
+            'of in alt="..." bij <img>.',
+        )
+        for line, image in images_without_alt(text)
+    ]
+
+
+def step_minutes(step: dict) -> int:
+    """Minutes of a path step: the module's duration, or the planned one."""
+    if step.get("module"):
+        return step["module"].meta["duration"]
+    return step["duration"] if isinstance(step.get("duration"), int) else 0
+
+
+def scan_step(step: dict) -> dict:
+    """A path step as the zelfscan script sees it; a planned module is never a start."""
+    module = step["module"]
+    competences = module.meta["digcompedu"] if module else step.get("digcompedu") or []
+    return {
+        "id": step["id"],
+        "title": module.title if module else step.get("title") or step["id"],
+        "areas": sorted({str(c).split(".")[0] for c in competences}),
+        "planned": module is None,
+    }
+
+
 def minutes(total: int) -> str:
     hours, rest = divmod(total, 60)
     if not hours:
@@ -180,7 +212,8 @@ class Site:
         return f"[{esc(module.title)}]({base}{module.id}.md)"
 
     def exercise_count(self, module: Module) -> int:
-        return len(self.rendered[module.id].exercises)
+        """Graded exercises: the ones a learner earns points with."""
+        return len(self.rendered[module.id].graded)
 
     def path_audiences(self, learning_path) -> list[str]:
         audience = learning_path.meta.get("audience") or []
@@ -198,7 +231,35 @@ class Site:
         self.eindterm_pages()
         self.course_pages()
         self.zelfscan()
+        self.check_alt_texts()
         return self.written
+
+    # -- every image has an alt text ---------------------------------------------------
+    def check_alt_texts(self):
+        """Stop the build when an image has no alt text, naming the file and line to fix.
+
+        The sources come first (module.md or the notebook, the hand-written pages); the
+        generated pages are checked too, for images that reach a page another way."""
+        problems = []
+        for module in self.modules:
+            if module.markdown_path.exists():
+                text = module.markdown_path.read_text(encoding="utf-8")
+                problems += alt_problems(module.markdown_path, text)
+                continue
+            for index, cell in enumerate(module.notebook.cells, 1):
+                if cell.cell_type == "markdown":
+                    problems += alt_problems(module.notebook_path, cell.source, f"cel {index}, ")
+        for source in sorted(HANDWRITTEN.rglob("*.md")):
+            problems += alt_problems(source, source.read_text(encoding="utf-8"))
+        if not problems:
+            for page in self.written:
+                if page.suffix == ".md":
+                    problems += alt_problems(page, page.read_text(encoding="utf-8"))
+        if problems:
+            raise SystemExit(
+                "De website wordt niet gebouwd: elke afbeelding heeft een alt-tekst nodig.\n"
+                + "\n".join(f"  {p}" for p in problems)
+            )
 
     def copy_handwritten(self):
         for source in sorted(HANDWRITTEN.rglob("*")):
@@ -278,24 +339,26 @@ class Site:
         for learning_path in self.cat.paths:
             steps = self.cat.path_steps(learning_path)
             ready = [s["module"] for s in steps if s["module"]]
-            total = sum(m.meta["duration"] for m in ready)
+            total = sum(step_minutes(s) for s in steps)
             audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
             lines.append(
                 f"| [{esc(learning_path.meta.get('title', learning_path.id))}]"
                 f"({learning_path.id}.md) | {esc(audience)} | {len(ready)} van {len(steps)} "
                 f"beschikbaar | {minutes(total)} |"
             )
-            self.path_page(learning_path, steps, ready, total)
+            self.path_page(learning_path, steps, ready)
         if not self.cat.paths:
             lines.append("Er zijn nog geen leerpaden.")
         self.write("paden/index.md", "\n".join(lines))
 
-    def path_page(self, learning_path, steps, ready, total):
+    def path_page(self, learning_path, steps, ready):
         meta = learning_path.meta
         audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
-        soon = len(steps) - len(ready)
-        later = "de module die nog komt" if soon == 1 else f"de {soon} modules die nog komen"
-        time = minutes(total) + (f" (zonder {later})" if soon else "")
+        total = sum(step_minutes(s) for s in steps)
+        waiting = sum(step_minutes(s) for s in steps if not s["module"])
+        time = minutes(total)
+        if len(ready) < len(steps):
+            time += f" (waarvan {minutes(waiting)} in modules die nog in voorbereiding zijn)"
         ids = " ".join(m.id for m in ready)
         lines = [
             f"# {meta.get('title', learning_path.id)}",
@@ -306,7 +369,8 @@ class Site:
             "",
             f"**Totale tijd:** {time}",
             "",
-            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" aria-live="polite">'
+            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" '
+            f'data-gepland="{len(steps) - len(ready)}" aria-live="polite">'
             "Je voortgang wordt in deze browser bijgehouden.</div>",
             "",
             "## Stappen",
@@ -320,9 +384,26 @@ class Site:
                     f"niveau {module.meta['level']} "
                     f'<span class="leerpad-stap" data-module="{attr(module.id)}"></span>'
                 )
-            else:
-                title = step.get("title") or step["id"]
-                lines.append(f"{number}. {esc(title)}: *komt binnenkort*")
+                continue
+            facts = [f"{step['duration']} minuten"] if step.get("duration") else []
+            if step.get("level"):
+                facts.append(f"niveau {step['level']}")
+            if step.get("digcompedu"):
+                facts.append(
+                    "DigCompEdu " + ", ".join(self.competence_link(c) for c in step["digcompedu"])
+                )
+            lines.append(
+                f'{number}. <span class="leerpad-gepland" data-gepland="{attr(step["id"])}">'
+                f"{esc(step.get('title') or step['id'])}</span>: "
+                + "".join(f"{fact}, " for fact in facts)
+                + "*nog in voorbereiding*"
+            )
+        if len(ready) < len(steps):
+            lines += [
+                "",
+                "Een module *in voorbereiding* wordt nog geschreven. Je kunt de andere stappen "
+                "al volgen; zodra de module klaar is, staat ze hier met een link.",
+            ]
         self.write(f"paden/{learning_path.id}.md", "\n".join(lines))
 
     def catalogue_page(self):
@@ -454,7 +535,7 @@ class Site:
             f"{', '.join(self.competence_link(c, long=True) for c in meta['digcompedu'])} |",
             f"| Eindtermen | {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} |",
             f"| Onderwerpen | {esc(', '.join(self.topic(t) for t in meta['topics']))} |",
-            f"| Oefeningen | {len(rendered.exercises)} |",
+            f"| Oefeningen met punten | {self.exercise_count(module)} |",
             f"| Licentie | {licence_text} |",
             f"| Auteurs | {authors} |",
             f"| Laatst nagekeken | {meta['last_reviewed']} |",
@@ -475,6 +556,34 @@ class Site:
 
     def _modules_for(self, field, value) -> list[Module]:
         return [m for m in self.modules if str(value) in {str(v) for v in m.meta[field]}]
+
+    def planned(self) -> dict[str, dict]:
+        """Modules named in a path but not written yet: id -> fields and the paths."""
+        found = {}
+        for learning_path in self.cat.paths:
+            for step in self.cat.path_steps(learning_path):
+                if not step["module"]:
+                    entry = found.setdefault(step["id"], {**step, "paths": []})
+                    entry["paths"].append(learning_path)
+        return found
+
+    def _planned_list(self, field, value) -> list[str]:
+        planned = [
+            p for p in self.planned().values() if str(value) in {str(v) for v in p.get(field) or []}
+        ]
+        if not planned:
+            return []
+        lines = ["", "## Nog in voorbereiding", ""]
+        for entry in planned:
+            paths = ", ".join(
+                f"[{esc(lp.meta.get('title', lp.id))}](../paden/{lp.id}.md)"
+                for lp in entry["paths"]
+            )
+            lines.append(
+                f"- {esc(entry.get('title') or entry['id'])} ({step_minutes(entry)} minuten), "
+                f"in het leerpad {paths}"
+            )
+        return lines
 
     def _module_list(self, modules) -> list[str]:
         if not modules:
@@ -514,6 +623,7 @@ class Site:
                 "## Modules",
                 "",
                 *self._module_list(self._modules_for("digcompedu", cid)),
+                *self._planned_list("digcompedu", cid),
                 "",
                 "[Alle competenties](index.md)",
             ]
@@ -548,6 +658,7 @@ class Site:
                 "## Modules",
                 "",
                 *self._module_list(self._modules_for("eindtermen", tid)),
+                *self._planned_list("eindtermen", tid),
                 "",
                 "[Alle eindtermen](index.md)",
             ]
@@ -566,6 +677,9 @@ class Site:
                 f"# {title}",
                 "",
                 " ".join(str(course.meta.get("description", "")).split()),
+                "",
+                "Oefeningen telt de oefeningen met punten, zonder oefenkaarten en andere "
+                "oefeningen om te verkennen.",
                 "",
                 "| Module | Minuten | Oefeningen | Eindtermen | DigCompEdu |",
                 "| --- | --- | --- | --- | --- |",
@@ -598,17 +712,7 @@ class Site:
                     "id": p.id,
                     "title": p.meta.get("title", p.id),
                     "audience": self.path_audiences(p),
-                    "modules": [
-                        {
-                            "id": s["module"].id,
-                            "title": s["module"].title,
-                            "areas": sorted(
-                                {str(c).split(".")[0] for c in s["module"].meta["digcompedu"]}
-                            ),
-                        }
-                        for s in self.cat.path_steps(p)
-                        if s["module"]
-                    ],
+                    "modules": [scan_step(s) for s in self.cat.path_steps(p)],
                 }
                 for p in self.cat.paths
             ],

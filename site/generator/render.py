@@ -51,6 +51,11 @@ HIDDEN = re.compile(
 HEADING = re.compile(r"^(#{1,5})(\s)")
 FENCE = re.compile(r"^\s*(```|~~~)")
 LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
+MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\](?:\((?P<src>[^)\s]*)[^)]*\)|\[(?P<ref>[^\]]*)\])")
+HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.I)
+HTML_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+HTML_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+CODE_SPAN = re.compile(r"(`+).*?\1")
 
 
 @dataclass
@@ -125,6 +130,33 @@ def rebase_links(text: str, prefix: str, assets: set[str]) -> str:
     return LINK.sub(fix, text)
 
 
+def images_without_alt(text: str) -> list[tuple[int, str]]:
+    """(line, image) for every image in Markdown text without an alt text.
+
+    Markdown images (``![alt](src)``, ``![alt][ref]``) and HTML ``<img>``; examples inside
+    code blocks and code spans are not images and are skipped."""
+    found, fence_mark = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        opening = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if fence_mark:
+            if opening and opening[1][0] == fence_mark[0] and len(opening[1]) >= len(fence_mark):
+                fence_mark = None
+            continue
+        if opening:
+            fence_mark = opening[1]
+            continue
+        line = CODE_SPAN.sub("", line)
+        for match in MD_IMAGE.finditer(line):
+            if not match["alt"].strip():
+                found.append((number, match["src"] or match["ref"] or match[0]))
+        for tag in HTML_IMAGE.findall(line):
+            alt = HTML_ALT.search(tag)
+            if not alt or not "".join(g or "" for g in alt.groups()).strip():
+                src = HTML_SRC.search(tag)
+                found.append((number, "".join(g or "" for g in src.groups()) if src else tag))
+    return found
+
+
 def fence(code: str, lang: str = "python") -> str:
     marker = "~~~~" if "```" in code else "```"
     return f"{marker}{lang}\n{code}\n{marker}"
@@ -186,6 +218,11 @@ def describe(exercise: Exercise, extra: str = "") -> str:
 class Rendered:
     markdown: str
     exercises: list[Exercise]
+
+    @property
+    def graded(self) -> list[Exercise]:
+        """The exercises that count for points (not practice such as flashcards)."""
+        return [e for e in self.exercises if e.points]
 
 
 def _points_after(cells, index) -> float:

@@ -43,10 +43,19 @@
   function initDoneButtons() {
     document.querySelectorAll("button.leerpad-klaar").forEach(function (button) {
       var id = button.getAttribute("data-module");
+      /* A toggle button: the label stays, aria-pressed and the check mark show the state. */
       function show() {
         var done = isDone(id);
         button.setAttribute("aria-pressed", done ? "true" : "false");
-        button.textContent = done ? "\u2713 Klaar (klik om te wissen)" : "Markeer als klaar";
+        button.textContent = "";
+        if (done) {
+          var mark = document.createElement("span");
+          mark.setAttribute("aria-hidden", "true");
+          mark.textContent = "\u2713 ";
+          button.appendChild(mark);
+        }
+        button.appendChild(document.createTextNode("Markeer als klaar"));
+        button.title = done ? "Klaar. Klik om de markering te wissen." : "";
         button.classList.toggle("md-button--primary", done);
       }
       button.hidden = false;
@@ -62,9 +71,12 @@
     document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
       var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
       var done = ids.filter(isDone).length;
+      var planned = parseInt(box.getAttribute("data-gepland") || "0", 10);
       box.textContent = "";
       var text = document.createElement("p");
-      text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar.";
+      text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar." +
+        (planned ? " Nog " + planned + (planned === 1 ? " module" : " modules") +
+          " in voorbereiding." : "");
       var bar = document.createElement("progress");
       bar.max = ids.length || 1;
       bar.value = done;
@@ -129,13 +141,14 @@
   }
 
   function radar(areas, scores) {
+    /* The labels stand outside the rings: the view box leaves 150 units on either side. */
     var cx = 210, cy = 170, r = 115, n = areas.length;
     function point(i, value) {
       var angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
       return [cx + Math.cos(angle) * r * value / 5, cy + Math.sin(angle) * r * value / 5];
     }
     var chart = svg("svg", {
-      viewBox: "0 0 420 340", role: "img", "aria-labelledby": "radar-titel radar-uitleg",
+      viewBox: "-150 0 720 340", role: "img", "aria-labelledby": "radar-titel radar-uitleg",
       "class": "leerpad-radar"
     });
     chart.appendChild(svg("title", { id: "radar-titel" }, "Radardiagram van je zelfscan"));
@@ -170,15 +183,18 @@
     var best = null, bestScore = -1;
     data.paths.forEach(function (p) {
       var score = 0;
-      p.modules.forEach(function (m) { if (m.areas.indexOf(weakest.id) !== -1) score += 1; });
+      p.modules.forEach(function (m) {
+        if (m.areas.indexOf(weakest.id) !== -1) score += m.planned ? 0.5 : 1; // ready counts more
+      });
       if (p.audience.indexOf(audience) !== -1) score += 2;
       if (score > bestScore) { best = p; bestScore = score; }
     });
     var start = null;
     if (best) {
-      var open = best.modules.filter(function (m) { return !isDone(m.id); });
+      var ready = best.modules.filter(function (m) { return !m.planned; });
+      var open = ready.filter(function (m) { return !isDone(m.id); });
       start = open.filter(function (m) { return m.areas.indexOf(weakest.id) !== -1; })[0] ||
-        open[0] || best.modules[0] || null;
+        open[0] || ready[0] || null;
     }
     return { weakest: weakest, path: best, start: start };
   }
@@ -279,7 +295,18 @@
     });
   }
 
+  /* -- print: the address of every link in the text, for trainers who work on paper -- */
+  function initPrintUrls() {
+    document.querySelectorAll(".md-content .md-typeset a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (!href || href.charAt(0) === "#" || a.classList.contains("headerlink") ||
+          a.classList.contains("md-button") || a.textContent.trim() === a.href) return;
+      a.setAttribute("data-print-url", a.href);
+    });
+  }
+
   function init() {
+    initPrintUrls();
     initDoneButtons();
     initPathProgress();
     initFilter();
