@@ -1,0 +1,157 @@
+"""One Markdown module with a block of every exercise type: it passes `leerpad check`,
+compiles, is released by nbgrader, and a hand-in of it is autograded with the scores the
+widgets themselves give."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from authoring_fixtures import MODULE_YML, PNG, make_catalogue
+from test_widgets_media import HOTSPOT, VIDEO
+from test_widgets_pairs import MATCH, RIGHT_MATCH, SORT
+from test_widgets_scenario import SCENARIO
+from test_widgets_sets import RIGHT as SET_RIGHT
+from test_widgets_sets import SET
+from test_widgets_words import DRAG, MARK
+
+from leerpad.authoring import KINDS, Block, parse
+from leerpad.catalogue import Catalogue
+from leerpad.check import check
+
+MODULE = "alle-types"
+
+# kind -> (the block's fields, a learner's answer or None for no answer)
+EXERCISES = {
+    "meerkeuze": (
+        {"vraag": "Wat is een algoritme?", "opties": ["Een stappenplan", "Een foto"],
+         "antwoord": "Een stappenplan", "punten": 2},
+        "Een stappenplan",
+    ),
+    "juist-fout": ({"vraag": "Een lus herhaalt.", "antwoord": True}, False),
+    "meerdere-keuzes": (
+        {"vraag": "Welke zijn dieren?", "opties": ["kat", "steen", "mus"],
+         "antwoord": ["kat", "mus"], "punten": 2},
+        ["kat", "mus"],
+    ),
+    "volgorde": ({"vraag": "Orden.", "antwoord": ["a", "b", "c"], "punten": 2}, ["a", "b", "c"]),
+    "invullen": ({"tekst": "Een ___ herhaalt.", "antwoord": [["lus"]]}, ["lus"]),
+    "getal": ({"vraag": "Hoeveel is 6 x 7?", "antwoord": 42, "tolerantie": 0}, "42"),
+    "open-vraag": ({"vraag": "Beschrijf je les.", "punten": 3}, "Mijn les over lussen."),
+    "koppelen": ({k: v for k, v in MATCH.items() if k != "id"}, RIGHT_MATCH),
+    "sorteren": ({k: v for k, v in SORT.items() if k != "id"}, SORT["answer"]),
+    "sleep-de-woorden": ({k: v for k, v in DRAG.items() if k != "id"}, ["groen", "blauw"]),
+    "markeer-de-woorden": ({k: v for k, v in MARK.items() if k != "id"}, ["kat"]),
+    "hotspot-zoeken": ({k: v for k, v in HOTSPOT.items() if k != "id"}, "hart"),
+    "interactieve-video": ({k: v for k, v in VIDEO.items() if k != "id"}, None),
+    "scenario": ({k: v for k, v in SCENARIO.items() if k != "id"}, None),
+    "vragenreeks": ({k: v for k, v in SET.items() if k != "id"}, SET_RIGHT),
+    "flitskaarten": ({"cards": [["lus", "herhaling"], ["als", "keuze"]]}, None),
+    "afbeelding-verkennen": (
+        {"image": "lichaam.png", "alt": "Bovenlichaam", "hotspots": {"Hart": "Pompt bloed."}},
+        None,
+    ),
+    "code-oefening": (
+        {"vraag": "Schrijf dubbel(x).", "start": "def dubbel(x):\n    pass\n",
+         "solution": "def dubbel(x):\n    return 2 * x\n",
+         "hidden_tests": ["assert dubbel(3) == 6"], "timeout": 5},
+        None,
+    ),
+}  # fmt: skip
+CODE_BLOCK = {
+    "punten": 2,
+    "opdracht": "Schrijf `drie()` die 3 teruggeeft.",
+    "start": "def drie():",
+    "oplossing": "return 3",
+    "testen": "assert drie() == 3",
+}
+
+
+def module_markdown() -> str:
+    parts = ["# Alle types\n\nEen module met een blok van elk type.\n"]
+    for kind, (fields, _) in EXERCISES.items():
+        body = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+        parts.append(f"```{{{kind}}} {MODULE}-{kind}\n{body}```\n")
+    body = yaml.safe_dump(CODE_BLOCK, allow_unicode=True, sort_keys=False)
+    parts.append(f"```{{code}} {MODULE}-code\n{body}```\n")
+    return "\n".join(parts)
+
+
+def test_every_type_is_in_the_module():
+    kinds = {part.kind for part in parse(module_markdown()) if isinstance(part, Block)}
+    assert kinds == {*KINDS, "code"}
+
+
+@pytest.fixture
+def catalogue(tmp_path, monkeypatch):
+    courses = make_catalogue(tmp_path)
+    folder = courses / "cursus-a" / MODULE
+    folder.mkdir()
+    (folder / "module.yml").write_text(MODULE_YML.replace("mod-a", MODULE), encoding="utf-8")
+    (folder / "module.md").write_text(module_markdown(), encoding="utf-8")
+    (folder / "lichaam.png").write_bytes(PNG)
+    (folder / "lus.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    monkeypatch.setenv("LEERPAD_COURSES", str(courses))
+    monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
+    # nbgrader calls `alembic` by name: this environment's copy.
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    return Catalogue(courses)
+
+
+def expected_scores(module) -> tuple[float, float]:
+    """What the widgets give for the answers above, with the key inline; and the maximum."""
+    from leerpad.widgets import TYPES
+
+    score = maximum = 0.0
+    for kind, (fields, answer) in EXERCISES.items():
+        cls = KINDS[kind]
+        if not cls.graded:
+            continue
+        maximum += fields.get("punten", 1)
+        if answer is None or not cls.key_fields:
+            continue  # no answer, or graded by a person (the open question)
+        from leerpad.authoring import FIELDS
+
+        names = {**FIELDS, **cls.fields}
+        widget = TYPES[cls.__name__](
+            id=f"{MODULE}-{kind}", **{names.get(k, k): v for k, v in fields.items()}
+        )
+        widget.set_answer(answer)
+        score += widget.score()
+    return score, maximum + CODE_BLOCK["punten"]
+
+
+def test_module_with_every_type_is_checked_released_and_graded(catalogue):
+    from leerpad.grading.autograde import grade_one
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.handin import submit_from_app
+    from leerpad.grading.release import release_module
+
+    module = catalogue.modules[MODULE]
+    assert not catalogue.problems, catalogue.problems
+    assert check(module.folder, catalogue) == []
+    cohort = Cohort("alle-types").create()
+    release_module(cohort, module)
+    released = cohort.release_dir / MODULE / f"{MODULE}.ipynb"
+    text = released.read_text(encoding="utf-8")
+    assert "Een stappenplan" in text and "return 2 * x" not in text  # solution stays home
+    answers = {
+        f"{MODULE}-{kind}": {"answer": answer}
+        for kind, (_, answer) in EXERCISES.items()
+        if answer is not None
+    }
+    submit_from_app(cohort.dir, MODULE, "juf-an", answers)
+    score, maximum = grade_one(cohort.dir, MODULE, "juf-an")
+    want_score, want_max = expected_scores(module)
+    assert maximum == pytest.approx(want_max)
+    assert score == pytest.approx(want_score)
+    assert 0 < score < maximum
+    with cohort.gradebook() as gb:
+        grades = {g.name: g for g in gb.find_submission_notebook(MODULE, MODULE, "juf-an").grades}
+    graded_kinds = [k for k in EXERCISES if KINDS[k].graded]
+    assert {f"{MODULE}-{k}" for k in graded_kinds} | {f"{MODULE}-code"} == set(grades)
+    assert grades[f"{MODULE}-open-vraag"].needs_manual_grade
+    assert grades[f"{MODULE}-meerkeuze"].auto_score == 2
+    assert grades[f"{MODULE}-juist-fout"].auto_score == 0
+    assert grades[f"{MODULE}-code"].auto_score == 0  # the learner wrote no code
