@@ -20,9 +20,21 @@ def cmd_start(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from leerpad.catalogue import Catalogue
     from leerpad.check import check
 
-    problems = check(Path(args.path) if args.path else None, execute=args.uitvoeren)
+    catalogue = Catalogue()
+    target = Path(args.path) if args.path else None
+    if target is not None and not target.exists():
+        if args.path not in catalogue.modules:
+            print(
+                f"leerpad check: '{args.path}' is geen map, bestand of module-id. "
+                "Oplossing: geef de map van een module, bv. courses/<cursus>/<module-id>.",
+                file=sys.stderr,
+            )
+            return 2
+        target = catalogue.modules[args.path].folder  # a module id is fine too
+    problems = check(target, catalogue, execute=args.uitvoeren)
     for problem in problems:
         print(problem)
     if problems:

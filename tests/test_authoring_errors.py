@@ -200,6 +200,17 @@ CASES = [
     ),  # fmt: skip
     # -- leerpad check: module.yml -----------------------------------------------------------
     Case(
+        "check: map bestaat niet",
+        ["check", "courses/cursus-a/mod-b"],
+        "'courses/cursus-a/mod-b' is geen map, bestand of module-id.",
+    ),
+    Case(
+        "check: module-id in plaats van map",
+        ["check", "mod-a"],
+        "afbeelding 'robot.png' heeft geen alt-tekst.",
+        edit("cursus-a/mod-a/module.md", "![Een robot op een rooster]", "![]"),
+    ),
+    Case(
         "check: licentie ontbreekt",
         ["check"],
         "module.yml: licence (regel 12): ontbreekt.",
