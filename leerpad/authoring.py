@@ -153,7 +153,8 @@ def exercise_cells(block: Block, path):
         # The author wrote Dutch field names: name the field as they wrote it.
         field = {v: k for k, v in names.items()}.get(err.field, err.field)
         problem = f"oefening '{block.id}', veld '{field}': {err.problem}"
-        raise AuthoringError(path, block.line, problem, err.fix) from err
+        fix = err.fix or f"pas '{field}' aan in het blok (zie de gids voor auteurs)."
+        raise AuthoringError(path, block.line, problem, fix) from err
     except TypeError as err:
         raise AuthoringError(path, block.line, f"oefening '{block.id}': {err}") from err
     cells = [

@@ -33,6 +33,12 @@ MODULE_FIELDS = {
     "authors": list,
     "last_reviewed": dt.date,
 }
+TYPE_FIXES = {
+    str: "schrijf tekst na de dubbelepunt.",
+    int: "schrijf een getal zonder aanhalingstekens, bv. 60.",
+    list: "schrijf een lijst: [a, b] of regels die met '- ' beginnen.",
+    dt.date: "schrijf een datum als 2026-11-23.",
+}
 
 
 @dataclass
@@ -419,7 +425,7 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
                     path,
                     name,
                     f"moet {kind.__name__} zijn, niet {type(meta[name]).__name__}.",
-                    "schrijf een datum als 2026-11-23." if kind is dt.date else "",
+                    TYPE_FIXES[kind],
                 )
             )
     if isinstance(meta.get("id"), str) and not ID.match(meta["id"]):

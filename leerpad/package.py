@@ -41,6 +41,9 @@ LICENCE_URLS = {
 }
 
 
+REPACK = " Oplossing: vraag de auteur het pakket opnieuw te maken met leerpad pack."
+
+
 class PackageError(ValueError):
     """Why a module cannot be packed or a package not unpacked; one line per problem."""
 
@@ -173,7 +176,7 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
         infos = archive.infolist()
         problems = []
         if len(infos) > MAX_FILES:
-            problems.append(f"{where}: {len(infos)} bestanden, meer dan {MAX_FILES}.")
+            problems.append(f"{where}: {len(infos)} bestanden, meer dan {MAX_FILES}.{REPACK}")
         total = 0
         for info in infos:
             reason = _unsafe(info.filename)
@@ -185,7 +188,8 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
             if stat.S_ISLNK(info.external_attr >> 16):
                 problems.append(
                     f"{where}: '{info.filename}' is een symbolische link; die "
-                    "worden niet uitgepakt."
+                    "worden niet uitgepakt. Oplossing: zet het bestand zelf in de module en verpak "
+                    "opnieuw met leerpad pack."
                 )
             total += info.file_size
             if info.file_size > MAX_FILE_BYTES:
@@ -194,10 +198,13 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
                     f"{MAX_FILE_BYTES // 2**20} MB. Oplossing: verklein het bestand."
                 )
             elif info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-                problems.append(f"{where}: '{info.filename}' pakt verdacht sterk uit (zip-bom?).")
+                problems.append(
+                    f"{where}: '{info.filename}' pakt verdacht sterk uit (zip-bom?).{REPACK}"
+                )
         if total > MAX_TOTAL_BYTES:
             problems.append(
                 f"{where}: samen {total // 2**20} MB, meer dan {MAX_TOTAL_BYTES // 2**20} MB."
+                + " Oplossing: verklein de afbeeldingen en video's."
             )
         if problems:
             raise PackageError(problems)
@@ -214,7 +221,7 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
             files = {n: archive.read(n) for n in names if n != MANIFEST}
         except (ValueError, zipfile.BadZipFile, OSError) as err:
             raise PackageError(
-                [f"{where}: {MANIFEST} of een bestand is beschadigd ({err})."]
+                [f"{where}: {MANIFEST} of een bestand is beschadigd ({err}).{REPACK}"]
             ) from err
     return manifest, files
 
@@ -229,23 +236,25 @@ def _check_manifest(where: str, manifest, files: dict) -> str:
         )
     module_id = manifest.get("module")
     if not isinstance(module_id, str) or not ID.match(module_id):
-        raise PackageError([f"{where}: {MANIFEST}: '{module_id}' is geen geldige module-id."])
+        raise PackageError(
+            [f"{where}: {MANIFEST}: '{module_id}' is geen geldige module-id.{REPACK}"]
+        )
     listed = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
     problems = []
     for name, data in files.items():
         if not name.startswith(f"{module_id}/"):
-            problems.append(f"{where}: '{name}' ligt niet in de map {module_id}/.")
+            problems.append(f"{where}: '{name}' ligt niet in de map {module_id}/.{REPACK}")
         elif name not in listed:
-            problems.append(f"{where}: '{name}' staat niet in {MANIFEST}.")
+            problems.append(f"{where}: '{name}' staat niet in {MANIFEST}.{REPACK}")
         elif listed[name].get("sha256") != hashlib.sha256(data).hexdigest():
             problems.append(
                 f"{where}: '{name}' is gewijzigd of beschadigd (controlesom klopt "
                 "niet). Oplossing: vraag het pakket opnieuw aan de auteur."
             )
     for name in set(listed) - set(files):
-        problems.append(f"{where}: '{name}' ontbreekt in het pakket.")
+        problems.append(f"{where}: '{name}' ontbreekt in het pakket.{REPACK}")
     if f"{module_id}/module.yml" not in files:
-        problems.append(f"{where}: {module_id}/module.yml ontbreekt.")
+        problems.append(f"{where}: {module_id}/module.yml ontbreekt.{REPACK}")
     if problems:
         raise PackageError(problems)
     return module_id
@@ -297,12 +306,12 @@ def unpack(file: Path, course_id: str | None = None, catalogue: Catalogue | None
             if meta.get("id") != module_id:
                 problems.append(
                     f"{module_id}/module.yml: id '{meta.get('id')}' verschilt van "
-                    f"de module in {MANIFEST} ('{module_id}')."
+                    f"de module in {MANIFEST} ('{module_id}').{REPACK}"
                 )
         if not problems:
             module = Module(staged, meta, course)
             if not module.markdown_path.exists() and not module.notebook_path.exists():
-                problems.append(f"{module_id}: geen module.md en geen {module_id}.ipynb.")
+                problems.append(f"{module_id}: geen module.md en geen {module_id}.ipynb.{REPACK}")
             else:
                 seen: dict = {}
                 for other in catalogue.modules.values():

@@ -546,6 +546,10 @@ def test_malformed_input(case, tmp_path, monkeypatch, capsys):
     text = out.out + out.err
     assert code != 0, text
     assert case.expected in text, text
+    assert "Oplossing:" in text, "every error says how to fix it"
+    if argv[0] == "check":
+        problems = [line for line in out.out.splitlines() if line.strip()]
+        assert all("Oplossing:" in line for line in problems), problems
     assert snapshot(tmp_path) == before, "er werd iets geschreven"
 
 
