@@ -117,7 +117,8 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
     files = {}
     for path in sorted(p for p in module.folder.rglob("*") if p.is_file()):
         relative = path.relative_to(module.folder).as_posix()
-        if relative == LICENCE_FILE or "__pycache__" in path.parts or relative.startswith("."):
+        hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.split("/"))
+        if relative == LICENCE_FILE or hidden:
             continue
         files[f"{module.id}/{relative}"] = path.read_bytes()
     files[f"{module.id}/{LICENCE_FILE}"] = attribution(module.meta).encode("utf-8")
