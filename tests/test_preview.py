@@ -10,11 +10,12 @@ import time
 import urllib.request
 
 import pytest
+from authoring_fixtures import make_catalogue
 from conftest import free_port
 
 pytestmark = pytest.mark.servers
 
-MODULE = "ct-01-algoritme"
+MODULE = "mod-a"  # the small module of authoring_fixtures: quick to release and render
 
 
 def stop(proc):
@@ -30,7 +31,13 @@ def stop(proc):
 
 def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
     port = free_port()
-    env = {**isolated_env, "LEERPAD_VAR": str(tmp_path / "var"), "BROWSER": ""}
+    courses = make_catalogue(tmp_path)
+    env = {
+        **isolated_env,
+        "LEERPAD_COURSES": str(courses),
+        "LEERPAD_VAR": str(tmp_path / "var"),
+        "BROWSER": "",
+    }
     env.pop("DISPLAY", None)
     log_path = tmp_path / "preview.log"
     with open(log_path, "w") as log:
@@ -54,8 +61,7 @@ def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
                 assert response.status == 200
                 page = response.read().decode("utf-8")
             assert "application/vnd.jupyter.widget-view+json" in page
-            assert "Welke beschrijving is een algoritme?" in page  # the first exercise
-            assert "Dit is een doel, geen stappenplan" not in page  # feedback: in the key
+            assert "Een robot op een rooster" in page  # the module's text and image
             assert "BEGIN HIDDEN TESTS" not in page
             # Ctrl-C stops the preview and its server.
             os.killpg(proc.pid, signal.SIGINT)
