@@ -164,7 +164,7 @@ class PixelEditor(AuthoredExercise):
         clear = w.Button(description=TEXT["clear"], icon="eraser")
         clear.on_click(lambda _: self.set_answer(None) or self._save())
         self._paint()
-        return w.VBox([*parts, w.VBox(rows, layout=w.Layout(gap="0")), clear])
+        return w.VBox([*parts, w.VBox(rows, layout=w.Layout(margin="0")), clear])
 
     def toggle(self, row, col):
         self.bits[row][col] = "1" if self.bits[row][col] == "0" else "0"

@@ -491,7 +491,7 @@ class GridRobot(Exercise):
         )
         return w.HBox(
             [w.VBox([self.grid, self.status]), editor],
-            layout=w.Layout(flex_flow="row wrap", gap="1em"),
+            layout=w.Layout(flex_flow="row wrap"),
         )
 
     def _label_repeat(self, *_):

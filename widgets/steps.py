@@ -11,7 +11,6 @@ import ipywidgets as w
 
 from .base import ExerciseConfigError, Result, escape
 from .helpers import AuthoredExercise
-from .i18n import t
 
 MODES = ("zoeken", "sorteren")
 TEXT = {
@@ -38,6 +37,7 @@ TEXT = {
     "not_sorted": "De kaarten liggen nog niet van licht naar zwaar.",
     "too_many": "Dat zijn meer dan {max} stappen: het kan sneller.",
     "bad_action": "Stap {n} kan ik niet lezen.",
+    "no_cards": "De kaarten liggen bij je trainer: open deze oefening in de app om te spelen.",
 }
 
 
@@ -171,7 +171,7 @@ class StepCounter(AuthoredExercise):
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
         self.actions: list[list] = []
-        self.log = w.HTML()
+        self.news = w.HTML()
         self.counter = w.HTML()
         sorting = self.config["mode"] == "sorteren"
         self.cards = []
@@ -182,7 +182,7 @@ class StepCounter(AuthoredExercise):
                 )
             else:
                 card = w.Button(description=card_name(i), tooltip=say("open", name=card_name(i)))
-                card.on_click(lambda _, i=i: self.open(i))
+                card.on_click(lambda _, i=i: self.open_card(i))
             card.layout = w.Layout(width="3.2em", height="3.6em")
             self.cards.append(card)
         buttons = []
@@ -199,20 +199,20 @@ class StepCounter(AuthoredExercise):
                 w.HBox(self.cards, layout=w.Layout(flex_flow="row wrap")),
                 w.HBox([*buttons, restart]),
                 self.counter,
-                self.log,
+                self.news,
             ]
         )
 
     def _values(self):
         if self._key is None:
-            self._tell(t("no_key"))
+            self._tell(say("no_cards"))
             return None
         return self._key["answer"]
 
     def _tell(self, text):
-        self.log.value = f"<p role='status' aria-live='polite'>{escape(text)}</p>"
+        self.news.value = f"<p role='status' aria-live='polite'>{escape(text)}</p>"
 
-    def open(self, index):
+    def open_card(self, index):
         values = self._values()
         if values is None:
             return
@@ -303,5 +303,5 @@ class StepCounter(AuthoredExercise):
         for card in self.cards:
             if isinstance(card, w.ToggleButton):
                 card.value = False
-        self.log.value = ""
+        self.news.value = ""
         self._redraw()
