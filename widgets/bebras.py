@@ -116,9 +116,15 @@ class BebrasTask(Exercise):
         parts = [w.HTML(f"<div class='leerpad-bebras-story'>{self.config['story']}</div>")]
         if self.config.get("src"):
             parts.append(image_widget(self.config["src"], self.config["alt"]))
+        if self.question:  # the question comes after the story, not above it
+            parts.append(w.HTML(f"<div class='leerpad-question'>{self.question}</div>"))
         parts.append(self.task.input)
         parts.append(w.HTML(self.attribution()))
         return w.VBox(parts, layout=w.Layout(border="1px solid #d1d5db", padding="0.5em"))
+
+    def _draw(self):
+        super()._draw()
+        self.question_html.value = ""
 
     def attribution(self) -> str:
         return (
