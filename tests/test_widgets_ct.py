@@ -95,6 +95,24 @@ def test_robot_editor_builds_nested_program_with_buttons():
     assert robot.get_answer() == ROBOT["answer"][1:]
 
 
+def test_robot_start_program_to_debug():
+    robot = GridRobot(**{**ROBOT, "id": "robot-debug", "start": ["vooruit", "links", "vooruit"]})
+    assert robot.get_answer() == ["vooruit", "links", "vooruit"]  # the bug: into the edge
+    assert "Botsing! De robot rijdt op A2" in robot.result().messages[0]
+    robot.program.value = 2
+    robot.delete()
+    palette = {b.description: b for b in robot.input.children[1].children[0].children}
+    palette["Draai rechts"].click()
+    robot.program.value = 3  # after the last line
+    palette["Vooruit"].click()
+    robot.program.value = 1  # after the first line
+    palette["Vooruit"].click()
+    assert robot.get_answer() == ["vooruit", "vooruit", "rechts", "vooruit", "vooruit"]
+    assert robot.result().fraction == 1
+    robot.retry()  # back to the author's start program
+    assert robot.get_answer() == ["vooruit", "links", "vooruit"]
+
+
 def test_robot_block_span_and_round_trip():
     program = [{"als-muur": ["rechts", {"herhaal": 2, "doe": ["vooruit"]}], "anders": ["links"]}]
     lines = flatten(program)
@@ -116,6 +134,7 @@ def test_robot_block_span_and_round_trip():
         ({"grid": ["^ . ."]}, "grid"),
         ({"blocks": ["vooruit", "springen"]}, "blocks"),
         ({"max_blocks": 0}, "max_blocks"),
+        ({"start": ["springen"]}, "start"),
         ({"answer": ["vooruit"]}, "answer"),  # does not reach the goal
         ({"answer": [{"herhaal": 99, "doe": []}]}, "answer"),
         ({"answer": LONG}, "answer"),  # too many blocks for the model solution

@@ -367,6 +367,7 @@ class GridRobot(Exercise):
         "max-blokken": "max_blocks",
         "max-stappen": "max_steps",
         "blokken": "blocks",
+        "startprogramma": "start",
     }
 
     @classmethod
@@ -381,8 +382,13 @@ class GridRobot(Exercise):
             raise ExerciseConfigError(
                 exercise_id, "blocks", "zonder 'vooruit' rijdt de robot niet."
             )
+        try:
+            start = normalize(config.get("start") or [], blocks)
+        except ProgramError as err:
+            raise ExerciseConfigError(exercise_id, "start", str(err)) from err
         return {
             **config,
+            "start": start,
             "world": world,
             "blocks": [b for b in BLOCKS if b in blocks],
             "max_blocks": _limit(exercise_id, config, "max_blocks"),
@@ -430,7 +436,7 @@ class GridRobot(Exercise):
 
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
-        self.lines: list[tuple] = []
+        self.lines: list[tuple] = flatten(self.config["start"])
         self.grid = w.HTML()
         self.status = w.HTML()
         blocks = self.config["blocks"]
@@ -579,10 +585,11 @@ class GridRobot(Exercise):
         return unflatten(self.lines) if self.lines else None
 
     def set_answer(self, answer):
+        """Show the learner's program; without one, the author's start program (if any)."""
         try:
-            program = normalize(answer, self.config["blocks"]) if answer else []
+            program = normalize(answer, self.config["blocks"]) if answer else self.config["start"]
         except ProgramError:
-            program = []
+            program = self.config["start"]
         self.lines = flatten(program)
         self._redraw_program(len(self.lines))
         self._show(None)
