@@ -39,7 +39,8 @@ TEXT = {
     "not_allowed": "Het blok '{block}' mag je in deze opdracht niet gebruiken.",
     "bad_program": "Dit programma kan de robot niet lezen: {problem}",
     "status": "Stap {step}: de robot staat op {cell} en kijkt {heading}.",
-    "start_line": "▶ start (nieuwe blokken komen onder de gekozen regel)",
+    "start_line": "▶ begin van het programma",
+    "help": "Een nieuw blok komt onder de gekozen regel in het programma.",
     "program": "Programma",
     "times": "Aantal keer",
     "repeat": "Herhaal {n} keer",
@@ -312,37 +313,52 @@ def outcome_message(world, states, outcome, max_steps) -> str:
 
 
 def svg(world, state, trail=()) -> str:
-    """The grid as SVG, with a text alternative for screen readers."""
+    """The grid as SVG with the cell names along the edges, and a text alternative."""
     rows, cols = world["rows"], world["cols"]
     row, col, heading, _ = state
-    name = lambda r, c: cell_name(r, c, rows)  # noqa: E731
+    margin = 20  # room for the row numbers (left) and column letters (bottom)
+
+    def centre(r, c):
+        return margin + c * CELL + CELL / 2, r * CELL + CELL / 2
+
+    def name(r, c):
+        return cell_name(r, c, rows)
+
     parts = []
     for r in range(rows):
+        parts.append(
+            f"<text x='{margin / 2}' y='{centre(r, 0)[1] + 5}' text-anchor='middle' "
+            f"font-size='13'>{rows - r}</text>"
+        )
         for c in range(cols):
             fill = "#4b5563" if [r, c] in world["walls"] else "#ffffff"
-            if [r, c] == world["goal"]:
-                fill = "#bbf7d0"
+            fill = "#bbf7d0" if [r, c] == world["goal"] else fill
             parts.append(
-                f"<rect x='{c * CELL}' y='{r * CELL}' width='{CELL}' height='{CELL}' "
+                f"<rect x='{margin + c * CELL}' y='{r * CELL}' width='{CELL}' height='{CELL}' "
                 f"fill='{fill}' stroke='#9ca3af'/>"
             )
-    gx, gy = world["goal"][1] * CELL, world["goal"][0] * CELL
+    for c in range(cols):
+        parts.append(
+            f"<text x='{centre(0, c)[0]}' y='{rows * CELL + 15}' text-anchor='middle' "
+            f"font-size='13'>{chr(ord('A') + c)}</text>"
+        )
+    x, y = centre(*world["goal"])
     parts.append(
-        f"<text x='{gx + CELL / 2}' y='{gy + CELL * 0.65}' text-anchor='middle' "
-        f"font-size='16' fill='#166534'>D</text>"
+        f"<text x='{x}' y='{y + 6}' text-anchor='middle' font-size='16' fill='#166534'>D</text>"
     )
+    visited = {tuple(p) for p in trail}
     for r, c in world["items"]:
-        parts.append(
-            f"<circle cx='{c * CELL + CELL / 2}' cy='{r * CELL + CELL / 2}' r='7' fill='#f59e0b'/>"
-        )
+        if (r, c) not in visited:  # picked up on the way
+            x, y = centre(r, c)
+            parts.append(f"<circle cx='{x}' cy='{y}' r='7' fill='#f59e0b'/>")
     for r, c in trail:
-        parts.append(
-            f"<circle cx='{c * CELL + CELL / 2}' cy='{r * CELL + CELL / 2}' r='3' fill='#2563eb'/>"
-        )
-    cx, cy, h = col * CELL + CELL / 2, row * CELL + CELL / 2, CELL * 0.34
+        x, y = centre(r, c)
+        parts.append(f"<circle cx='{x}' cy='{y}' r='3' fill='#2563eb'/>")
+    x, y = centre(row, col)
+    h = CELL * 0.34
     parts.append(
-        f"<polygon points='{cx},{cy - h} {cx + h * 0.8},{cy + h} {cx - h * 0.8},{cy + h}' "
-        f"fill='#dc2626' transform='rotate({heading * 90} {cx} {cy})'/>"
+        f"<polygon points='{x},{y - h} {x + h * 0.8},{y + h} {x - h * 0.8},{y + h}' "
+        f"fill='#dc2626' transform='rotate({heading * 90} {x} {y})'/>"
     )
     label = say("grid", rows=rows, cols=cols)
     if world["walls"]:
@@ -351,10 +367,10 @@ def svg(world, state, trail=()) -> str:
         label += say("items", cells=", ".join(name(r, c) for r, c in world["items"]))
     label += say("goal", cell=name(*world["goal"]))
     label += say("status", step=len(trail), cell=name(row, col), heading=HEADINGS[heading])
+    width, height = margin + cols * CELL, rows * CELL + margin
     return (
-        f"<svg role='img' aria-label='{escape(label)}' width='{cols * CELL}' "
-        f"height='{rows * CELL}' viewBox='0 0 {cols * CELL} {rows * CELL}' "
-        f"class='leerpad-robot-grid'>{''.join(parts)}</svg>"
+        f"<svg role='img' aria-label='{escape(label)}' width='{width}' height='{height}' "
+        f"viewBox='0 0 {width} {height}' class='leerpad-robot-grid'>{''.join(parts)}</svg>"
     )
 
 
@@ -490,6 +506,7 @@ class GridRobot(Exercise):
         editor = w.VBox(
             [
                 w.HBox(palette, layout=w.Layout(flex_flow="row wrap")),
+                w.HTML(f"<small>{say('help')}</small>"),
                 self.program,
                 w.HBox([delete, self.count]),
                 w.HBox(actions),
