@@ -240,6 +240,7 @@ def test_search_right_partial_wrong_empty():
 def test_sort_on_a_balance_right_partial_wrong():
     counter = StepCounter(**SORT)
     counter.cards[0].value = counter.cards[1].value = True
+    assert counter.cards[0].icon == "check"  # chosen: a check mark, not only a colour
     counter.compare()
     assert "Kaart A is zwaarder dan kaart B." in counter.news.value
     counter.swap()  # B A C

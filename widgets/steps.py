@@ -180,6 +180,7 @@ class StepCounter(AuthoredExercise):
                 card = w.ToggleButton(
                     description=card_name(i), tooltip=say("select", name=card_name(i))
                 )
+                card.observe(self._mark, "value")
             else:
                 card = w.Button(description=card_name(i), tooltip=say("open", name=card_name(i)))
                 card.on_click(lambda _, i=i: self.open_card(i))
@@ -270,6 +271,11 @@ class StepCounter(AuthoredExercise):
                 a, b = action[1:]
                 order[a], order[b] = order[b], order[a]
         return order
+
+    @staticmethod
+    def _mark(change):
+        """A chosen card shows a check mark, not only a colour."""
+        change["owner"].icon = "check" if change["new"] else ""
 
     def _redraw(self):
         values = self._key["answer"] if self._key else None
