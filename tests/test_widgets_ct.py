@@ -354,3 +354,70 @@ def test_bebras_malformed(change, field):
 def test_bebras_key_stays_on_server():
     source = assert_key_only_on_server(BebrasTask, BEBRAS, ["achteraan"])
     assert "options=" in source and "source=" in source
+
+
+# -- authoring: the Dutch field names, and errors that name the line -------------------
+MARKDOWN = """# Proef
+
+```{robot} proef-robot
+rooster: ["^ D"]
+blokken: [vooruit, rechts]
+startprogramma: [rechts]
+max-blokken: 2
+antwoord: [rechts, vooruit]
+```
+
+```{pixels} proef-pixels
+codering: lengtes
+code: ["1,1"]
+antwoord: ["01"]
+```
+
+```{stappenteller} proef-zoek
+modus: zoeken
+zoek: 5
+max-stappen: 2
+antwoord: [1, 5, 9]
+```
+
+```{bebras} proef-bebras
+verhaal: Een bever.
+bron: Bebras 2020
+soort: juist-fout
+vraag: Bevers bouwen dammen.
+antwoord: true
+```
+"""
+
+
+def test_authoring_dutch_fields_compile_to_the_new_types():
+    from leerpad.authoring import compile_markdown
+
+    nb = compile_markdown(MARKDOWN, "proef/module.md")
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for expected in (
+        "grid=['^ D']",
+        "start=['rechts']",
+        "max_blocks=2",
+        "encoding='lengtes'",
+        "mode='zoeken'",
+        "target=5",
+        "max_steps=2",
+        "story='Een bever.'",
+        "source='Bebras 2020'",
+        "type='juist-fout'",
+    ):
+        assert expected in source
+    for exercise_id in ("proef-robot", "proef-pixels", "proef-zoek", "proef-bebras"):
+        assert f"score({exercise_id!r})" in source
+
+
+def test_authoring_error_names_file_line_exercise_and_field():
+    from leerpad.authoring import AuthoringError, compile_markdown
+
+    wrong = MARKDOWN.replace("antwoord: [rechts, vooruit]", "antwoord: [vooruit]")
+    with pytest.raises(AuthoringError) as err:
+        compile_markdown(wrong, "proef/module.md")
+    assert err.value.line == 3
+    assert "oefening 'proef-robot', veld 'answer'" in str(err.value)
+    assert "proef/module.md:3" in str(err.value)
