@@ -72,6 +72,10 @@ class ProgramError(ValueError):
     """A program that is not made of the known blocks."""
 
 
+class Stop(Exception):
+    """Ends a run; the message says how: reached, crash or max_steps."""
+
+
 def normalize(program, allowed=BLOCKS) -> list:
     """A program in its canonical form; raises ProgramError with a Dutch reason."""
     if not isinstance(program, list):
@@ -254,9 +258,6 @@ def run(world, program, max_steps) -> tuple[list, str]:
     states = [(row, col, heading, 0)]
     ticks = 0
 
-    class Stop(Exception):
-        pass
-
     def blocked():
         r, c = row + STEP[heading][0], col + STEP[heading][1]
         inside = 0 <= r < world["rows"] and 0 <= c < world["cols"]
@@ -289,8 +290,6 @@ def run(world, program, max_steps) -> tuple[list, str]:
             if len(states) - 1 >= max_steps:
                 raise Stop("max_steps")
 
-    if (row, col) == goal and not items:
-        return states, "reached"
     try:
         execute(program)
     except Stop as stop:
