@@ -27,6 +27,13 @@ from .scenario import BranchingScenario
 from .sets import QuestionSet
 from .words import DragTheWords, MarkTheWords
 
+# isort: split
+# computational thinking
+from .bebras import BebrasTask
+from .pixels import PixelEditor
+from .robot import GridRobot
+from .steps import StepCounter
+
 
 def score(exercise_id: str) -> float:
     """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
@@ -62,4 +69,8 @@ __all__ = [
     "MarkTheWords",
     "Matching",
     "QuestionSet",
+    "BebrasTask",
+    "GridRobot",
+    "PixelEditor",
+    "StepCounter",
 ]
