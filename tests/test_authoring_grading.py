@@ -58,6 +58,26 @@ EXERCISES = {
          "hidden_tests": ["assert dubbel(3) == 6"], "timeout": 5},
         None,
     ),
+    "robot": (
+        {"vraag": "Naar het doel.", "rooster": ["# # #", "> . D"],
+         "antwoord": [{"herhaal": 2, "doe": ["vooruit"]}]},
+        None,
+    ),
+    "pixels": (
+        {"vraag": "Teken.", "code": ["010", "111"], "antwoord": ["010", "111"]},
+        None,
+    ),
+    "stappenteller": (
+        {"vraag": "Zoek 8.", "modus": "zoeken", "zoek": 8, "max-stappen": 3,
+         "antwoord": [1, 3, 5, 8, 13]},
+        None,
+    ),
+    "bebras": (
+        {"vraag": "Hoeveel uur?", "verhaal": "<p>Bevers bouwen een dam.</p>",
+         "afbeelding": "dam.svg", "alt": "Een dam van takken.", "bron": "Bebras 2021",
+         "licentie": "CC BY-NC-SA 4.0", "soort": "getal", "antwoord": 5},
+        None,
+    ),
 }  # fmt: skip
 CODE_BLOCK = {
     "punten": 2,
@@ -92,6 +112,7 @@ def catalogue(tmp_path, monkeypatch):
     (folder / "module.md").write_text(module_markdown(), encoding="utf-8")
     (folder / "lichaam.png").write_bytes(PNG)
     (folder / "lus.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    (folder / "dam.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     monkeypatch.setenv("LEERPAD_COURSES", str(courses))
     monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
     # nbgrader calls `alembic` by name: this environment's copy.
