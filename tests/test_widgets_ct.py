@@ -419,5 +419,6 @@ def test_authoring_error_names_file_line_exercise_and_field():
     with pytest.raises(AuthoringError) as err:
         compile_markdown(wrong, "proef/module.md")
     assert err.value.line == 3
-    assert "oefening 'proef-robot', veld 'answer'" in str(err.value)
+    # the field as the author wrote it in the block (authoring maps it back to Dutch)
+    assert "oefening 'proef-robot', veld 'antwoord'" in str(err.value)
     assert "proef/module.md:3" in str(err.value)
