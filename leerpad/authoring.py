@@ -125,6 +125,32 @@ def _meta(grade_id, *, locked=True, solution=False, grade=False, points=0):
     return {"nbgrader": meta}
 
 
+def author_kwargs(cls, data: dict) -> dict:
+    """An author's Dutch fields -> keyword arguments of `cls`, also inside nested fields
+    (the questions of a question set, the steps of a scenario)."""
+    names = {**FIELDS, **cls.fields}
+    kwargs = {names.get(key, key): value for key, value in data.items()}
+    for name in cls.nested_fields:
+        value = kwargs.get(name)
+        if isinstance(value, list):
+            kwargs[name] = [_nested(cls, item) for item in value]
+        elif isinstance(value, dict):
+            kwargs[name] = {k: _nested(cls, item) for k, item in value.items()}
+    return kwargs
+
+
+def _nested(parent, item):
+    if not isinstance(item, dict):
+        return item
+    names = {**FIELDS, **parent.fields}
+    item = {names.get(key, key): value for key, value in item.items()}
+    child = KINDS.get(item.get("type"))  # a child may name its type as a block: meerkeuze
+    if child is not None:
+        item["type"] = child.__name__
+    child = child or TYPES.get(item.get("type"))
+    return author_kwargs(child, item) if child is not None else item
+
+
 def exercise_cells(block: Block, path):
     """The cells for one exercise block."""
     if not block.id:
@@ -140,10 +166,7 @@ def exercise_cells(block: Block, path):
             path, block.line, f"onbekend bloktype '{block.kind}'.", f"kies uit: {known}."
         )
     cls = KINDS[block.kind]
-    kwargs = {"id": block.id}
-    names = {**FIELDS, **cls.fields}
-    for key, value in data.items():
-        kwargs[names.get(key, key)] = value
+    kwargs = {"id": block.id, **author_kwargs(cls, data)}
     # Build it once now, so a configuration error names the file and the line.
     from leerpad.widgets.base import ExerciseConfigError
 

@@ -14,6 +14,7 @@ class Flashcards(Exercise):
     """
 
     kind = "flitskaarten"
+    fields = {"kaarten": "cards", "voorkant": "front", "achterkant": "back"}
     key_fields = ()
     graded = False
 

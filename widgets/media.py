@@ -36,6 +36,7 @@ class FindTheHotspot(Exercise):
     """
 
     kind = "hotspot-zoeken"
+    fields = {"afbeelding": "image", "beschrijving": "alt", "gebieden": "regions"}
 
     @classmethod
     def validate(cls, exercise_id, config):
@@ -85,6 +86,7 @@ class ImageHotspots(Exercise):
     """
 
     kind = "afbeelding-verkennen"
+    fields = {"afbeelding": "image", "beschrijving": "alt", "uitleg": "hotspots"}
     key_fields = ()
     graded = False
 
@@ -133,6 +135,12 @@ class InteractiveVideo(Compound):
     """
 
     kind = "interactieve-video"
+    fields = {
+        **Compound.fields,
+        "bestand": "src",
+        "uitgeschreven-tekst": "transcript",
+        "tijd": "at",
+    }
     extra_part_fields = ("at",)
 
     @classmethod

@@ -17,6 +17,7 @@ class Ordering(Exercise):
     """
 
     kind = "volgorde"
+    fields = {"als-code": "code"}
 
     def __init__(self, id, **kwargs):
         # The author writes the right order as `answer`; the learner gets it shuffled.

@@ -18,6 +18,7 @@ class DragTheWords(AuthoredExercise):
     """
 
     kind = "sleep-de-woorden"
+    fields = {"afleiders": "distractors"}
     key_fields = ("answer", "distractors")
 
     @classmethod
