@@ -69,11 +69,12 @@ class Ordering(Exercise):
         rows = []
         for i, item in enumerate(self.order):
             label = f"<code>{escape(item)}</code>" if self.config["code"] else escape(item)
+            # An icon and no text: the tooltip ("Omhoog: <item>") is the button's accessible name.
             up = w.Button(
-                description="▲", tooltip=f"{t('up')}: {item}", layout=w.Layout(width="3em")
+                icon="arrow-up", tooltip=f"{t('up')}: {item}", layout=w.Layout(width="3em")
             )
             down = w.Button(
-                description="▼", tooltip=f"{t('down')}: {item}", layout=w.Layout(width="3em")
+                icon="arrow-down", tooltip=f"{t('down')}: {item}", layout=w.Layout(width="3em")
             )
             up.disabled, down.disabled = i == 0, i == len(self.order) - 1
             up.on_click(lambda _, i=i: self.move(i, -1))
