@@ -71,8 +71,11 @@ class Ordering(Exercise):
         rows = []
         self.buttons = []
         for i in range(len(self.order)):
-            up = w.Button(icon="arrow-up", layout=w.Layout(width="3em"))
-            down = w.Button(icon="arrow-down", layout=w.Layout(width="3em"))
+            # Text as well as an icon: an icon alone gives a screen reader no name to read.
+            up = w.Button(description=t("up"), icon="arrow-up", layout=w.Layout(width="auto"))
+            down = w.Button(
+                description=t("down"), icon="arrow-down", layout=w.Layout(width="auto")
+            )
             up.on_click(lambda _, i=i: self.move(i, -1))
             down.on_click(lambda _, i=i: self.move(i, +1))
             self.buttons.append((up, down, w.HTML()))
@@ -82,7 +85,6 @@ class Ordering(Exercise):
 
     def _draw_rows(self):
         for i, (item, (up, down, label)) in enumerate(zip(self.order, self.buttons, strict=True)):
-            # An icon and no text: the tooltip ("Omhoog: <item>") is the accessible name.
             up.tooltip, down.tooltip = f"{t('up')}: {item}", f"{t('down')}: {item}"
             up.disabled, down.disabled = i == 0, i == len(self.order) - 1
             label.value = f"<code>{escape(item)}</code>" if self.config["code"] else escape(item)
