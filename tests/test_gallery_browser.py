@@ -62,8 +62,13 @@ def check_with_keyboard(page, ex):
 
 
 def verdict(ex, outcome):
+    """Wait for the instant feedback `outcome` ("Juist!", ...) of an exercise."""
     feedback = ex.locator(".leerpad-feedback")
-    feedback.get_by_text(VERDICT[outcome], exact=True).wait_for(timeout=30_000)
+    try:
+        feedback.get_by_text(VERDICT[outcome], exact=True).wait_for(timeout=30_000)
+    except Exception as error:
+        shown = feedback.all_inner_texts()
+        raise AssertionError(f"verwacht '{VERDICT[outcome]}', te zien: {shown}") from error
     return feedback
 
 
@@ -94,7 +99,7 @@ def order_shown(ex) -> list[str]:
     ]
 
 
-def mouse_answers(page):
+def mouse_answers(page, synced):
     ex = exercise(page, CHOICE)
     ex.get_by_label(CHOICE_RIGHT).check()
     check_with_mouse(page, ex)
@@ -109,6 +114,7 @@ def mouse_answers(page):
     ex = exercise(page, BLANKS)
     ex.get_by_label("Leeg vak 1").fill("Bordwisser")
     ex.get_by_label("Leeg vak 2").fill("papier")
+    synced("galerij-invullen", ["Bordwisser", "papier"])
     check_with_mouse(page, ex)
     verdict(ex, "partial")
 
@@ -138,6 +144,7 @@ def mouse_answers(page):
 
     ex = exercise(page, NUMBER)
     ex.get_by_label("Jouw antwoord").fill("13,75")
+    synced("galerij-getal", "13,75")
     check_with_mouse(page, ex)
     verdict(ex, "right")
 
@@ -156,7 +163,7 @@ def _wait_changed(ex, before, tries=100):
     raise AssertionError("de volgorde veranderde niet")
 
 
-def keyboard_answers(page):
+def keyboard_answers(page, synced):
     kb = page.keyboard
     ex = exercise(page, CHOICE)
     tab_to(page, ex.get_by_label(CHOICE_RIGHT))
@@ -178,6 +185,7 @@ def keyboard_answers(page):
     kb.type("natte spons")
     kb.press("Tab")
     kb.type("doekje")
+    synced("galerij-invullen", ["natte spons", "doekje"])
     check_with_keyboard(page, ex)
     verdict(ex, "right")
 
@@ -211,6 +219,7 @@ def keyboard_answers(page):
     ex = exercise(page, NUMBER)
     tab_to(page, ex.get_by_label("Jouw antwoord"))
     kb.type("14")
+    synced("galerij-getal", "14")
     check_with_keyboard(page, ex)
     verdict(ex, "wrong")
 
@@ -264,47 +273,54 @@ def wait_restored(page):
     ).wait_for(timeout=30_000)
 
 
-def wait_saved(platform, learner, exercise_id, tries=300):
-    """The learner's answers file once it holds `exercise_id` (the kernel saves on its own
-    time after a keystroke; closing the page earlier would stop the kernel first)."""
+def wait_saved(platform, learner, exercise_id, answer=None, tries=300):
+    """The learner's answers file once it holds `exercise_id` (with `answer`, if given).
+
+    Typed text reaches the kernel message by message, and ipywidgets may hold a value back
+    while earlier messages are on their way, so a click can overtake it. A learner types
+    slower than a test; the test waits until the kernel has saved what was typed.
+    """
     path = platform["var"] / "data" / "answers" / learner / MODULE / "leerpad-answers.json"
     for _ in range(tries):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}
-        if exercise_id in data:
+        state = data.get(exercise_id)
+        if state and (answer is None or state.get("answer") == answer):
             return data
         time.sleep(0.1)
-    raise AssertionError(f"{path} kreeg geen antwoord op {exercise_id}")
+    raise AssertionError(f"{path} kreeg geen antwoord {answer!r} op {exercise_id}")
 
 
 def test_gallery_with_the_mouse(browser, platform):
+    learner = "galerij-muis"
     page = open_app(browser, platform)
-    name_with_mouse(page, "galerij-muis")
-    mouse_answers(page)
-    assert wait_saved(platform, "galerij-muis", "galerij-hotspot")["galerij-hotspot"]["checked"]
+    name_with_mouse(page, learner)
+    mouse_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
+    assert wait_saved(platform, learner, "galerij-hotspot")["galerij-hotspot"]["checked"]
     page.close()
 
     page = open_app(browser, platform)
     assert not exercise(page, CHOICE).get_by_label(CHOICE_RIGHT).is_checked()  # a new kernel
-    name_with_mouse(page, "galerij-muis")
+    name_with_mouse(page, learner)
     wait_restored(page)
     mouse_restored(page)
     page.close()
 
 
 def test_gallery_with_the_keyboard_only(browser, platform):
+    learner = "galerij-toetsenbord"
     page = open_app(browser, platform)
-    keyboard_answers(page)  # answered before naming: the answers move to the learner's file
+    name_with_keyboard(page, learner)  # at the end of the page; Tab goes round to the top
+    keyboard_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
     order = order_shown(exercise(page, ORDERING))
-    name_with_keyboard(page, "galerij-toetsenbord")
-    saved = wait_saved(platform, "galerij-toetsenbord", "galerij-hotspot")
+    saved = wait_saved(platform, learner, "galerij-hotspot")
     assert saved["galerij-hotspot"]["answer"] == "rode ruimte"
     page.close()
 
     page = open_app(browser, platform)
-    name_with_keyboard(page, "galerij-toetsenbord")
+    name_with_keyboard(page, learner)
     wait_restored(page)
     keyboard_restored(page, order)
     page.close()

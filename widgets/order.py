@@ -73,9 +73,7 @@ class Ordering(Exercise):
         for i in range(len(self.order)):
             # Text as well as an icon: an icon alone gives a screen reader no name to read.
             up = w.Button(description=t("up"), icon="arrow-up", layout=w.Layout(width="auto"))
-            down = w.Button(
-                description=t("down"), icon="arrow-down", layout=w.Layout(width="auto")
-            )
+            down = w.Button(description=t("down"), icon="arrow-down", layout=w.Layout(width="auto"))
             up.on_click(lambda _, i=i: self.move(i, -1))
             down.on_click(lambda _, i=i: self.move(i, +1))
             self.buttons.append((up, down, w.HTML()))
