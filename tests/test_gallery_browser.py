@@ -4,6 +4,7 @@ feedback; after a reload the learner names themself and finds every answer back.
 
 import json
 import re
+import secrets
 import time
 
 import pytest
@@ -102,12 +103,14 @@ def order_shown(ex) -> list[str]:
 def mouse_answers(page, synced):
     ex = exercise(page, CHOICE)
     ex.get_by_label(CHOICE_RIGHT).check()
+    synced("galerij-meerkeuze", CHOICE_RIGHT)
     check_with_mouse(page, ex)
     verdict(ex, "right")
 
     ex = exercise(page, MULTI)
     ex.get_by_label("Zwembroek of badpak").check()
     ex.get_by_label("Handdoek").check()
+    synced("galerij-meerdere", ["Zwembroek of badpak", "Handdoek"])
     check_with_mouse(page, ex)
     verdict(ex, "partial")
 
@@ -121,6 +124,7 @@ def mouse_answers(page, synced):
     ex = exercise(page, WORDS)
     ex.get_by_label("Leeg vak 1").select_option(label="speeltijd")
     ex.get_by_label("Leeg vak 2").select_option(label="sporthal")
+    synced("galerij-sleep", ["speeltijd", "sporthal"])
     check_with_mouse(page, ex)
     verdict(ex, "right")
 
@@ -170,6 +174,7 @@ def keyboard_answers(page, synced):
     kb.press("Space")
     kb.press("ArrowDown")  # the radio buttons are one group: the arrow picks the next option
     assert ex.get_by_label(CHOICE_WRONG).is_checked()
+    synced("galerij-meerkeuze", CHOICE_WRONG)
     check_with_keyboard(page, ex)
     verdict(ex, "wrong").get_by_text("vast uur").wait_for()  # the feedback for this option
 
@@ -177,6 +182,7 @@ def keyboard_answers(page, synced):
     for option in ("Zwembroek of badpak", "Handdoek", "Badmuts"):
         tab_to(page, ex.get_by_label(option))
         kb.press("Space")
+    synced("galerij-meerdere", ["Zwembroek of badpak", "Handdoek", "Badmuts"])
     check_with_keyboard(page, ex)
     verdict(ex, "right")
 
@@ -195,6 +201,7 @@ def keyboard_answers(page, synced):
     arrow_to(page, first, "speeltijd")
     tab_to(page, second)
     arrow_to(page, second, "mediatheek")
+    synced("galerij-sleep", ["speeltijd", "mediatheek"])
     check_with_keyboard(page, ex)
     verdict(ex, "partial")
 
@@ -294,7 +301,7 @@ def wait_saved(platform, learner, exercise_id, answer=None, tries=300):
 
 
 def test_gallery_with_the_mouse(browser, platform):
-    learner = "galerij-muis"
+    learner = f"galerij-muis-{secrets.token_hex(3)}"  # a learner without saved answers
     page = open_app(browser, platform)
     name_with_mouse(page, learner)
     mouse_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
@@ -310,7 +317,7 @@ def test_gallery_with_the_mouse(browser, platform):
 
 
 def test_gallery_with_the_keyboard_only(browser, platform):
-    learner = "galerij-toetsenbord"
+    learner = f"galerij-toetsenbord-{secrets.token_hex(3)}"
     page = open_app(browser, platform)
     name_with_keyboard(page, learner)  # at the end of the page; Tab goes round to the top
     keyboard_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
