@@ -173,7 +173,11 @@ def exercise_cells(block: Block, path):
     try:
         cls(**kwargs)
     except ExerciseConfigError as err:
-        raise AuthoringError(path, block.line, str(err), err.fix) from err
+        # Name the field as the author wrote it (tolerantie, not tolerance).
+        names = {**FIELDS, **cls.fields}
+        written = {names.get(key, key): key for key in data}.get(err.field, err.field)
+        problem = f"oefening '{err.exercise_id}', veld '{written}': {err.problem}"
+        raise AuthoringError(path, block.line, problem, err.fix) from err
     except TypeError as err:
         raise AuthoringError(path, block.line, f"oefening '{block.id}': {err}") from err
     cells = [

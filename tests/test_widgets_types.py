@@ -140,6 +140,30 @@ def test_malformed_configuration_names_exercise_and_field(key_store, exercise_id
     assert f"oefening '{exercise_id}', veld '{field}'" in str(error)
 
 
+@pytest.mark.parametrize(
+    "written, wrong, field",
+    [
+        ("tolerantie: 0.01", "tolerantie: -1", "tolerantie"),
+        ("slaaggrens: 0.6", "slaaggrens: 60", "slaaggrens"),
+        ("afleiders: [mediatheek]", "afleiders: mediatheek", "afleiders"),
+        ("bestand: schoolbel.wav", "bestand: 3", "bestand"),
+    ],
+)
+def test_authoring_error_names_file_line_exercise_and_dutch_field(written, wrong, field):
+    from leerpad.authoring import AuthoringError, compile_markdown
+
+    path = module().markdown_path
+    text = path.read_text(encoding="utf-8")
+    assert text.count(written) == 1
+    with pytest.raises(AuthoringError) as caught:
+        compile_markdown(text.replace(written, wrong), path, "galerij-oefentypes")
+    error = caught.value
+    fence = text[: text.index(written)].rindex("```{")
+    assert error.line == text[:fence].count("\n") + 1  # the line of the block's fence
+    assert f"veld '{field}'" in str(error) and str(path) in str(error)
+    assert "oefening 'galerij-" in str(error)
+
+
 def test_malformed_points_and_id(key_store):
     cls, kwargs = AUTHOR["galerij-getal"]
     with pytest.raises(ExerciseConfigError, match="veld 'points'"):
