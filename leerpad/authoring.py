@@ -125,6 +125,32 @@ def _meta(grade_id, *, locked=True, solution=False, grade=False, points=0):
     return {"nbgrader": meta}
 
 
+def author_kwargs(cls, data: dict) -> dict:
+    """An author's Dutch fields -> keyword arguments of `cls`, also inside nested fields
+    (the questions of a question set, the steps of a scenario)."""
+    names = {**FIELDS, **cls.fields}
+    kwargs = {names.get(key, key): value for key, value in data.items()}
+    for name in cls.nested_fields:
+        value = kwargs.get(name)
+        if isinstance(value, list):
+            kwargs[name] = [_nested(cls, item) for item in value]
+        elif isinstance(value, dict):
+            kwargs[name] = {k: _nested(cls, item) for k, item in value.items()}
+    return kwargs
+
+
+def _nested(parent, item):
+    if not isinstance(item, dict):
+        return item
+    names = {**FIELDS, **parent.fields}
+    item = {names.get(key, key): value for key, value in item.items()}
+    child = KINDS.get(item.get("type"))  # a child may name its type as a block: meerkeuze
+    if child is not None:
+        item["type"] = child.__name__
+    child = child or TYPES.get(item.get("type"))
+    return author_kwargs(child, item) if child is not None else item
+
+
 def exercise_cells(block: Block, path):
     """The cells for one exercise block."""
     if not block.id:
@@ -140,20 +166,18 @@ def exercise_cells(block: Block, path):
             path, block.line, f"onbekend bloktype '{block.kind}'.", f"kies uit: {known}."
         )
     cls = KINDS[block.kind]
-    kwargs = {"id": block.id}
-    names = {**FIELDS, **cls.fields}
-    for key, value in data.items():
-        kwargs[names.get(key, key)] = value
+    kwargs = {"id": block.id, **author_kwargs(cls, data)}
     # Build it once now, so a configuration error names the file and the line.
     from leerpad.widgets.base import ExerciseConfigError
 
     try:
         cls(**kwargs)
     except ExerciseConfigError as err:
-        # The author wrote Dutch field names: name the field as they wrote it.
-        field = {v: k for k, v in names.items()}.get(err.field, err.field)
-        problem = f"oefening '{block.id}', veld '{field}': {err.problem}"
-        fix = err.fix or f"pas '{field}' aan in het blok (zie de gids voor auteurs)."
+        # Name the field as the author wrote it (tolerantie, not tolerance).
+        names = {**FIELDS, **cls.fields}
+        written = {names.get(key, key): key for key in data}.get(err.field, err.field)
+        problem = f"oefening '{err.exercise_id}', veld '{written}': {err.problem}"
+        fix = err.fix or f"pas '{written}' aan in het blok (zie de gids voor auteurs)."
         raise AuthoringError(path, block.line, problem, fix) from err
     except TypeError as err:
         raise AuthoringError(path, block.line, f"oefening '{block.id}': {err}") from err

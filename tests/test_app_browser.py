@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
+from playwright.sync_api import expect
 
 MODULE = "ct-01-algoritme"
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
@@ -91,10 +92,9 @@ def test_hand_in_from_the_app_is_graded(browser, platform):
         timeout=30_000,
     )
     assert choice.get_by_label(RIGHT).is_checked()
-    assert (
-        exercise(page, "Hoeveel keer moet juf Leen").locator("input[type=text]").input_value()
-        == "6"
-    )
+    # The answers come back one exercise after another: wait for the number too.
+    number = exercise(page, "Hoeveel keer moet juf Leen").locator("input[type=text]")
+    expect(number).to_have_value("6", timeout=30_000)
     page.close()
 
 

@@ -201,6 +201,16 @@ def flatten(value):
         yield " ".join(str(value).split())
 
 
+def dict_keys(value):
+    """The names in a public field's dicts (regions, hotspots, steps): shown to the learner."""
+    if isinstance(value, dict):
+        yield from (" ".join(str(k).split()) for k in value)
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from dict_keys(item)
+
+
 def keys_and_public(module):
     """({exercise id: key}, {exercise id: its public texts}, all public text, solution lines).
 
@@ -215,7 +225,8 @@ def keys_and_public(module):
         keys.update(found)
         for call, _cls in exercise_calls(public):
             values = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
-            texts = " ".join(flatten([v for k, v in values.items() if k != "id"]))
+            public = [v for k, v in values.items() if k != "id"]
+            texts = " ".join([*flatten(public), *dict_keys(public)])  # e.g. region names
             public_calls[values["id"]] = texts
             public_text.append(texts)
         if "### BEGIN SOLUTION" in cell.source:

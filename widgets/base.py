@@ -65,6 +65,9 @@ class Exercise(w.VBox):
     # Dutch field names authors write in a Markdown block -> keyword arguments of this class,
     # on top of the fields every type shares (leerpad.authoring.FIELDS).
     fields: dict[str, str] = {}
+    # Fields whose value holds more author-written dicts (child questions, scenario steps):
+    # their keys are translated with the same Dutch names.
+    nested_fields: tuple[str, ...] = ()
     key_fields: tuple[str, ...] = ("answer",)  # never sent to the learner
     graded = True
 

@@ -14,6 +14,8 @@ class Flashcards(Exercise):
     """
 
     kind = "flitskaarten"
+    fields = {"kaarten": "cards", "voorkant": "front", "achterkant": "back"}
+    nested_fields = ("cards",)
     key_fields = ()
     graded = False
 

@@ -196,6 +196,12 @@ class CodeExercise(AuthoredExercise):
 
     kind = "code-oefening"
     key_fields = ("solution", "hidden_tests")
+    fields = {
+        "oplossing": "solution",
+        "testen": "tests",
+        "verborgen-testen": "hidden_tests",
+        "tijdslimiet": "timeout",
+    }
 
     @classmethod
     def validate(cls, exercise_id, config):

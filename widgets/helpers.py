@@ -4,6 +4,7 @@ Kept apart from ``base`` so the types in ``words``, ``pairs``, ``media``, ``card
 ``sets``, ``scenario`` and ``coding`` stay short.
 """
 
+import base64
 import mimetypes
 from pathlib import Path
 
@@ -19,6 +20,8 @@ TEXT = {
     "blank_wrong": "Leeg vak {n} is nog niet juist.",
     "blank_empty": "Leeg vak {n} is nog leeg.",
     "mark": "Markeer '{word}'",
+    "marked_now": "Gemarkeerd: {words}",
+    "chosen_now": "Gekozen gebied: {name}",
     "marked": "{good} juist gemarkeerd, {bad} te veel, {missed} gemist.",
     "match_for": "Koppel aan '{item}'",
     "pair_wrong": "'{item}' is nog niet goed gekoppeld.",
@@ -58,6 +61,11 @@ TEXT = {
 def say(key: str, **values) -> str:
     """The Dutch text for `key` (the H5P-like types speak Dutch only for now)."""
     return TEXT[key].format(**values)
+
+
+def status_line(text: str) -> str:
+    """A line that screen readers announce when it changes (the state of toggle buttons)."""
+    return f"<p class='leerpad-status' role='status' aria-live='polite'>{escape(text)}</p>"
 
 
 def shuffled(seed: str, items) -> list:
@@ -145,18 +153,19 @@ def media_file(exercise_id, config, name="src", need_alt=True) -> dict:
 
 
 def image_widget(src: str, alt: str) -> w.Widget:
-    """The image from a file next to the notebook (bytes) or a URL, with its alt text."""
+    """The image from a file next to the notebook or a URL, as an ``<img>`` with its alt text
+    (ipywidgets' Image has no alt attribute), and the description shown below it."""
     caption = w.HTML(f"<p class='leerpad-alt'>{escape(say('image_alt', alt=alt))}</p>")
     if src.startswith(("http://", "https://")):
-        image = w.Image.from_url(src)
+        url = src
     else:
         path = Path(src)
         if not path.is_file():
             return w.HTML(f"<p role='alert'>{escape(say('image_missing', src=src))}</p>")
-        kind = (mimetypes.guess_type(path.name)[0] or "image/png").split("/")[-1]
-        image = w.Image(value=path.read_bytes(), format=kind)
-    image.tooltip = alt
-    image.layout = w.Layout(max_width="100%")
+        kind = mimetypes.guess_type(path.name)[0] or "image/png"
+        url = f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    image = w.HTML(f"<img src='{escape(url)}' alt='{escape(alt)}' style='max-width:100%'>")
+    image.add_class("leerpad-image")
     return w.VBox([image, caption])
 
 

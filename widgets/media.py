@@ -8,7 +8,7 @@ cannot see it. The named regions and hotspots are buttons, so a keyboard reaches
 import ipywidgets as w
 
 from .base import Exercise, ExerciseConfigError, Result, escape, require
-from .helpers import image_widget, media_file, media_widget, say
+from .helpers import image_widget, media_file, media_widget, say, status_line
 from .sets import Compound
 
 
@@ -36,6 +36,7 @@ class FindTheHotspot(Exercise):
     """
 
     kind = "hotspot-zoeken"
+    fields = {"afbeelding": "image", "beschrijving": "alt", "gebieden": "regions"}
 
     @classmethod
     def validate(cls, exercise_id, config):
@@ -61,7 +62,14 @@ class FindTheHotspot(Exercise):
             style={"button_width": "auto"},
         )
         self.choice.observe(self._save, "value")
-        return w.VBox([image_widget(self.config["image"], self.config["alt"]), self.choice])
+        self.choice.observe(self._show_chosen, "value")
+        self.chosen = w.HTML("")  # which region is chosen, also for a screen reader
+        self._show_chosen()
+        image = image_widget(self.config["image"], self.config["alt"])
+        return w.VBox([image, self.choice, self.chosen])
+
+    def _show_chosen(self, *_):
+        self.chosen.value = status_line(say("chosen_now", name=self.choice.value or "-"))
 
     def get_answer(self):
         return self.choice.value
@@ -85,6 +93,7 @@ class ImageHotspots(Exercise):
     """
 
     kind = "afbeelding-verkennen"
+    fields = {"afbeelding": "image", "beschrijving": "alt", "uitleg": "hotspots"}
     key_fields = ()
     graded = False
 
@@ -133,6 +142,12 @@ class InteractiveVideo(Compound):
     """
 
     kind = "interactieve-video"
+    fields = {
+        **Compound.fields,
+        "bestand": "src",
+        "uitgeschreven-tekst": "transcript",
+        "tijd": "at",
+    }
     extra_part_fields = ("at",)
 
     @classmethod

@@ -17,6 +17,7 @@ class Ordering(Exercise):
     """
 
     kind = "volgorde"
+    fields = {"als-code": "code"}
 
     def __init__(self, id, **kwargs):
         # The author writes the right order as `answer`; the learner gets it shuffled.
@@ -51,7 +52,7 @@ class Ordering(Exercise):
     def build_input(self):
         self.order = list(self.config["items"])
         self.rows = w.VBox()
-        self._draw_rows()
+        self._build_rows()
         return self.rows
 
     @staticmethod
@@ -64,21 +65,27 @@ class Ordering(Exercise):
                 break
         return shuffled
 
-    def _draw_rows(self):
+    def _build_rows(self):
+        """One row per place, built once: a move changes the labels, not the buttons, so the
+        keyboard focus stays on the button the learner pressed."""
         rows = []
-        for i, item in enumerate(self.order):
-            label = f"<code>{escape(item)}</code>" if self.config["code"] else escape(item)
-            up = w.Button(
-                description="▲", tooltip=f"{t('up')}: {item}", layout=w.Layout(width="3em")
-            )
-            down = w.Button(
-                description="▼", tooltip=f"{t('down')}: {item}", layout=w.Layout(width="3em")
-            )
-            up.disabled, down.disabled = i == 0, i == len(self.order) - 1
+        self.buttons = []
+        for i in range(len(self.order)):
+            # Text as well as an icon: an icon alone gives a screen reader no name to read.
+            up = w.Button(description=t("up"), icon="arrow-up", layout=w.Layout(width="auto"))
+            down = w.Button(description=t("down"), icon="arrow-down", layout=w.Layout(width="auto"))
             up.on_click(lambda _, i=i: self.move(i, -1))
             down.on_click(lambda _, i=i: self.move(i, +1))
-            rows.append(w.HBox([w.HTML(f"{i + 1}."), up, down, w.HTML(label)]))
+            self.buttons.append((up, down, w.HTML()))
+            rows.append(w.HBox([w.HTML(f"{i + 1}."), up, down, self.buttons[-1][2]]))
         self.rows.children = rows
+        self._draw_rows()
+
+    def _draw_rows(self):
+        for i, (item, (up, down, label)) in enumerate(zip(self.order, self.buttons, strict=True)):
+            up.tooltip, down.tooltip = f"{t('up')}: {item}", f"{t('down')}: {item}"
+            up.disabled, down.disabled = i == 0, i == len(self.order) - 1
+            label.value = f"<code>{escape(item)}</code>" if self.config["code"] else escape(item)
 
     def move(self, index, step):
         target = index + step

@@ -73,6 +73,7 @@ class Matching(_PickPerItem):
     """
 
     kind = "koppelen"
+    fields = {"afleiders": "distractors"}
     key_fields = ("answer", "distractors")
     items_field, choices_field = "left", "right"
     label_text, wrong_text = "match_for", "pair_wrong"
@@ -102,6 +103,7 @@ class Categorize(_PickPerItem):
     """
 
     kind = "sorteren"
+    fields = {"categorieën": "categories", "categorieen": "categories"}
     items_field, choices_field = "items", "categories"
     label_text, wrong_text = "category_for", "item_wrong"
 

@@ -16,6 +16,8 @@ class BranchingScenario(AuthoredExercise):
 
     kind = "scenario"
     key_fields = ("steps",)
+    fields = {"stappen": "steps", "keuzes": "choices"}
+    nested_fields = ("steps",)
 
     @classmethod
     def public_fields(cls, exercise_id, key):

@@ -19,6 +19,8 @@ class Compound(AuthoredExercise):
     """Child exercises scored together: each child's fraction weighted by its points."""
 
     key_fields = ("questions",)
+    fields = {"vragen": "questions", "soort": "type", "slaaggrens": "pass_mark"}
+    nested_fields = ("questions",)  # lists of child exercises, written with Dutch fields
     extra_part_fields: tuple[str, ...] = ()  # per-part fields of a subclass, e.g. "at"
 
     @classmethod

@@ -93,7 +93,12 @@ class NumericAnswer(Exercise):
         return {"answer": value}
 
     def build_input(self):
-        self.field = w.Text(placeholder="getal", layout=w.Layout(width="10em"))
+        self.field = w.Text(
+            placeholder="getal",
+            description=t("your_answer"),
+            style={"description_width": "initial"},
+            layout=w.Layout(width="16em"),
+        )
         self.field.observe(self._save, "value")
         unit = w.HTML(escape(self.config["unit"]))
         return w.HBox([self.field, unit])

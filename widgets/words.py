@@ -3,7 +3,7 @@
 import ipywidgets as w
 
 from .base import Exercise, ExerciseConfigError, Result, escape, require
-from .helpers import AuthoredExercise, key_value, picker, say, shuffled, unique
+from .helpers import AuthoredExercise, key_value, picker, say, shuffled, status_line, unique
 
 BLANK = "___"
 PUNCTUATION = ".,;:!?\"'()[]«»“”‘’"
@@ -18,6 +18,7 @@ class DragTheWords(AuthoredExercise):
     """
 
     kind = "sleep-de-woorden"
+    fields = {"afleiders": "distractors"}
     key_fields = ("answer", "distractors")
 
     @classmethod
@@ -144,8 +145,16 @@ class MarkTheWords(Exercise):
                 layout=w.Layout(width="auto"),
             )
             toggle.observe(self._save, "value")
+            toggle.observe(self._show_marked, "value")
             self.toggles.append(toggle)
-        return w.HBox(self.toggles, layout=w.Layout(flex_flow="row wrap"))
+        # A toggle button does not tell a screen reader whether it is pressed: say it here.
+        self.marked = w.HTML("")
+        self._show_marked()
+        return w.VBox([w.HBox(self.toggles, layout=w.Layout(flex_flow="row wrap")), self.marked])
+
+    def _show_marked(self, *_):
+        words = [t.description for t in self.toggles if t.value]
+        self.marked.value = status_line(say("marked_now", words=", ".join(words) or "-"))
 
     def get_answer(self):
         marked = [i for i, toggle in enumerate(self.toggles) if toggle.value]
