@@ -85,11 +85,22 @@ def inbound_hand_ins(cohort) -> dict[tuple[str, str], datetime]:
     return newest
 
 
-def collect_from_exchange(cohort) -> list[tuple[str, str]]:
-    """Bring new JupyterLab hand-ins into ``submitted/`` with ``nbgrader collect --update``,
-    after moving the hand-in they replace to ``history/``. Returns what was collected."""
-    from leerpad.grading.nbgrader_run import run_nbgrader
+def nbgrader_api(cohort):
+    """nbgrader's own Python API on the cohort's course, configured as its command line is."""
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
 
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(cohort.dir)).load_config()
+    coursedir = CourseDirectory(config=config)
+    return NbGraderAPI(coursedir, Authenticator(config=config), config=config)
+
+
+def collect_from_exchange(cohort) -> list[tuple[str, str]]:
+    """Bring new JupyterLab hand-ins into ``submitted/`` with nbgrader's collect (as
+    ``nbgrader collect --update``), after moving the hand-in each one replaces to
+    ``history/``. Returns what was collected."""
     newer = []
     for (learner, module), when in sorted(inbound_hand_ins(cohort).items()):
         current = submission_time(submission_dir(cohort.dir, learner, module))
@@ -98,7 +109,11 @@ def collect_from_exchange(cohort) -> list[tuple[str, str]]:
     for learner, module in newer:
         archive(cohort.dir, learner, module)
     for module in sorted({module for _, module in newer}):
-        run_nbgrader(cohort.dir, "collect", module, "--update")
+        result = nbgrader_api(cohort).collect(module, update=True)
+        if not result["success"]:
+            raise RuntimeError(
+                f"nbgrader collect {module} faalde voor cohort {cohort.name}:\n{result['error']}"
+            )
     return newer
 
 

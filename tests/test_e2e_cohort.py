@@ -90,9 +90,9 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     cohort = platform["var"] / "cohorts" / COHORT
     roster = tmp_path / "cursisten.csv"
     roster.write_text(f"id\nan-peeters\ntom-maes\n{LAB_LEARNER}\n", encoding="utf-8")
-    path = "bootcamp-basisonderwijs"
-    leerpad(platform, "cohort", "create", COHORT, "--path", path, "--roster", str(roster))
-    leerpad(platform, "cohort", "create", COHORT, "--deadline", f"{MODULE}=2099-06-30T18:00")
+    options = ["--path", "bootcamp-basisonderwijs", "--roster", str(roster)]
+    options += ["--deadline", f"{MODULE}=2099-06-30T18:00"]
+    leerpad(platform, "cohort", "create", COHORT, *options)
     leerpad(platform, "cohort", "links", COHORT, "--apps-url", platform["apps"])
     with open(cohort / "links.csv", encoding="utf-8") as f:
         links = {row["id"]: row[MODULE] for row in csv.DictReader(f)}
