@@ -38,6 +38,7 @@ class Item:
     max_score: float
     scores: list[float] = field(default_factory=list)
     wrong: Counter = field(default_factory=Counter)
+    blank: int = 0
 
     @property
     def share_right(self) -> float | None:
@@ -65,6 +66,18 @@ def answer_text(answer) -> str:
     return " ".join(str(answer).split())[:120]
 
 
+def answered(state) -> bool:
+    return isinstance(state, dict) and state.get("answer") not in (None, "", [], {})
+
+
+def answer_keys(cohort: Cohort, module: str) -> dict:
+    """The module's widget exercises by id (the release step keeps their keys here)."""
+    try:
+        return json.loads((cohort.keys_dir / f"{module}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def submitted_answers(cohort: Cohort, learner: str, module: str) -> dict:
     path = submission_dir(cohort.dir, learner, module) / ANSWERS_FILE
     try:
@@ -76,9 +89,10 @@ def submitted_answers(cohort: Cohort, learner: str, module: str) -> dict:
 def collect(cohort: Cohort) -> CohortData:
     """Everything the report shows, in one pass over the gradebook."""
     with cohort.gradebook() as gb:
-        in_gradebook = [a.name for a in gb.assignments]
-        modules = [m for m in cohort.path_modules() if m in in_gradebook]
-        modules += [m for m in in_gradebook if m not in modules]
+        # released modules only: a module on the path that is not released yet has no points
+        released = [a.name for a in gb.assignments if (cohort.release_dir / a.name).is_dir()]
+        modules = [m for m in cohort.path_modules() if m in released]
+        modules += [m for m in released if m not in modules]
         learners = sorted({s.id for s in gb.students} | set(cohort.roster))
         max_scores, results, items = {}, {}, []
         for module in modules:
@@ -89,6 +103,7 @@ def collect(cohort: Cohort) -> CohortData:
                 for cell in notebook.grade_cells:
                     by_name[cell.name] = Item(module, cell.name, cell.max_score)
             items.extend(by_name.values())
+            widget_ids = set(answer_keys(cohort, module))
             for submission in assignment.submissions:
                 learner = submission.student.id
                 results[(learner, module)] = Result(
@@ -105,9 +120,10 @@ def collect(cohort: Cohort) -> CohortData:
                             continue
                         item.scores.append(grade.score)
                         state = answers.get(grade.name)
-                        if grade.score < item.max_score and isinstance(state, dict):
-                            if state.get("answer") not in (None, "", []):
-                                item.wrong[answer_text(state["answer"])] += 1
+                        if grade.name in widget_ids and not answered(state):
+                            item.blank += 1
+                        elif grade.score < item.max_score and answered(state):
+                            item.wrong[answer_text(state["answer"])] += 1
     return CohortData(cohort.name, modules, max_scores, learners, results, items)
 
 
@@ -229,13 +245,14 @@ def item_table(data: CohortData, module: str) -> str:
         )
         rows.append(
             f"<tr><th scope='row'>{html.escape(item.name)}</th><td>{number(item.max_score)}</td>"
-            f"<td>{bar(share, label)} {label}</td><td>{len(item.scores)}</td>"
+            f"<td>{bar(share, label)} {label}</td><td>{len(item.scores)}</td><td>{item.blank}</td>"
             f"<td>{f'<ol>{wrong}</ol>' if wrong else '—'}</td></tr>"
         )
     return (
         f"<table><caption>Itemanalyse {html.escape(module)}</caption>"
         "<tr><th scope='col'>Oefening</th><th scope='col'>Punten</th>"
         "<th scope='col'>Aandeel juist</th><th scope='col'>Verbeterd</th>"
+        "<th scope='col'>Leeg gelaten</th>"
         "<th scope='col'>Vaakste foute antwoorden</th></tr>" + "".join(rows) + "</table>"
     )
 
@@ -258,7 +275,8 @@ module staan ook in <a href="punten.csv">punten.csv</a>.</p>
 <h2>Per module</h2>{module_averages(data)}
 <h2>Itemanalyse per oefening</h2>
 <p>Aandeel juist: het deel van de verbeterde inzendingen met alle punten voor die oefening.
-Foute antwoorden komen uit de ingeleverde antwoorden van de apps.</p>{items}
+Foute en lege antwoorden komen uit de ingeleverde antwoorden (<code>leerpad-answers.json</code>).
+Open vragen tellen mee zodra je ze in formgrader beoordeeld hebt.</p>{items}
 </main></body></html>
 """
 
