@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import pytest
 from leerpad.grading.handin import submission_time
+from leerpad.widgets.store import ANSWERS_FILE as ANSWERS
 
 MODULE = "ct-01-algoritme"
 COHORT = "demo"  # the cohort `leerpad start` serves
@@ -93,7 +94,8 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     options = ["--path", "bootcamp-basisonderwijs", "--roster", str(roster)]
     options += ["--deadline", f"{MODULE}=2099-06-30T18:00"]
     leerpad(platform, "cohort", "create", COHORT, *options)
-    leerpad(platform, "cohort", "links", COHORT, "--apps-url", platform["apps"])
+    apps = platform["apps"]
+    leerpad(platform, "cohort", "links", COHORT, "--apps-url", apps)
     with open(cohort / "links.csv", encoding="utf-8") as f:
         links = {row["id"]: row[MODULE] for row in csv.DictReader(f)}
 
@@ -117,14 +119,30 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     choice.get_by_role("button", name="Controleer").click()
     choice.get_by_text("Juist!").wait_for(timeout=30_000)
     exercise(page, "Ontwerp een korte activiteit").locator("textarea").fill(OPEN_ANSWER)
-    page.wait_for_timeout(500)  # let the last keystrokes reach the kernel
     status = hand_in(page)
     assert "Verbeterd: 1 van 13 punten" in status and "Te laat" not in status
+    answers = json.loads((cohort / "submitted" / "an-peeters" / MODULE / ANSWERS).read_text())
+    assert answers["ct01-transfer"]["answer"] == OPEN_ANSWER
     an_page = page
 
+    step("A pupil")
+    # A pupil opens the class link: only a pseudonym from the teacher's list may hand in.
+    out = leerpad(platform, "cohort", "klaslink", COHORT, "--aantal", "3", "--apps-url", apps)
+    class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
+    pseudonym = (cohort / "schuilnamen.txt").read_text().split()[0]
+    page = open_app(browser, class_link)
+    field = page.get_by_label("Je schuilnaam (van je leerkracht)")
+    field.fill("Lotte Janssens")
+    page.get_by_role("button", name="Inleveren").click()
+    page.get_by_text("staat niet op de lijst met schuilnamen").wait_for(timeout=30_000)
+    assert not (cohort / "submitted" / "lotte-janssens").exists()
+    field.fill(pseudonym)
+    assert "Verbeterd: 0 van 13 punten" in hand_in(page)
+    page.close()
+
     step("The deadline passes")
-    # The deadline passes (it is set to just after An's hand-in); Tom hands in late.
-    deadline = submitted_at(cohort, "an-peeters") + timedelta(microseconds=1)
+    # The deadline passes (it is set to just after the pupil's hand-in); Tom hands in late.
+    deadline = submitted_at(cohort, pseudonym) + timedelta(microseconds=1)
     leerpad(platform, "cohort", "create", COHORT, "--deadline", f"{MODULE}={deadline.isoformat()}")
     page = open_app(browser, links["tom-maes"])
     assert page.get_by_label("Je naam of schuilnaam").input_value() == "tom-maes"
@@ -168,6 +186,7 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     with Gradebook(f"sqlite:///{cohort / 'gradebook.db'}", course_id=COHORT) as gb:
         late = {s: gb.find_submission(MODULE, s).total_seconds_late > 0 for s in links}
         assert late == {"an-peeters": False, "tom-maes": True, LAB_LEARNER: True}
+        assert gb.find_submission(MODULE, pseudonym).total_seconds_late == 0
 
     step("The open answer")
     # The open answer, graded by hand through formgrader's API on the trainer workspace.
