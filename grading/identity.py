@@ -128,7 +128,9 @@ class Access:
                 "schuilnaam in die je kreeg, bijvoorbeeld tijger-3."
             )
         if not learner:
-            return None, "Vul eerst je naam of schuilnaam in."
+            from leerpad.widgets.i18n import t
+
+            return None, t("handin_need_name")
         if learner in set(roster):
             return None, (
                 f"'{learner}' hoort bij een persoonlijke link. Open de app via je eigen link "
