@@ -123,7 +123,7 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     assert "Verbeterd: 1 van 13 punten" in status and "Te laat" not in status
     answers = json.loads((cohort / "submitted" / "an-peeters" / MODULE / ANSWERS).read_text())
     assert answers["ct01-transfer"]["answer"] == OPEN_ANSWER
-    an_page = page
+    page.close()
 
     step("A pupil")
     # A pupil opens the class link: only a pseudonym from the teacher's list may hand in.
@@ -210,7 +210,8 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     assert result["success"], result
 
     step("An sees the")
-    # An sees the trainer's score and remark in the app.
+    # An comes back later through her link: the feedback is there, with the trainer's score.
+    an_page = open_app(browser, links["an-peeters"])
     an_page.get_by_role("button", name="Bekijk feedback").click()
     frame = an_page.frame_locator("iframe.leerpad-feedback-frame")
     frame.get_by_text(remark).wait_for(timeout=30_000)
