@@ -111,18 +111,32 @@ class Cohort:
         deadline = self.deadline(module)
         return deadline is not None and when > deadline
 
-    def path_modules(self) -> list[str]:
+    def path_modules(self, path_id: str | None = None) -> list[str]:
         """Module ids of the cohort's learning path, in order (all modules without a path)."""
         from leerpad.catalogue import Catalogue
 
         catalogue = Catalogue()
-        path_id = self.settings.get("path")
+        path_id = self.settings.get("path") if path_id is None else path_id
+        if not path_id:
+            return list(catalogue.modules)
         for learning_path in catalogue.paths:
             if learning_path.id == path_id:
                 return [s["id"] for s in catalogue.path_steps(learning_path) if s["module"]]
-        return list(catalogue.modules)
+        known = ", ".join(p.id for p in catalogue.paths) or "(geen)"
+        raise CohortError(
+            f"Leerpad '{path_id}' bestaat niet in {catalogue.root / 'paths'}. "
+            f"Kies een van: {known}."
+        )
 
     def set_deadlines(self, deadlines: dict[str, datetime]) -> None:
+        from leerpad.catalogue import Catalogue
+
+        unknown = sorted(set(deadlines) - {ALL_MODULES} - set(Catalogue().modules))
+        if unknown:
+            raise CohortError(
+                f"--deadline: module '{unknown[0]}' bestaat niet. Gebruik de id van een module, "
+                "bv. ct-01-algoritme=2026-12-01, of laat 'MODULE=' weg voor alle modules."
+            )
         stored = dict(self.settings.get("deadlines", {}))
         stored.update({module: when.isoformat() for module, when in deadlines.items()})
         self.update_settings(deadlines=stored)
@@ -147,6 +161,8 @@ class Cohort:
 
     def create(self, path_id: str = "", db_url: str = "") -> "Cohort":
         """Make the cohort, or change its path or gradebook; the roster and links stay."""
+        if path_id:
+            self.path_modules(path_id)  # an unknown path stops here, with the known ones
         self.dir.mkdir(parents=True, exist_ok=True)
         db_url = db_url or self.settings.get("db_url") or f"sqlite:///{self.dir / 'gradebook.db'}"
         config = CONFIG.format(
@@ -170,13 +186,18 @@ class Cohort:
     def import_roster(self, csv_path: Path) -> list[str]:
         """Add learners from a CSV with a column 'id' or 'naam' (and optional first/last names)."""
         added = []
+        if not Path(csv_path).is_file():
+            raise CohortError(f"{csv_path}: bestand niet gevonden. Geef het pad van een CSV.")
         with open(csv_path, newline="", encoding="utf-8-sig") as f:
             rows = list(csv.DictReader(f))
         for n, row in enumerate(rows, 2):
             raw = row.get("id") or row.get("naam") or ""
             learner = normalize_learner(raw)
             if not learner:
-                raise CohortError(f"{csv_path}:{n}: geen bruikbare id of naam in '{raw}'.")
+                raise CohortError(
+                    f"{csv_path}:{n}: geen bruikbare id of naam in '{raw}'. Zorg voor een "
+                    "kolom 'id' of 'naam' in de eerste regel en een waarde op elke regel."
+                )
             added.append(learner)
         with self.gradebook() as gb:
             for learner, row in zip(added, rows, strict=True):

@@ -95,11 +95,20 @@ def test_class_link_takes_only_pseudonyms_from_the_list(cohort, capsys):
 
 
 def test_clear_messages_for_mistakes(cohort, capsys):
+    from leerpad.grading.cohort import Cohort
+
     assert main(["cohort", "links", "bestaat-niet"]) == 2
     assert "leerpad cohort create bestaat-niet" in capsys.readouterr().err
     assert main(["cohort", "create", "gent", "--deadline", "volgende week"]) == 2
     assert "2026-12-01T18:00" in capsys.readouterr().err
     assert main(["report", "bestaat-niet"]) == 2
+    assert main(["cohort", "create", "gent", "--path", "geen-pad"]) == 2
+    assert "bootcamp-basisonderwijs" in capsys.readouterr().err  # the paths that do exist
+    assert main(["cohort", "create", "gent", "--deadline", "ct-99=2026-12-01"]) == 2
+    assert "module 'ct-99' bestaat niet" in capsys.readouterr().err
+    assert main(["cohort", "import", "gent", "nergens.csv"]) == 2
+    assert "nergens.csv: bestand niet gevonden" in capsys.readouterr().err
+    assert Cohort("gent").settings["path"] == "bootcamp-basisonderwijs"  # nothing changed
 
 
 def test_late_hand_in_is_marked_and_reported(cohort, capsys):
