@@ -151,3 +151,45 @@ def test_late_hand_in_is_marked_and_reported(cohort, capsys):
     assert "50% juist" in row and "Maak de klas netjes." in row
     row = page[page.index("<th scope='row'>ct01-eindig</th>") :].split("</tr>")[0]
     assert "0% juist" in row and row.endswith("<td>2</td><td>2</td><td>—</td>")  # both blank
+
+
+def test_jupyterlab_hand_ins_are_collected_with_history(cohort, tmp_path):
+    """nbgrader's own learner commands (what JupyterLab's assignment list runs), twice."""
+    import subprocess
+    import sys
+
+    from leerpad.grading.handin import prepare_grading
+
+    from leerpad.paths import exchange_dir
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'gent'\n"
+        "c.CourseDirectory.student_id = 'juf-lab'\n"
+        f"c.Exchange.root = {str(exchange_dir())!r}\n"
+    )
+
+    def nbgrader(*args):
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+
+    nbgrader("fetch_assignment", MODULE)
+    answers = tmp_path / MODULE / "leerpad-answers.json"
+    answers.write_text(json.dumps({"ct01-stappen": {"answer": "5"}}))
+    nbgrader("submit", MODULE)
+    assert prepare_grading(cohort) == [("juf-lab", MODULE)]
+    assert prepare_grading(cohort) == []  # nothing new: nothing collected twice
+    answers.write_text(json.dumps({"ct01-stappen": {"answer": "6"}}))
+    nbgrader("submit", MODULE)
+    assert prepare_grading(cohort) == [("juf-lab", MODULE)]
+    submitted = cohort.dir / "submitted" / "juf-lab" / MODULE
+    assert json.loads((submitted / "leerpad-answers.json").read_text())["ct01-stappen"] == {
+        "answer": "6"
+    }
+    (history,) = (cohort.dir / "history" / "juf-lab" / MODULE).iterdir()
+    assert json.loads((history / "leerpad-answers.json").read_text())["ct01-stappen"] == {
+        "answer": "5"
+    }
+    assert submission_time(submitted) > submission_time(history)
