@@ -6,6 +6,7 @@ from pathlib import Path
 
 from leerpad.grading.autograde import grade_one
 from leerpad.grading.cohort import Cohort
+from leerpad.grading.handin import prepare_grading
 
 
 def pending(cohort: Cohort, module: str | None = None) -> list[tuple[str, str]]:
@@ -29,6 +30,7 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             file=sys.stderr,
         )
         return 2
+    prepare_grading(cohort)  # leerpad: deadlines to the gradebook, JupyterLab hand-ins in
     todo = pending(cohort, module)
     failures = 0
     for n, (learner, mod) in enumerate(todo, 1):

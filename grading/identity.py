@@ -4,9 +4,11 @@ learner types a name or a pseudonym; nothing else about them is stored."""
 
 import hashlib
 import hmac
+import html
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from leerpad.paths import data_dir
@@ -47,3 +49,105 @@ def learner_dir(learner: str, module: str) -> Path:
     if not LEARNER_PATTERN.match(learner):
         raise ValueError(f"Ongeldige leerling-id: {learner!r}")
     return data_dir() / "answers" / learner / module
+
+
+# --- Links: personal (signed), class (pseudonyms), open -----------------------------------
+
+ANIMALS = (
+    "tijger leeuw olifant zebra giraf panda vos uil egel dolfijn pinguin koala otter bever das "
+    "haas kikker schildpad valk zwaan eekhoorn lama kameel walvis zeehond wolf beer hert mol "
+    "mus merel specht ooievaar papegaai krokodil slak vlinder mier bij reiger"
+).split()
+
+
+def class_code(cohort_dir) -> str:
+    """The code in a cohort's class link: signed like a personal link, for no one in person."""
+    return sign(cohort_dir, "klas:")
+
+
+def personal_query(cohort_dir, learner: str) -> str:
+    return f"leerling={learner}&sig={sign(cohort_dir, learner)}"
+
+
+def class_query(cohort_dir) -> str:
+    return f"klas={class_code(cohort_dir)}"
+
+
+def new_pseudonyms(count: int, taken=()) -> list[str]:
+    """`count` fresh pseudonyms such as 'tijger-3', none of them in `taken`."""
+    taken, fresh = set(taken), []
+    limit = len(ANIMALS) * 99
+    if count + len(taken) > limit:
+        raise ValueError(f"Hoogstens {limit} schuilnamen per cohort.")
+    while len(fresh) < count:
+        name = f"{secrets.choice(ANIMALS)}-{secrets.randbelow(99) + 1}"
+        if name not in taken:
+            taken.add(name)
+            fresh.append(name)
+    return fresh
+
+
+BAD_PERSONAL_LINK = (
+    "Deze persoonlijke link is niet geldig: de code achter <code>sig=</code> hoort niet bij "
+    "de naam achter <code>leerling=</code>. Inleveren kan niet met deze link. Open de app via "
+    "de link die je van je trainer kreeg, of vraag een nieuwe."
+)
+BAD_CLASS_LINK = (
+    "Deze klaslink is niet geldig: de code achter <code>klas=</code> klopt niet. Inleveren kan "
+    "niet met deze link. Vraag je leerkracht om de juiste klaslink."
+)
+
+
+@dataclass
+class Access:
+    """How the app was opened. mode: 'personal' (signed link), 'class' (class link: a
+    pseudonym from the teacher's list), 'open' (a plain link: any name not on the roster) or
+    'refused' (a bad link: no hand-in; `error` says why)."""
+
+    mode: str
+    learner: str | None = None
+    error: str | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.mode == "personal"
+
+    def check_name(self, name: str, roster=(), pseudonyms=()) -> tuple[str | None, str | None]:
+        """(learner, None) when this name may hand in through this link, else (None, why)."""
+        if self.mode == "refused":
+            return None, self.error
+        if self.mode == "personal":
+            return self.learner, None
+        learner = normalize_learner(name)
+        if self.mode == "class":
+            if learner in set(pseudonyms):
+                return learner, None
+            shown = html.escape(name.strip()) or "(leeg)"
+            return None, (
+                f"'{shown}' staat niet op de lijst met schuilnamen van je leerkracht. Vul de "
+                "schuilnaam in die je kreeg, bijvoorbeeld tijger-3."
+            )
+        if not learner:
+            from leerpad.widgets.i18n import t
+
+            return None, t("handin_need_name")
+        if learner in set(roster):
+            return None, (
+                f"'{learner}' hoort bij een persoonlijke link. Open de app via je eigen link "
+                "van je trainer; zo kan niemand onder jouw naam inleveren."
+            )
+        return learner, None
+
+
+def access_from_query(query: dict, cohort_dir) -> Access:
+    """Read the app's URL: a signed personal link, a class link, or neither."""
+    if "leerling" in query or "sig" in query:
+        learner, locked = learner_from_query(query, cohort_dir)
+        if locked:
+            return Access("personal", learner)
+        return Access("refused", error=BAD_PERSONAL_LINK)
+    if "klas" in query:
+        if hmac.compare_digest(query.get("klas", ""), class_code(cohort_dir)):
+            return Access("class")
+        return Access("refused", error=BAD_CLASS_LINK)
+    return Access("open")

@@ -70,14 +70,93 @@ def cmd_site(args) -> int:
     return 0
 
 
-def cmd_cohort(args) -> int:
-    from leerpad.grading.cohort import Cohort
+def _existing_cohort(name: str):
+    from leerpad.grading.cohort import Cohort, CohortError
 
+    cohort = Cohort(name)
+    if not cohort.exists():
+        raise CohortError(
+            f"Cohort '{name}' bestaat niet. Maak het met: "
+            f"leerpad cohort create {name} --path <leerpad>"
+        )
+    return cohort
+
+
+def _apps_url(args) -> str:
+    return args.apps_url or f"http://127.0.0.1:{os.environ.get('APPS_PORT', '8866')}"
+
+
+def cmd_cohort_create(args) -> int:
+    from leerpad.grading.cohort import Cohort, parse_deadline_option, show_time
+
+    deadlines = dict(parse_deadline_option(option) for option in args.deadline or [])
     cohort = Cohort(args.name).create(path_id=args.path or "", db_url=args.db_url or "")
     if args.roster:
         learners = cohort.import_roster(Path(args.roster))
         print(f"{len(learners)} cursisten toegevoegd.")
+    if deadlines:
+        cohort.set_deadlines(deadlines)
+        for module, when in deadlines.items():
+            print(f"Deadline {'alle modules' if module == '*' else module}: {show_time(when)}")
     print(f"Cohort '{args.name}' klaar in {cohort.dir}")
+    return 0
+
+
+def cmd_cohort_import(args) -> int:
+    cohort = _existing_cohort(args.name)
+    learners = cohort.import_roster(Path(args.roster))
+    print(f"{len(learners)} cursisten toegevoegd aan '{args.name}': {', '.join(learners)}")
+    return 0
+
+
+def cmd_cohort_links(args) -> int:
+    import csv
+
+    cohort = _existing_cohort(args.name)
+    rows = cohort.personal_links(_apps_url(args))
+    if not rows:
+        print(f"'{args.name}' heeft nog geen cursisten: leerpad cohort import {args.name} CSV")
+        return 1
+    out = Path(args.out) if args.out else cohort.dir / "links.csv"
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for row in rows:
+        first = next(iter(v for k, v in row.items() if k != "id"), "")
+        print(f"{row['id']}: {first}")
+    print(f"Persoonlijke links per module in {out}. Deel elke link alleen met die cursist.")
+    return 0
+
+
+def cmd_cohort_klaslink(args) -> int:
+    cohort = _existing_cohort(args.name)
+    fresh = cohort.add_pseudonyms(args.aantal)
+    names = cohort.dir / "schuilnamen.txt"
+    names.write_text("\n".join(cohort.pseudonyms) + "\n", encoding="utf-8")
+    print("Klaslinks (één per module; leerlingen vullen hun schuilnaam in):")
+    for module, link in cohort.class_links(_apps_url(args)).items():
+        print(f"  {module}: {link}")
+    print(f"{len(fresh)} nieuwe schuilnamen: {', '.join(fresh)}")
+    print(f"Alle schuilnamen staan in {names}. Geef elke leerling er één; leerpad bewaart")
+    print("geen namen van leerlingen, alleen hun schuilnaam.")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from leerpad.grading.reports import write_report
+
+    cohort = _existing_cohort(args.cohort)
+    folder = write_report(cohort, Path(args.out) if args.out else None)
+    print(f"Rapport geschreven in {folder}:")
+    print(f"  punten per cursist en module: {folder / 'punten.csv'}")
+    print(f"  rapportpagina:                {folder / 'index.html'}")
+    trainer_port = os.environ.get("TRAINER_PORT", "8890")
+    if not args.out:
+        print(
+            "  in de trainerwerkplek:        "
+            f"http://127.0.0.1:{trainer_port}/files/rapport/index.html"
+        )
     return 0
 
 
@@ -198,12 +277,40 @@ def main(argv=None) -> int:
     p.add_argument("--lab-url", default="http://127.0.0.1:8888")
     p.set_defaults(func=cmd_site)
 
-    p = sub.add_parser("cohort", help="maak een cohort (nbgrader-cursus) voor een leerpad")
+    cohort = sub.add_parser("cohort", help="cohorten: maken, cursisten, links").add_subparsers(
+        dest="cohort_command", required=True
+    )
+    p = cohort.add_parser("create", help="maak een cohort (nbgrader-cursus) voor een leerpad")
     p.add_argument("name")
     p.add_argument("--path", help="id van het leerpad")
     p.add_argument("--roster", help="CSV met kolom id of naam")
     p.add_argument("--db-url", help="SQLAlchemy-URL van het puntenboek (standaard SQLite)")
-    p.set_defaults(func=cmd_cohort)
+    p.add_argument(
+        "--deadline",
+        action="append",
+        metavar="[MODULE=]DATUM",
+        help="deadline, bv. 2026-12-01T18:00 (alle modules) of ct-01-algoritme=2026-12-01",
+    )
+    p.set_defaults(func=cmd_cohort_create)
+    p = cohort.add_parser("import", help="voeg cursisten toe uit een CSV (kolom id of naam)")
+    p.add_argument("name")
+    p.add_argument("roster")
+    p.set_defaults(func=cmd_cohort_import)
+    p = cohort.add_parser("links", help="persoonlijke, ondertekende app-links per cursist")
+    p.add_argument("name")
+    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard poort 8866)")
+    p.add_argument("--out", help="CSV-bestand (standaard links.csv in het cohort)")
+    p.set_defaults(func=cmd_cohort_links)
+    p = cohort.add_parser("klaslink", help="klaslink en schuilnamen voor leerlingen")
+    p.add_argument("name")
+    p.add_argument("--aantal", type=int, default=25, help="aantal nieuwe schuilnamen")
+    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard poort 8866)")
+    p.set_defaults(func=cmd_cohort_klaslink)
+
+    p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")
+    p.add_argument("cohort")
+    p.add_argument("--out", help="map voor het rapport (standaard rapport/ in het cohort)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("grade", help="verbeter de inzendingen van een cohort")
     p.add_argument("cohort")
@@ -214,7 +321,13 @@ def main(argv=None) -> int:
     add_authoring_parsers(sub)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    from leerpad.grading.cohort import CohortError
+
+    try:
+        return args.func(args)
+    except CohortError as error:
+        print(error, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

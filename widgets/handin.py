@@ -4,7 +4,6 @@ feedback. It binds the app to the learner, so it also restores saved answers."""
 import html
 import os
 import threading
-from datetime import datetime
 
 import ipywidgets as w
 
@@ -29,57 +28,87 @@ class HandIn(w.VBox):
                 )
             ]
             return
-        from leerpad.grading.identity import learner_from_query
+        from leerpad.grading.cohort import Cohort, show_time
+        from leerpad.grading.identity import access_from_query
 
-        learner, locked = learner_from_query(request_query(), self.cohort)
+        self.cohort_info = Cohort.at(self.cohort)
+        self.access = access_from_query(request_query(), self.cohort)
+        self.learner = self.access.learner
+        label = t("handin_pseudonym") if self.access.mode == "class" else t("handin_name")
         self.name = w.Text(
-            value=learner or "",
-            description=t("handin_name"),
-            disabled=locked,
+            value=self.learner or "",
+            description=label,
+            disabled=self.access.mode in ("personal", "refused"),
             style={"description_width": "initial"},
             layout=w.Layout(width="28em"),
         )
-        self.button = w.Button(description=t("handin"), button_style="success")
+        self.button = w.Button(
+            description=t("handin"),
+            button_style="success",
+            disabled=self.access.mode == "refused",
+        )
         self.button.on_click(lambda _: self.hand_in())
         self.feedback_button = w.Button(description=t("feedback"), disabled=True)
         self.feedback_button.on_click(lambda _: self.show_feedback())
+        deadline = self.cohort_info.deadline(session().module)
+        self.deadline_note = w.HTML(
+            f"<p>{t('handin_deadline', deadline=show_time(deadline))}</p>" if deadline else ""
+        )
         self.children = [
+            self.deadline_note,
             w.HBox([self.name, self.button, self.feedback_button]),
             self.status,
             self.feedback_view,
         ]
-        if learner:
-            session().identify(learner)
+        if self.access.error:
+            self._say(self.access.error)
+        if self.learner:
+            self._bind(self.learner)
         self.name.observe(self._identify, "value")
 
-    def _identify(self, change):
-        from leerpad.grading.identity import normalize_learner
+    def _allowed(self, name: str) -> tuple[str | None, str | None]:
+        info = self.cohort_info
+        return self.access.check_name(name, info.roster, info.pseudonyms)
 
-        learner = normalize_learner(change["new"])
+    def _bind(self, learner: str) -> None:
+        """Load the learner's saved answers; offer feedback that is already there."""
+        from leerpad.grading.feedback import feedback_html
+
+        self.learner = learner
+        session().identify(learner)
+        has_feedback = feedback_html(self.cohort, session().module, learner) is not None
+        self.feedback_button.disabled = not has_feedback
+
+    def _identify(self, change):
+        learner, _ = self._allowed(change["new"])
         if learner and in_voila():
-            session().identify(learner)
+            self._bind(learner)
 
     def _say(self, text):
         self.status.value = f"<p role='status' aria-live='polite'>{text}</p>"
 
     def hand_in(self):
-        from leerpad.grading.handin import submit_from_app
-        from leerpad.grading.identity import normalize_learner
+        from leerpad.grading.cohort import LOCAL_TIME, show_time
+        from leerpad.grading.handin import submission_time, submit_from_app
 
-        learner = normalize_learner(self.name.value)
+        learner, refusal = self._allowed(self.name.value)
         if not learner:
-            self._say(t("handin_need_name"))
+            self._say(refusal)
             return
-        session().identify(learner)
+        self._bind(learner)
+        module = session().module
         try:
-            submit_from_app(self.cohort, session().module, learner, session().answers.data)
+            target = submit_from_app(self.cohort, module, learner, session().answers.data)
         except (OSError, ValueError) as error:
             self._say(t("handin_failed", error=html.escape(str(error))))
             return
-        self.learner = learner
-        self._say(
-            t("handin_done", time=datetime.now().strftime("%H:%M")) + " " + t("handin_grading")
-        )
+        when = submission_time(target)
+        message = t("handin_done", time=when.astimezone(LOCAL_TIME).strftime("%H:%M"))
+        if self.cohort_info.is_late(module, when):
+            deadline = show_time(self.cohort_info.deadline(module))
+            message += " <strong>" + t("handin_late", deadline=deadline) + "</strong>"
+        self.handed_in = message
+        self._say(message + " " + t("handin_grading"))
         self.button.disabled = True
         threading.Thread(target=self._grade, daemon=True).start()
 
@@ -88,7 +117,8 @@ class HandIn(w.VBox):
 
         try:
             score, max_score = grade_one(self.cohort, session().module, self.learner)
-            self._say(t("handin_graded", score=f"{score:g}", points=f"{max_score:g}"))
+            graded = t("handin_graded", score=f"{score:g}", points=f"{max_score:g}")
+            self._say(f"{self.handed_in} {graded}")
             self.feedback_button.disabled = False
         except Exception as error:  # the learner must see that grading failed, and why
             self._say(t("handin_failed", error=html.escape(str(error))))

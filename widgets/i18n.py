@@ -26,6 +26,10 @@ TEXT = {
         "handin_graded": "Verbeterd: {score} van {points} punten.",
         "handin_need_name": "Vul eerst je naam of schuilnaam in.",
         "handin_failed": "Inleveren lukte niet: {error}",
+        "handin_pseudonym": "Je schuilnaam (van je leerkracht)",
+        "handin_deadline": "Inleveren kan tot {deadline}.",
+        "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
+        "te laat is.",
         "feedback": "Bekijk feedback",
         "feedback_missing": "Er is nog geen feedback.",
         "open_answer_saved": "Je antwoord is bewaard. Je trainer beoordeelt het.",
@@ -62,6 +66,10 @@ TEXT = {
         "handin_graded": "Graded: {score} of {points} points.",
         "handin_need_name": "Fill in your name or pseudonym first.",
         "handin_failed": "Hand-in failed: {error}",
+        "handin_pseudonym": "Your pseudonym (from your teacher)",
+        "handin_deadline": "Hand in before {deadline}.",
+        "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "
+        "is late.",
         "feedback": "View feedback",
         "feedback_missing": "No feedback yet.",
         "open_answer_saved": "Your answer is saved. Your trainer will grade it.",

@@ -1,0 +1,290 @@
+"""``leerpad report COHORT``: what a cohort did, read from nbgrader's gradebook and the
+hand-ins. Writes ``punten.csv`` (learners by modules) and ``index.html`` (progress of each
+learner along the path, averages per module, item analysis per exercise) into the cohort's
+``rapport/`` folder. The page is static HTML with inline SVG: no scripts, no CDN."""
+
+import csv
+import html
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from leerpad.grading.cohort import Cohort
+from leerpad.grading.handin import submission_dir
+from leerpad.widgets.store import ANSWERS_FILE
+
+REPORT_DIR = "rapport"
+TOP_WRONG = 3
+
+
+@dataclass
+class Result:
+    """One learner's hand-in of one module, as the gradebook holds it."""
+
+    score: float
+    max_score: float
+    late: bool
+    needs_manual: bool
+
+
+@dataclass
+class Item:
+    """One graded exercise (an nbgrader grade cell) across the cohort."""
+
+    module: str
+    name: str
+    max_score: float
+    scores: list[float] = field(default_factory=list)
+    wrong: Counter = field(default_factory=Counter)
+    blank: int = 0
+
+    @property
+    def share_right(self) -> float | None:
+        if not self.scores:
+            return None
+        return sum(s >= self.max_score for s in self.scores) / len(self.scores)
+
+
+@dataclass
+class CohortData:
+    cohort: str
+    modules: list[str]
+    max_scores: dict[str, float]
+    learners: list[str]
+    results: dict[tuple[str, str], Result]
+    items: list[Item]
+
+
+def answer_text(answer) -> str:
+    """A learner's answer as one short line: lists joined, text trimmed."""
+    if isinstance(answer, list):
+        return " | ".join(answer_text(a) for a in answer)
+    if isinstance(answer, dict):
+        return json.dumps(answer, ensure_ascii=False, sort_keys=True)
+    return " ".join(str(answer).split())[:120]
+
+
+def answered(state) -> bool:
+    return isinstance(state, dict) and state.get("answer") not in (None, "", [], {})
+
+
+def answer_keys(cohort: Cohort, module: str) -> dict:
+    """The module's widget exercises by id (the release step keeps their keys here)."""
+    try:
+        return json.loads((cohort.keys_dir / f"{module}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def submitted_answers(cohort: Cohort, learner: str, module: str) -> dict:
+    path = submission_dir(cohort.dir, learner, module) / ANSWERS_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def collect(cohort: Cohort) -> CohortData:
+    """Everything the report shows, in one pass over the gradebook."""
+    with cohort.gradebook() as gb:
+        # released modules only: a module on the path that is not released yet has no points
+        released = [a.name for a in gb.assignments if (cohort.release_dir / a.name).is_dir()]
+        modules = [m for m in cohort.path_modules() if m in released]
+        modules += [m for m in released if m not in modules]
+        learners = sorted({s.id for s in gb.students} | set(cohort.roster))
+        max_scores, results, items = {}, {}, []
+        for module in modules:
+            assignment = gb.find_assignment(module)
+            max_scores[module] = assignment.max_score
+            by_name = {}
+            for notebook in assignment.notebooks:
+                for cell in notebook.grade_cells:
+                    by_name[cell.name] = Item(module, cell.name, cell.max_score)
+            items.extend(by_name.values())
+            widget_ids = set(answer_keys(cohort, module))
+            for submission in assignment.submissions:
+                learner = submission.student.id
+                results[(learner, module)] = Result(
+                    score=submission.score,
+                    max_score=submission.max_score,
+                    late=submission.total_seconds_late > 0,
+                    needs_manual=submission.needs_manual_grade,
+                )
+                answers = submitted_answers(cohort, learner, module)
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        item = by_name.get(grade.name)
+                        if item is None or grade.score is None or grade.needs_manual_grade:
+                            continue
+                        item.scores.append(grade.score)
+                        state = answers.get(grade.name)
+                        if grade.name in widget_ids and not answered(state):
+                            item.blank += 1
+                        elif grade.score < item.max_score and answered(state):
+                            item.wrong[answer_text(state["answer"])] += 1
+    return CohortData(cohort.name, modules, max_scores, learners, results, items)
+
+
+def number(value: float) -> str:
+    """1.5 -> '1,5': the decimal comma a Flemish spreadsheet expects."""
+    return f"{value:g}".replace(".", ",")
+
+
+def write_csv(data: CohortData, path: Path) -> None:
+    """Learners by modules, ';'-separated with decimal commas (Excel in nl-BE opens it)."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(["cursist", *data.modules, "totaal", "te laat"])
+        for learner in data.learners:
+            row, total, late = [learner], 0.0, []
+            for module in data.modules:
+                result = data.results.get((learner, module))
+                row.append(number(result.score) if result else "")
+                total += result.score if result else 0
+                if result and result.late:
+                    late.append(module)
+            writer.writerow([*row, number(total), " ".join(late)])
+        maximum = [data.max_scores[m] for m in data.modules]
+        writer.writerow(["maximum", *map(number, maximum), number(sum(maximum)), ""])
+
+
+# --- the page ------------------------------------------------------------------------------
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:70rem}
+h1,h2,h3{color:#0b3d6b} table{border-collapse:collapse;margin:1rem 0}
+th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:middle}
+th{background:#eef3f8} .late{color:#8a1c00;font-weight:600} .muted{color:#555}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
+"""
+COLOURS = {"done": "#1f6f43", "partial": "#b35c00", "low": "#a31515", "none": "#ddd"}
+
+
+def bar(fraction: float | None, label: str, width=120) -> str:
+    """A horizontal bar as inline SVG, with its value as text for screen readers."""
+    if fraction is None:
+        return (
+            f"<svg width='{width}' height='14' role='img' aria-label='{html.escape(label)}'>"
+            f"<title>{html.escape(label)}</title>"
+            f"<rect width='{width}' height='14' fill='{COLOURS['none']}'/></svg>"
+        )
+    colour = COLOURS["done" if fraction >= 0.8 else "partial" if fraction >= 0.5 else "low"]
+    filled = max(0.0, min(1.0, fraction)) * width
+    return (
+        f"<svg width='{width}' height='14' role='img' aria-label='{html.escape(label)}'>"
+        f"<title>{html.escape(label)}</title>"
+        f"<rect width='{width}' height='14' fill='{COLOURS['none']}'/>"
+        f"<rect width='{filled:.1f}' height='14' fill='{colour}'/></svg>"
+    )
+
+
+def progress_cell(result: Result | None) -> str:
+    if result is None:
+        return f"<td>{bar(None, 'niet ingeleverd', 80)} <span class='muted'>—</span></td>"
+    fraction = result.score / result.max_score if result.max_score else 0
+    text = f"{number(result.score)}/{number(result.max_score)}"
+    notes = []
+    if result.late:
+        notes.append("<span class='late'>te laat</span>")
+    if result.needs_manual:
+        notes.append("<span class='muted'>open vraag te beoordelen</span>")
+    return f"<td>{bar(fraction, text, 80)} {text} {' '.join(notes)}</td>"
+
+
+def progress_table(data: CohortData) -> str:
+    head = "".join(f"<th scope='col'>{html.escape(m)}</th>" for m in data.modules)
+    rows = []
+    for learner in data.learners:
+        done = sum((learner, m) in data.results for m in data.modules)
+        cells = "".join(progress_cell(data.results.get((learner, m))) for m in data.modules)
+        rows.append(
+            f"<tr><th scope='row'>{html.escape(learner)}</th>{cells}"
+            f"<td>{done} van {len(data.modules)}</td></tr>"
+        )
+    return (
+        "<table><caption>Voortgang langs het leerpad (punten per module)</caption>"
+        f"<tr><th scope='col'>Cursist</th>{head}<th scope='col'>Ingeleverd</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
+def module_averages(data: CohortData) -> str:
+    rows = []
+    for module in data.modules:
+        results = [r for (_, m), r in data.results.items() if m == module]
+        maximum = data.max_scores[module]
+        if results and maximum:
+            average = sum(r.score for r in results) / len(results)
+            label = f"gemiddeld {number(round(average, 1))} van {number(maximum)}"
+            chart = bar(average / maximum, label, 240)
+        else:
+            label, chart = "nog geen inzendingen", bar(None, "nog geen inzendingen", 240)
+        late = sum(r.late for r in results)
+        rows.append(
+            f"<tr><th scope='row'>{html.escape(module)}</th><td>{chart} {label}</td>"
+            f"<td>{len(results)}</td><td>{late}</td></tr>"
+        )
+    return (
+        "<table><caption>Gemiddelde score per module</caption><tr><th scope='col'>Module</th>"
+        "<th scope='col'>Gemiddelde</th><th scope='col'>Inzendingen</th>"
+        "<th scope='col'>Te laat</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def item_table(data: CohortData, module: str) -> str:
+    rows = []
+    for item in (i for i in data.items if i.module == module):
+        share = item.share_right
+        label = "nog niet verbeterd" if share is None else f"{round(share * 100)}% juist"
+        wrong = "".join(
+            f"<li>{html.escape(text)} <span class='muted'>({count}×)</span></li>"
+            for text, count in item.wrong.most_common(TOP_WRONG)
+        )
+        rows.append(
+            f"<tr><th scope='row'>{html.escape(item.name)}</th><td>{number(item.max_score)}</td>"
+            f"<td>{bar(share, label)} {label}</td><td>{len(item.scores)}</td><td>{item.blank}</td>"
+            f"<td>{f'<ol>{wrong}</ol>' if wrong else '—'}</td></tr>"
+        )
+    return (
+        f"<table><caption>Itemanalyse {html.escape(module)}</caption>"
+        "<tr><th scope='col'>Oefening</th><th scope='col'>Punten</th>"
+        "<th scope='col'>Aandeel juist</th><th scope='col'>Verbeterd</th>"
+        "<th scope='col'>Leeg gelaten</th>"
+        "<th scope='col'>Vaakste foute antwoorden</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
+def render_html(data: CohortData) -> str:
+    items = "".join(
+        f"<h3>{html.escape(m)}</h3>{item_table(data, m)}"
+        for m in data.modules
+        if any(i.module == m for i in data.items)
+    )
+    made = datetime.now().strftime("%d/%m/%Y %H:%M")
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8">
+<title>Rapport cohort {html.escape(data.cohort)}</title><style>{STYLE}</style></head>
+<body><main>
+<h1>Rapport cohort {html.escape(data.cohort)}</h1>
+<p class="muted">Gemaakt op {made} uit het puntenboek (nbgrader). De punten per cursist en
+module staan ook in <a href="punten.csv">punten.csv</a>.</p>
+<h2>Voortgang per cursist</h2>{progress_table(data)}
+<h2>Per module</h2>{module_averages(data)}
+<h2>Itemanalyse per oefening</h2>
+<p>Aandeel juist: het deel van de verbeterde inzendingen met alle punten voor die oefening.
+Foute en lege antwoorden komen uit de ingeleverde antwoorden (<code>leerpad-answers.json</code>).
+Open vragen tellen mee zodra je ze in formgrader beoordeeld hebt.</p>{items}
+</main></body></html>
+"""
+
+
+def write_report(cohort: Cohort, folder: Path | None = None) -> Path:
+    folder = folder or cohort.dir / REPORT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    data = collect(cohort)
+    write_csv(data, folder / "punten.csv")
+    (folder / "index.html").write_text(render_html(data), encoding="utf-8")
+    return folder

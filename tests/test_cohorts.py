@@ -1,0 +1,195 @@
+"""Cohorts from the command line: roster, signed personal links, class links with
+pseudonyms, deadlines that nbgrader marks late, and the report."""
+
+import csv
+import json
+import os
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from leerpad.grading.handin import submission_time, submit_from_app
+from leerpad.grading.identity import access_from_query
+
+from leerpad.catalogue import Catalogue
+from leerpad.cli import main
+
+MODULE = "ct-01-algoritme"
+ROSTER = "id,voornaam,achternaam\nAn Peeters,An,Peeters\ntom-maes,Tom,Maes\n"
+
+
+@pytest.fixture(scope="module")
+def cohort(isolated_env, tmp_path_factory):
+    base = tmp_path_factory.mktemp("cohorts")
+    old = dict(os.environ)
+    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
+    try:
+        from leerpad.grading.cohort import Cohort
+        from leerpad.grading.release import release_all
+
+        roster = base / "cursisten.csv"
+        roster.write_text(ROSTER, encoding="utf-8")
+        args = ["cohort", "create", "gent", "--path", "bootcamp-basisonderwijs"]
+        assert main([*args, "--roster", str(roster), "--deadline", "2099-06-30"]) == 0
+        cohort = Cohort("gent")
+        release_all(cohort, [Catalogue().modules[MODULE]], log=lambda *_: None)
+        yield cohort
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def query(link: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(link).query).items()}
+
+
+def test_personal_links_are_signed_for_one_learner(cohort, capsys):
+    assert cohort.roster == ["an-peeters", "tom-maes"]
+    assert main(["cohort", "links", "gent", "--apps-url", "http://127.0.0.1:9999"]) == 0
+    out = capsys.readouterr().out
+    assert "an-peeters: http://127.0.0.1:9999/voila/render/ct-01-algoritme/" in out
+    with open(cohort.dir / "links.csv", encoding="utf-8") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    assert set(rows) == {"an-peeters", "tom-maes"}
+    assert {"ct-01-algoritme", "ct-02-gridrobot"} <= set(rows["an-peeters"])
+    an = query(rows["an-peeters"][MODULE])
+    access = access_from_query(an, cohort.dir)
+    assert (access.mode, access.learner, access.locked) == ("personal", "an-peeters", True)
+    assert access.check_name("tom-maes") == ("an-peeters", None)  # the typed name is ignored
+    # An's signature under Tom's name: refused, with a Dutch message and no learner
+    forged = access_from_query({**an, "leerling": "tom-maes"}, cohort.dir)
+    learner, why = forged.check_name("tom-maes")
+    assert forged.mode == "refused" and learner is None
+    assert "niet geldig" in why and "sig=" in why
+
+
+def test_without_a_link_roster_names_are_refused(cohort):
+    access = access_from_query({}, cohort.dir)
+    learner, why = access.check_name("An Peeters", cohort.roster, cohort.pseudonyms)
+    assert learner is None and "persoonlijke link" in why
+    assert access.check_name("Juf Els", cohort.roster) == ("juf-els", None)
+
+
+def test_class_link_takes_only_pseudonyms_from_the_list(cohort, capsys):
+    assert main(["cohort", "klaslink", "gent", "--aantal", "25"]) == 0
+    out = capsys.readouterr().out
+    names = (cohort.dir / "schuilnamen.txt").read_text().split()
+    assert len(names) == len(set(names)) == 25 == len(cohort.pseudonyms)
+    assert all(n.rsplit("-", 1)[1].isdigit() for n in names)
+    link = next(line.split(": ", 1)[1] for line in out.splitlines() if MODULE in line)
+    access = access_from_query(query(link), cohort.dir)
+    assert access.mode == "class"
+    assert access.check_name(names[3].upper(), cohort.roster, cohort.pseudonyms) == (
+        names[3],
+        None,
+    )
+    learner, why = access.check_name("An Peeters", cohort.roster, cohort.pseudonyms)
+    assert learner is None and "lijst met schuilnamen" in why
+    bad = access_from_query({"klas": "0" * 24}, cohort.dir)
+    assert bad.mode == "refused" and "klaslink is niet geldig" in bad.error
+    # a second list adds names: the ones already handed out stay valid
+    assert main(["cohort", "klaslink", "gent", "--aantal", "2"]) == 0
+    assert cohort.pseudonyms[:25] == names and len(cohort.pseudonyms) == 27
+    # no personal data: only pseudonyms, no first or last names, in the cohort settings
+    assert "Peeters" not in (cohort.dir / "cohort.json").read_text()
+
+
+def test_clear_messages_for_mistakes(cohort, capsys):
+    from leerpad.grading.cohort import Cohort
+
+    assert main(["cohort", "links", "bestaat-niet"]) == 2
+    assert "leerpad cohort create bestaat-niet" in capsys.readouterr().err
+    assert main(["cohort", "create", "gent", "--deadline", "volgende week"]) == 2
+    assert "2026-12-01T18:00" in capsys.readouterr().err
+    assert main(["report", "bestaat-niet"]) == 2
+    assert main(["cohort", "create", "gent", "--path", "geen-pad"]) == 2
+    assert "bootcamp-basisonderwijs" in capsys.readouterr().err  # the paths that do exist
+    assert main(["cohort", "create", "gent", "--deadline", "ct-99=2026-12-01"]) == 2
+    assert "module 'ct-99' bestaat niet" in capsys.readouterr().err
+    assert main(["cohort", "import", "gent", "nergens.csv"]) == 2
+    assert "nergens.csv: bestand niet gevonden" in capsys.readouterr().err
+    assert Cohort("gent").settings["path"] == "bootcamp-basisonderwijs"  # nothing changed
+
+
+def test_late_hand_in_is_marked_and_reported(cohort, capsys):
+    with cohort.gradebook() as gb:  # the path's modules carry the deadline as due date
+        assert gb.find_assignment("ct-02-gridrobot").duedate.year == 2099
+    keys = json.loads((cohort.keys_dir / f"{MODULE}.json").read_text())
+    right = keys["ct01-herken"]["answer"]
+    on_time = submit_from_app(
+        cohort.dir, MODULE, "tom-maes", {"ct01-herken": {"answer": "Maak de klas netjes."}}
+    )
+    # the deadline falls between the two hand-ins
+    deadline = submission_time(on_time) + timedelta(microseconds=1)
+    assert main(["cohort", "create", "gent", "--deadline", f"{MODULE}={deadline.isoformat()}"]) == 0
+    submit_from_app(cohort.dir, MODULE, "an-peeters", {"ct01-herken": {"answer": "leeg"}})
+    late = submit_from_app(cohort.dir, MODULE, "an-peeters", {"ct01-herken": {"answer": right}})
+    assert cohort.is_late(MODULE, submission_time(late))
+    assert not cohort.is_late(MODULE, submission_time(on_time))
+    assert len(list((cohort.dir / "history" / "an-peeters" / MODULE).iterdir())) == 1
+    assert main(["grade", "gent", MODULE]) == 0
+    with cohort.gradebook() as gb:
+        assert gb.find_submission(MODULE, "an-peeters").total_seconds_late > 0
+        assert gb.find_submission(MODULE, "tom-maes").total_seconds_late == 0
+        assert gb.find_assignment("ct-02-gridrobot").duedate.year == 2099  # others unchanged
+
+    capsys.readouterr()
+    assert main(["report", "gent"]) == 0
+    assert "rapport/index.html" in capsys.readouterr().out
+    with open(cohort.dir / "rapport" / "punten.csv", encoding="utf-8-sig") as f:
+        rows = {row[0]: row for row in csv.reader(f, delimiter=";")}
+    header = rows["cursist"]
+    assert header == ["cursist", MODULE, "totaal", "te laat"]  # released modules only
+    assert rows["an-peeters"][1] == "1" and rows["an-peeters"][-1] == MODULE
+    assert rows["tom-maes"][1] == "0" and rows["tom-maes"][-1] == ""
+    assert rows["maximum"][1] == "13"
+    page = (cohort.dir / "rapport" / "index.html").read_text()
+    assert "<script" not in page and "http" not in page.replace('href="punten.csv"', "")
+    assert "te laat" in page and "<svg" in page
+    # item analysis: one of two right, and Tom's wrong answer listed
+    row = page[page.index("<th scope='row'>ct01-herken</th>") :].split("</tr>")[0]
+    assert "50% juist" in row and "Maak de klas netjes." in row
+    row = page[page.index("<th scope='row'>ct01-eindig</th>") :].split("</tr>")[0]
+    assert "0% juist" in row and row.endswith("<td>2</td><td>2</td><td>—</td>")  # both blank
+
+
+def test_jupyterlab_hand_ins_are_collected_with_history(cohort, tmp_path):
+    """nbgrader's own learner commands (what JupyterLab's assignment list runs), twice."""
+    import subprocess
+    import sys
+
+    from leerpad.grading.handin import prepare_grading
+
+    from leerpad.paths import exchange_dir
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'gent'\n"
+        "c.CourseDirectory.student_id = 'juf-lab'\n"
+        f"c.Exchange.root = {str(exchange_dir())!r}\n"
+    )
+
+    def nbgrader(*args):
+        proc = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+
+    nbgrader("fetch_assignment", MODULE)
+    answers = tmp_path / MODULE / "leerpad-answers.json"
+    answers.write_text(json.dumps({"ct01-stappen": {"answer": "5"}}))
+    nbgrader("submit", MODULE)
+    assert prepare_grading(cohort) == [("juf-lab", MODULE)]
+    assert prepare_grading(cohort) == []  # nothing new: nothing collected twice
+    answers.write_text(json.dumps({"ct01-stappen": {"answer": "6"}}))
+    nbgrader("submit", MODULE)
+    assert prepare_grading(cohort) == [("juf-lab", MODULE)]
+    submitted = cohort.dir / "submitted" / "juf-lab" / MODULE
+    assert json.loads((submitted / "leerpad-answers.json").read_text())["ct01-stappen"] == {
+        "answer": "6"
+    }
+    (history,) = (cohort.dir / "history" / "juf-lab" / MODULE).iterdir()
+    assert json.loads((history / "leerpad-answers.json").read_text())["ct01-stappen"] == {
+        "answer": "5"
+    }
+    assert submission_time(submitted) > submission_time(history)
