@@ -38,7 +38,7 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", 
 UID_RANGE = (200_000, 260_000)  # unprivileged ids for sandboxes when the grader is root
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(Exception):
     """Learner code would run without the sandbox, and the trainer did not allow that."""
 
 
@@ -87,10 +87,11 @@ def refusal_without_sandbox(reason: str) -> str:
 def leerpad_package_paths() -> list[str]:
     """The folders of leerpad's packages (an editable install points into the repository;
     bind only the packages, never the repository with its courses and ``var/``)."""
-    import leerpad
     import leerpad.grading
     import leerpad.site
     import leerpad.widgets
+
+    import leerpad
 
     paths = []
     for package in (leerpad, leerpad.grading, leerpad.site, leerpad.widgets):
@@ -125,7 +126,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
 
     memory_limit = Integer(
-        1024 * MB, help="Address space of each sandboxed process, in bytes."
+        1024 * MB,
+        help="Memory (data segment and private mappings) of each sandboxed process, in bytes.",
     ).tag(config=True)
     process_limit = Integer(
         64, help="Processes and threads the sandboxed code may have at once."
@@ -192,7 +194,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         shutil.copytree(cwd, self.work_copy, symlinks=True, ignore=_skip_big_and_special)
 
     def _owner_for_box(self) -> int | None:
-        """As root, the kernel runs as a fresh unprivileged id that owns the box."""
+        """The box belongs to the kernel: as root, a fresh unprivileged id; else our own.
+        The copy of the hand-in is the kernel's to change (nbgrader made it read-only)."""
+        for folder, _dirs, files in os.walk(self.work_copy):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
         if os.geteuid() != 0:
             return None
         uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
@@ -223,6 +230,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "MPLCONFIGDIR": "/tmp/matplotlib",
             "MPLBACKEND": "agg",
             "OMP_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",
             "OPENBLAS_NUM_THREADS": "1",
             "LEERPAD_MODULE": Path(work).name,
             "LEERPAD_SANDBOX": "1" if sandboxed else "0",
@@ -244,6 +252,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
         args += ["--perms", "0755", "--dir", self.box]
         args += ["--bind", str(Path(self.box, "run")), str(Path(self.box, "run"))]
+        args += ["--perms", "0755", "--dir", str(Path(work).parent)]
         args += ["--bind", self.work_copy, work, "--chdir", work]
         args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
         args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
@@ -273,7 +282,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             processes += count_tasks(os.geteuid())
         args = [
             shutil.which("prlimit") or "prlimit",
-            f"--as={self.memory_limit}",
+            f"--data={self.memory_limit}",
             f"--fsize={self.file_size_limit}",
             f"--cpu={self.cpu_limit}",
             "--core=0",
@@ -304,4 +313,3 @@ def _skip_big_and_special(folder: str, names: list[str]) -> list[str]:
         if not (os.path.isdir(path) or os.path.isfile(path)) or os.path.islink(path):
             skipped.append(name)
     return skipped
-
