@@ -13,7 +13,7 @@ from queue import Empty
 from jupyter_core.utils import ensure_async, run_sync
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode
 
@@ -229,30 +229,35 @@ class SandboxedExecute(Execute):
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self.stopped = f"Niet uitgevoerd: de Python-kernel stopte bij {cell_name(cell, index)}."
-            add_note(
-                self.nb,
+            cell.outputs.append(not_run_output("De Python-kernel stopte."))
+            return self.stop(
+                cell,
+                index,
                 f"De code in {cell_name(cell, index)} heeft de Python-kernel gestopt (of te veel "
                 "geheugen gebruikt). De cellen daarna zijn niet uitgevoerd en leveren geen "
                 "punten op.",
-                self.log,
             )
-            cell.outputs.append(not_run_output(self.stopped))
-            return cell, resources
+        except CellTimeoutError:  # not even the output after the interrupt came
+            cell.outputs.append(nbformat_output("error", **self.error_on_timeout))
+            return self.stop(cell, index, self.stuck_note(cell, index))
         timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.outputs)
         if timed_out and not self.kernel_answers():
-            # The interrupt did not stop the code: stop the kernel, run nothing more.
-            self.stopped = (
-                f"Niet uitgevoerd: de code in {cell_name(cell, index)} liet zich niet onderbreken."
-            )
-            add_note(
-                self.nb,
-                f"De code in {cell_name(cell, index)} liet zich niet onderbreken na de "
-                "tijdslimiet; de kernel is gestopt en de cellen daarna leveren geen punten op.",
-                self.log,
-            )
-            run_sync(self.km.shutdown_kernel)(now=True)
+            return self.stop(cell, index, self.stuck_note(cell, index))
         return cell, resources
+
+    @staticmethod
+    def stuck_note(cell, index):
+        return (
+            f"De code in {cell_name(cell, index)} liet zich niet onderbreken na de tijdslimiet; "
+            "de kernel is gestopt en de cellen daarna leveren geen punten op."
+        )
+
+    def stop(self, cell, index, note):
+        """Stop the kernel; the cells after this one are not run."""
+        self.stopped = f"Niet uitgevoerd: de kernel is gestopt bij {cell_name(cell, index)}."
+        add_note(self.nb, note, self.log)
+        run_sync(self.km.shutdown_kernel)(now=True)
+        return cell, self.resources
 
     def kernel_answers(self) -> bool:
         """Whether the kernel, interrupted after a timeout, answers again."""

@@ -5,12 +5,14 @@ One real ``nbgrader autograde`` run grades every hand-in below (two honest learn
 learner per attack), with low limits: 3 s per cell, 256 MB, 16 MB per file.
 """
 
+import asyncio
 import json
 import os
 import re
 import socket
 import sqlite3
 import threading
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -101,7 +103,7 @@ def hostile_cases(cohort_dir, port):
         ),
         "bron": (
             GOOD_CODE
-            + f"print(open({str(cohort_dir / 'source' / MODULE / (MODULE + '.ipynb'))!r}).read())\n",
+            + f"print(open({str(cohort_dir / 'source' / MODULE / f'{MODULE}.ipynb')!r}).read())\n",
             RIGHT,
             4,
             "buiten de eigen inzending",
@@ -313,23 +315,39 @@ def test_nothing_reached_the_network(graded, listener):
     assert received == []
 
 
-def test_the_kernel_runs_without_network_over_unix_sockets(tmp_path):
-    manager = SandboxedKernelManager(kernel_name="python3")
-    assert manager.transport == "ipc"
-    args = manager.bwrap_args(None, "/werk/x") if bwrap_problem("bwrap") is None else []
-    assert "--unshare-net" in args and "--die-with-parent" in args and "--new-session" in args
+def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
+    (tmp_path / "mijn.txt").write_text("van mij")
+
+    async def run():
+        manager = SandboxedKernelManager(kernel_name="python3")
+        await manager.start_kernel(cwd=str(tmp_path))
+        try:
+            info = manager.get_connection_info()
+            box = manager.box
+            assert manager.sandboxed and info["transport"] == "ipc"
+            assert info["ip"].startswith(box)
+            assert Path(box, "werk", tmp_path.name, "mijn.txt").read_text() == "van mij"
+        finally:
+            await manager.shutdown_kernel(now=True)
+        assert not Path(box).exists()  # the box goes with the kernel
+
+    asyncio.run(run())
 
 
 def test_without_bubblewrap_grading_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
     manager = SandboxedKernelManager(kernel_name="python3", bwrap="/bestaat-niet/bwrap")
     with pytest.raises(SandboxUnavailable, match="bubblewrap.*LEERPAD_ZONDER_SANDBOX=1"):
-        manager.start_kernel(cwd=str(tmp_path))
+        asyncio.run(manager.start_kernel(cwd=str(tmp_path)))
+    assert not Path(manager.box).exists()
 
 
-def test_without_bubblewrap_the_trainer_may_grade_with_limits_only(tmp_path, monkeypatch):
+def test_without_bubblewrap_the_trainer_may_grade_with_limits_only(
+    tmp_path, monkeypatch, isolated_env
+):
     """With LEERPAD_ZONDER_SANDBOX=1 a cohort is graded without bwrap, and every graded
-    notebook says so, in Dutch, on top."""
+    notebook says so, in Dutch, on top. Without it, nbgrader refuses."""
+    monkeypatch.setenv("PATH", isolated_env["PATH"])
     monkeypatch.setenv("LEERPAD_ZONDER_SANDBOX", "1")
     monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
     cohort = make_cohort(
