@@ -316,6 +316,12 @@ CONTAINED_ERRORS = [
         "probeerde iets buiten de eigen inzending te openen of te wijzigen; de sandbox weigerde.",
     ),
     (
+        "OperationalError",
+        "unable to open database",
+        "probeerde een database buiten de eigen inzending te openen (het puntenboek?); in de "
+        "sandbox bestaat ze niet.",
+    ),
+    (
         "OSError",
         "Read-only file system",
         "probeerde een afgeschermd bestand te wijzigen; de sandbox weigerde.",
