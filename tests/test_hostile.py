@@ -8,6 +8,7 @@ learner per attack), with low limits: 3 s per cell, 256 MB, 16 MB per file.
 import asyncio
 import json
 import os
+import re
 import socket
 import sqlite3
 import threading
