@@ -67,19 +67,13 @@ def autograde_preprocessors() -> list:
 
 
 def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
-    """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox."""
-    for section in (c.Execute, c.ExecutePreprocessor, c.SandboxedExecute):
+    """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox. nbgrader's
+    own Execute (and nbconvert's ExecutePreprocessor) take the sandboxed kernel manager from
+    this configuration too; SandboxedExecute inherits the Execute section."""
+    for section in (c.Execute, c.ExecutePreprocessor):
         section.kernel_manager_class = SandboxedKernelManager
         section.timeout = cell_timeout
         section.interrupt_on_timeout = True
-    c.Execute.error_on_timeout = {
-        "ename": "CellTimeoutError",
-        "evalue": f"de cel stopte niet binnen {cell_timeout} seconden",
-        "traceback": [
-            f"CellTimeoutError: de cel stopte niet binnen {cell_timeout} seconden en werd "
-            "onderbroken (een oneindige lus?)."
-        ],
-    }
 
 
 def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) -> None:

@@ -15,7 +15,7 @@ from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Float, Integer, Unicode
+from traitlets import Float, Integer, Unicode, default
 
 
 class AnswerKeyError(ValueError):
@@ -205,6 +205,15 @@ class SandboxedExecute(Execute):
     interrupt_grace = Float(
         5.0, help="Seconds an interrupted kernel gets to answer before it is stopped."
     ).tag(config=True)
+
+    @default("error_on_timeout")
+    def _error_on_timeout_default(self):
+        text = f"de cel stopte niet binnen {self.timeout} seconden"
+        return {
+            "ename": "CellTimeoutError",
+            "evalue": text,
+            "traceback": [f"CellTimeoutError: {text} en werd onderbroken (een oneindige lus?)."],
+        }
 
     def __init__(self, *args, **kwargs):
         from leerpad.grading.sandbox import SandboxedKernelManager
