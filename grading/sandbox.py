@@ -122,6 +122,102 @@ def count_tasks(uid: int) -> int:
     return total
 
 
+def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
+    """bwrap with the system, Python and leerpad read-only, the `writable` (host, inside)
+    folders, a fresh /tmp, no network and its own processes; ends before ``--``."""
+    args = [shutil.which(bwrap) or bwrap]
+    shown = [
+        path
+        for path in (*SYSTEM_PATHS, *python_paths(), *leerpad_package_paths())
+        if os.path.exists(path)
+    ]
+    shown += list(readonly)
+    # Parent folders open to all (bwrap copies host modes: /root would stay closed).
+    for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/"}):
+        args += ["--perms", "0755", "--dir", parent]
+    for path in shown:
+        args += ["--ro-bind", path, path]
+    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    for host, inside in writable:
+        for parent in reversed([str(a) for a in Path(inside).parents if str(a) != "/"]):
+            if parent != "/tmp":
+                args += ["--perms", "0755", "--dir", parent]
+        args += ["--bind", host, inside]
+    args += ["--chdir", chdir]
+    args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
+    if uid is None:
+        args += ["--unshare-user", "--cap-drop", "ALL"]
+    return args
+
+
+def drop_privileges(uid: int | None) -> list[str]:
+    """As root: become the box's own id inside, without any capability."""
+    if uid is None:
+        return []
+    return [
+        shutil.which("setpriv") or "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
+
+
+def prlimit_command(memory, processes, file_size, cpu, uid=None) -> list[str]:
+    """prlimit in front of a command. The process limit counts every process of the user,
+    so a shared user (no private id) gets its current count on top; root (no private id,
+    no sandbox) is not held by it at all, so it is left out."""
+    if uid is None and os.geteuid() != 0:
+        processes += count_tasks(os.geteuid())
+    args = [
+        shutil.which("prlimit") or "prlimit",
+        f"--data={memory}",
+        f"--fsize={file_size}",
+        f"--cpu={cpu}",
+        "--core=0",
+    ]
+    if uid is not None or os.geteuid() != 0:
+        args.append(f"--nproc={processes}")
+    return [*args, "--"]
+
+
+def private_uid() -> int | None:
+    """A fresh unprivileged id for one sandbox when we are root, else None (our own)."""
+    if os.geteuid() != 0:
+        return None
+    return UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
+
+
+def give_to(folder: str, uid: int | None) -> None:
+    if uid is None:
+        return
+    for path, _dirs, files in os.walk(folder):
+        os.chown(path, uid, uid)
+        for name in files:
+            os.lchown(os.path.join(path, name), uid, uid)
+
+
+def confine(cmd: list[str], folder: str, memory=512 * MB, processes=16, file_size=MB, cpu=30):
+    """`cmd` to run in `folder` inside the sandbox, with limits; `cmd` itself where bwrap
+    cannot isolate (the limits of the caller still apply then). Used for the code of a
+    CodeExercise, in the app and when the grader scores it."""
+    if bwrap_problem("bwrap") is not None:
+        return cmd
+    uid = private_uid()
+    give_to(folder, uid)
+    inside = f"{WORK_ROOT}/code"
+    return [
+        *bwrap_command("bwrap", [(folder, inside)], inside, (), uid),
+        "--",
+        *drop_privileges(uid),
+        *prlimit_command(memory, processes, file_size, cpu, uid),
+        *cmd,
+    ]
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
 
@@ -200,13 +296,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chmod(folder, 0o755)
             for name in files:
                 os.chmod(os.path.join(folder, name), 0o644)
-        if os.geteuid() != 0:
-            return None
-        uid = UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
-        for folder, _dirs, files in os.walk(self.box):
-            os.chown(folder, uid, uid)
-            for name in files:
-                os.lchown(os.path.join(folder, name), uid, uid)
+        uid = private_uid()
+        give_to(self.box, uid)
         return uid
 
     def _remove_box(self) -> None:
@@ -237,59 +328,20 @@ class SandboxedKernelManager(AsyncKernelManager):
         }
 
     def bwrap_args(self, uid: int | None, work: str) -> list[str]:
-        args = [shutil.which(self.bwrap) or self.bwrap]
-        shown = [
-            path
-            for path in (*SYSTEM_PATHS, *python_paths(), *leerpad_package_paths())
-            if os.path.exists(path)
-        ]
-        shown += self.readonly_paths
-        # Parent folders open to all (bwrap copies host modes: /root would stay closed).
-        for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/"}):
-            args += ["--perms", "0755", "--dir", parent]
-        for path in shown:
-            args += ["--ro-bind", path, path]
-        args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
-        args += ["--perms", "0755", "--dir", self.box]
-        args += ["--bind", str(Path(self.box, "run")), str(Path(self.box, "run"))]
-        args += ["--perms", "0755", "--dir", str(Path(work).parent)]
-        args += ["--bind", self.work_copy, work, "--chdir", work]
-        args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
-        args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
-        args += ["--unsetenv", "JPY_PARENT_PID"]  # the kernel's parent is bwrap's init now
-        if uid is None:
-            args += ["--unshare-user", "--cap-drop", "ALL"]
-            return [*args, "--"]
-        # As root: drop to the box's own id inside, without any capability.
-        setpriv = shutil.which("setpriv") or "setpriv"
+        run = str(Path(self.box, "run"))
+        writable = [(run, run), (self.work_copy, work)]
         return [
-            *args,
+            *bwrap_command(self.bwrap, writable, work, self.readonly_paths, uid),
+            "--unsetenv",  # the kernel's parent is bwrap's init now
+            "JPY_PARENT_PID",
             "--",
-            setpriv,
-            f"--reuid={uid}",
-            f"--regid={uid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
+            *drop_privileges(uid),
         ]
 
     def limit_args(self, uid: int | None) -> list[str]:
-        """prlimit in front of the kernel. The process limit counts every process of the
-        user, so a shared user (no private id) gets its current count on top."""
-        processes = self.process_limit
-        if uid is None and os.geteuid() != 0:
-            processes += count_tasks(os.geteuid())
-        args = [
-            shutil.which("prlimit") or "prlimit",
-            f"--data={self.memory_limit}",
-            f"--fsize={self.file_size_limit}",
-            f"--cpu={self.cpu_limit}",
-            "--core=0",
-        ]
-        if uid is not None or os.geteuid() != 0:
-            args.append(f"--nproc={processes}")
-        return [*args, "--"]
+        return prlimit_command(
+            self.memory_limit, self.process_limit, self.file_size_limit, self.cpu_limit, uid
+        )
 
     # -- interrupting ------------------------------------------------------------------
     async def _async_interrupt_kernel(self) -> None:

@@ -383,3 +383,21 @@ def test_without_bubblewrap_the_trainer_may_grade_with_limits_only(
     hand_in(cohort, "goed-2", GOOD_CODE, RIGHT)
     with pytest.raises(NbgraderError, match="Verbeteren geweigerd"):
         run_nbgrader(cohort.dir, "autograde", MODULE, "--student", "goed-2", "--force")
+
+
+def test_code_exercise_code_runs_in_the_sandbox_too(tmp_path, listener):
+    """A CodeExercise runs learner code in a fresh Python, in the app and when the grader
+    scores it: that Python is confined the same way."""
+    from leerpad.widgets.coding import run_python
+
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("geheim")
+    port, received = listener
+    code = f"import socket\ndata = open({str(secret)!r}).read()\n"
+    outcome = run_python(code, [], timeout=10)
+    assert outcome["error"]["type"] == "FileNotFoundError", outcome
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+    outcome = run_python(code, [], timeout=10)
+    assert outcome["error"]["type"] == "ConnectionRefusedError", outcome
+    assert received == []
+    assert run_python("x = 6 * 7", ["assert x == 42"], timeout=10)["tests"] == [None]
