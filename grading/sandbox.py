@@ -13,6 +13,9 @@ kernel starts inside bubblewrap (``bwrap``, Debian package *bubblewrap*):
 - resource limits (``prlimit``): memory, processes, file size, CPU time. The time limit per
   cell is nbgrader's ``Execute.timeout``.
 
+``confine`` wraps any other command the same way: the fresh Python in which a CodeExercise
+runs learner code, in the app and when the grader scores it.
+
 Where bwrap is missing or cannot make namespaces the grader refuses to run learner code,
 unless the trainer chooses otherwise (``LEERPAD_ZONDER_SANDBOX=1`` or
 ``c.SandboxedKernelManager.require_sandbox = False``): then only the resource limits hold,
@@ -271,7 +274,6 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.sandboxed = False
             self.log.warning(warning_without_sandbox(problem))
             cmd = [*self.limit_args(None), *kernel_cmd]
-            env.pop("JPY_PARENT_PID", None)
         kw.update(cwd=work if problem else self.box, env=env)
         return cmd, kw
 
@@ -332,8 +334,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         writable = [(run, run), (self.work_copy, work)]
         return [
             *bwrap_command(self.bwrap, writable, work, self.readonly_paths, uid),
-            "--unsetenv",  # the kernel's parent is bwrap's init now
+            "--setenv",  # the kernel's parent is bwrap's init now: no parent polling
             "JPY_PARENT_PID",
+            "1",
             "--",
             *drop_privileges(uid),
         ]
