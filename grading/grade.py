@@ -7,6 +7,7 @@ from pathlib import Path
 from leerpad.grading.autograde import grade_one
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.preprocessors import grading_notes
+from leerpad.grading.sandbox import sandbox_refusal
 
 
 def pending(cohort: Cohort, module: str | None = None) -> list[tuple[str, str]]:
@@ -29,6 +30,9 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             f"Cohort '{name}' bestaat niet. Maak het met: leerpad cohort create {name}",
             file=sys.stderr,
         )
+        return 2
+    if refusal := sandbox_refusal():  # say it once, not once per hand-in
+        print(refusal, file=sys.stderr)
         return 2
     todo = pending(cohort, module)
     failures = 0

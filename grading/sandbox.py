@@ -87,6 +87,15 @@ def refusal_without_sandbox(reason: str) -> str:
     )
 
 
+def sandbox_refusal(bwrap: str = "bwrap") -> str | None:
+    """Before grading: the Dutch refusal when learner code cannot be sandboxed and the
+    trainer did not allow grading without it (LEERPAD_ZONDER_SANDBOX=1), else None."""
+    problem = bwrap_problem(bwrap)
+    if problem is None or sandbox_allowed_without_bwrap():
+        return None
+    return refusal_without_sandbox(problem)
+
+
 def leerpad_package_paths() -> list[str]:
     """The folders of leerpad's packages (an editable install points into the repository;
     bind only the packages, never the repository with its courses and ``var/``)."""

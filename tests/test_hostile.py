@@ -394,3 +394,22 @@ def test_code_exercise_code_runs_in_the_sandbox_too(tmp_path, listener):
     assert outcome["error"]["type"] == "ConnectionRefusedError", outcome
     assert received == []
     assert run_python("x = 6 * 7", ["assert x == 42"], timeout=10)["tests"] == [None]
+
+
+def test_leerpad_grade_refuses_once_without_bubblewrap(tmp_path, monkeypatch, capsys):
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.grade import grade_cohort
+
+    monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
+    monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
+    Cohort("zonder-bwrap").create()
+    no_bwrap = tmp_path / "bin"
+    no_bwrap.mkdir()
+    monkeypatch.setenv("PATH", str(no_bwrap))  # bwrap cannot be found
+    bwrap_problem.cache_clear()
+    try:
+        assert grade_cohort("zonder-bwrap") == 2
+    finally:
+        bwrap_problem.cache_clear()
+    message = capsys.readouterr().err
+    assert message.startswith("Verbeteren geweigerd") and "apt install bubblewrap" in message
