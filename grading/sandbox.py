@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -289,6 +290,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     # -- the box: one throw-away folder per kernel -----------------------------------
     def _prepare_box(self, cwd: str) -> None:
         self.box = tempfile.mkdtemp(prefix="leerpad-sandbox-")
+        # Gone with the kernel; and, should a start fail halfway, with this manager.
+        weakref.finalize(self, shutil.rmtree, self.box, True)
         os.chmod(self.box, 0o755)
         run = Path(self.box, "run")
         run.mkdir()
