@@ -7,6 +7,8 @@ from pathlib import Path
 from leerpad.grading.autograde import grade_one
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.handin import prepare_grading
+from leerpad.grading.preprocessors import grading_notes
+from leerpad.grading.sandbox import sandbox_refusal
 
 
 def pending(cohort: Cohort, module: str | None = None) -> list[tuple[str, str]]:
@@ -30,6 +32,9 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             file=sys.stderr,
         )
         return 2
+    if refusal := sandbox_refusal():  # say it once, not once per hand-in
+        print(refusal, file=sys.stderr)
+        return 2
     prepare_grading(cohort)  # leerpad: deadlines to the gradebook, JupyterLab hand-ins in
     todo = pending(cohort, module)
     failures = 0
@@ -41,5 +46,7 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             failures += 1
             result = f"MISLUKT: {str(err).splitlines()[0]}"
         print(f"[{n}/{len(todo)}] {learner} {mod}: {result}", file=out, flush=True)
+        for note in grading_notes(cohort.dir / "autograded" / learner / mod / f"{mod}.ipynb"):
+            print(f"    let op: {note}", file=out, flush=True)  # what the sandbox stopped
     print(f"{len(todo) - failures} verbeterd, {failures} mislukt.", file=out)
     return 1 if failures else 0

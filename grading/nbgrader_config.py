@@ -3,10 +3,23 @@ pipelines, the sandbox for learner code, the gradebook URL."""
 
 from pathlib import Path
 
-from leerpad.grading.preprocessors import FillOpenAnswers, StripAnswerKeys
+from leerpad.grading.preprocessors import (
+    ClearGradingNotes,
+    ExplainContainment,
+    FillOpenAnswers,
+    LimitOutputSize,
+    NoteChangedCells,
+    RecomputeWidgetScores,
+    SandboxedExecute,
+    ShowGradingNotes,
+    StripAnswerKeys,
+)
+from leerpad.grading.sandbox import SandboxedKernelManager
 from nbgrader.converters import GenerateAssignment
 
 from leerpad.authoring import OPEN_ANSWER_PLACEHOLDER
+
+CELL_TIMEOUT = 60  # seconds per cell of learner code
 
 
 def generate_preprocessors() -> list:
@@ -18,13 +31,49 @@ def generate_preprocessors() -> list:
 
 
 def sanitize_preprocessors() -> list:
-    """nbgrader's list, with open answers from the app put in their cells for formgrader."""
+    """nbgrader's list; changed locked cells noted before nbgrader puts them back, and open
+    answers from the app put in their cells for formgrader."""
     from nbgrader.converters import Autograde
 
     steps = list(Autograde.class_traits()["sanitize_preprocessors"].default())
     names = [p.__name__ for p in steps]
-    steps.insert(names.index("OverwriteCells") + 1, FillOpenAnswers)
+    at = names.index("OverwriteCells")
+    return [
+        *steps[:at],
+        ClearGradingNotes,
+        NoteChangedCells,
+        steps[at],
+        FillOpenAnswers,
+        *steps[at + 1 :],
+    ]
+
+
+def autograde_preprocessors() -> list:
+    """nbgrader's list with Execute in the sandbox, what the sandbox stopped explained,
+    outputs kept readable and widget scores computed on the grader."""
+    from nbgrader.converters import Autograde
+
+    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    names = [p.__name__ for p in steps]
+    steps[names.index("Execute")] = SandboxedExecute
+    at = names.index("Execute") + 1
+    steps[at:at] = [ExplainContainment, LimitOutputSize]
+    names = [p.__name__ for p in steps]
+    steps[names.index("SaveAutoGrades") : names.index("SaveAutoGrades")] = [
+        RecomputeWidgetScores,
+        ShowGradingNotes,
+    ]
     return steps
+
+
+def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
+    """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox. nbgrader's
+    own Execute (and nbconvert's ExecutePreprocessor) take the sandboxed kernel manager from
+    this configuration too; SandboxedExecute inherits the Execute section."""
+    for section in (c.Execute, c.ExecutePreprocessor):
+        section.kernel_manager_class = SandboxedKernelManager
+        section.timeout = cell_timeout
+        section.interrupt_on_timeout = True
 
 
 def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) -> None:
@@ -34,11 +83,13 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.Exchange.root = exchange
     c.Exchange.assignment_dir = cohort_dir
     c.GenerateAssignment.preprocessors = generate_preprocessors()
-    c.StripAnswerKeys.keys_directory = str(Path(cohort_dir) / "keys")
-    c.ExecutePreprocessor.timeout = 60
-    c.Execute.timeout = 60
+    keys = str(Path(cohort_dir) / "keys")
+    c.StripAnswerKeys.keys_directory = keys
+    c.RecomputeWidgetScores.keys_directory = keys
+    configure_sandbox(c)
     c.ClearSolutions.code_stub = {
         "python": "# Schrijf hier je code\nraise NotImplementedError()",
     }
     c.ClearSolutions.text_stub = OPEN_ANSWER_PLACEHOLDER
     c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+    c.Autograde.autograde_preprocessors = autograde_preprocessors()

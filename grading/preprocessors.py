@@ -4,13 +4,18 @@ One transformation per preprocessor, as in nbgrader itself.
 """
 
 import ast
+import importlib
 import json
+import time
 from pathlib import Path
+from queue import Empty
 
+from jupyter_core.utils import ensure_async, run_sync
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Float, Integer, Unicode, default
 
 
 class AnswerKeyError(ValueError):
@@ -148,3 +153,416 @@ class FillOpenAnswers(NbGraderPreprocessor):
             if isinstance(text, str) and text.strip():
                 cell.source = text
         return cell, resources
+
+
+# -- grading learner code safely ------------------------------------------------------------
+# Each step below leaves a Dutch note for the trainer in the notebook's metadata
+# (``leerpad.notes``); ShowGradingNotes puts them on top of the graded notebook, so they show
+# in formgrader and in the feedback, and ``grading_notes`` reads them for the command line.
+
+NOT_RUN = "NietUitgevoerd"
+
+
+def add_note(nb, text: str, log=None) -> None:
+    notes = nb.metadata.setdefault("leerpad", {}).setdefault("notes", [])
+    if text not in notes:
+        notes.append(text)
+    if log is not None:
+        log.warning(text)
+
+
+def grading_notes(notebook_path) -> list[str]:
+    """The notes the grading left in an autograded notebook."""
+    import nbformat
+
+    path = Path(notebook_path)
+    if not path.exists():
+        return []
+    nb = nbformat.read(path, as_version=4)
+    return list(nb.metadata.get("leerpad", {}).get("notes", []))
+
+
+def cell_name(cell, index: int) -> str:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return f"cel {index + 1}" + (f" ('{grade_id}')" if grade_id else "")
+
+
+def not_run_output(reason: str):
+    """An error output: a grade cell that did not run earns nothing."""
+    import nbformat
+
+    return nbformat.v4.new_output("error", ename=NOT_RUN, evalue=reason, traceback=[reason])
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with the kernel in the sandbox (``SandboxedKernelManager``).
+
+    When the learner's code kills the kernel, or a cell keeps running after the interrupt,
+    the remaining cells are not run: they get an error output (a grade cell earns nothing)
+    and the notebook gets a note, instead of the whole hand-in failing.
+    """
+
+    interrupt_grace = Float(
+        5.0, help="Seconds an interrupted kernel gets to answer before it is stopped."
+    ).tag(config=True)
+
+    @default("error_on_timeout")
+    def _error_on_timeout_default(self):
+        text = f"de cel stopte niet binnen {self.timeout} seconden"
+        return {
+            "ename": "CellTimeoutError",
+            "evalue": text,
+            "traceback": [f"CellTimeoutError: {text} en werd onderbroken (een oneindige lus?)."],
+        }
+
+    def __init__(self, *args, **kwargs):
+        from leerpad.grading.sandbox import SandboxedKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources, *args, **kwargs):
+        self.stopped = None
+        return super().preprocess(nb, resources, *args, **kwargs)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if self.stopped:
+            cell.outputs = [not_run_output(self.stopped)]
+            return cell, resources
+        if self.km is not None and getattr(self.km, "sandboxed", True) is False:
+            from leerpad.grading.sandbox import bwrap_problem, warning_without_sandbox
+
+            add_note(self.nb, warning_without_sandbox(bwrap_problem(self.km.bwrap)), self.log)
+        try:
+            cell, resources = super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            cell.outputs.append(not_run_output("De Python-kernel stopte."))
+            return self.stop(
+                cell,
+                index,
+                f"De code in {cell_name(cell, index)} heeft de Python-kernel gestopt (of te veel "
+                "geheugen gebruikt). De cellen daarna zijn niet uitgevoerd en leveren geen "
+                "punten op.",
+            )
+        except CellTimeoutError:  # not even the output after the interrupt came
+            cell.outputs.append(nbformat_output("error", **self.error_on_timeout))
+            return self.stop(cell, index, self.stuck_note(cell, index))
+        timed_out = any(o.get("ename") == "CellTimeoutError" for o in cell.outputs)
+        if timed_out and not self.kernel_answers():
+            return self.stop(cell, index, self.stuck_note(cell, index))
+        return cell, resources
+
+    @staticmethod
+    def stuck_note(cell, index):
+        return (
+            f"De code in {cell_name(cell, index)} liet zich niet onderbreken na de tijdslimiet; "
+            "de kernel is gestopt en de cellen daarna leveren geen punten op."
+        )
+
+    def stop(self, cell, index, note):
+        """Stop the kernel; the cells after this one are not run."""
+        self.stopped = f"Niet uitgevoerd: de kernel is gestopt bij {cell_name(cell, index)}."
+        add_note(self.nb, note, self.log)
+        run_sync(self.km.shutdown_kernel)(now=True)
+        return cell, self.resources
+
+    def kernel_answers(self) -> bool:
+        """Whether the kernel, interrupted after a timeout, answers again."""
+
+        async def ask():
+            msg_id = self.kc.kernel_info()
+            deadline = time.monotonic() + self.interrupt_grace
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    reply = await ensure_async(self.kc.shell_channel.get_msg(timeout=left))
+                except Empty:
+                    return False
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return True
+            return False
+
+        return run_sync(ask)()
+
+
+# What learner code runs into inside the sandbox, by error name: (pattern in the error
+# message or "", Dutch note). The first match wins.
+CONTAINED_ERRORS = [
+    (
+        "CellTimeoutError",
+        "",
+        "stopte niet binnen de tijdslimiet en werd onderbroken (een oneindige lus?).",
+    ),
+    ("MemoryError", "", "vroeg meer geheugen dan de sandbox toelaat en werd gestopt."),
+    (
+        "BlockingIOError",
+        "temporarily unavailable",
+        "probeerde te veel processen te starten (een fork-bom?); de sandbox liet dat niet toe.",
+    ),
+    ("OSError", "File too large", "schreef een te groot bestand; de sandbox liet dat niet toe."),
+    (
+        "ConnectionRefusedError",
+        "",
+        "probeerde een netwerkverbinding te openen; de sandbox heeft geen netwerk.",
+    ),
+    (
+        "OSError",
+        "Network is unreachable",
+        "probeerde een netwerkverbinding te openen; de sandbox heeft geen netwerk.",
+    ),
+    ("gaierror", "", "probeerde een netwerkverbinding te openen; de sandbox heeft geen netwerk."),
+    (
+        "FileNotFoundError",
+        "'/",
+        "probeerde een bestand buiten de eigen inzending te openen; in "
+        "de sandbox bestaat het niet (andere inzendingen, bronnen en het puntenboek zijn "
+        "afgeschermd).",
+    ),
+    (
+        "PermissionError",
+        "",
+        "probeerde iets buiten de eigen inzending te openen of te wijzigen; de sandbox weigerde.",
+    ),
+    (
+        "OperationalError",
+        "unable to open database",
+        "probeerde een database buiten de eigen inzending te openen (het puntenboek?); in de "
+        "sandbox bestaat ze niet.",
+    ),
+    (
+        "OSError",
+        "Read-only file system",
+        "probeerde een afgeschermd bestand te wijzigen; de sandbox weigerde.",
+    ),
+]
+
+
+class ExplainContainment(NbGraderPreprocessor):
+    """A Dutch note for every cell whose code ran into a limit of the sandbox."""
+
+    def preprocess(self, nb, resources):
+        self.nb = nb
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.output_type != "error":
+                continue
+            for ename, pattern, text in CONTAINED_ERRORS:
+                if output.ename == ename and pattern in str(output.get("evalue", "")):
+                    add_note(self.nb, f"De code in {cell_name(cell, index)} {text}", self.log)
+                    break
+        return cell, resources
+
+
+class LimitOutputSize(NbGraderPreprocessor):
+    """Cut text outputs to a size a person can read (nbgrader's LimitOutput counts lines,
+    and a single line can be hundreds of megabytes)."""
+
+    max_characters = Integer(20_000, help="Characters kept of each text output of a cell.").tag(
+        config=True
+    )
+
+    def preprocess(self, nb, resources):
+        self.nb = nb
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        cut = False
+        for output in cell.outputs:
+            if output.output_type == "stream" and len(output.text) > self.max_characters:
+                output.text = output.text[: self.max_characters] + "\n… (uitvoer ingekort)"
+                cut = True
+            for mime, value in dict(output.get("data", {})).items():
+                if isinstance(value, str) and len(value) > self.max_characters:
+                    output.data[mime] = value[: self.max_characters] + "\n… (uitvoer ingekort)"
+                    cut = True
+        if cut:
+            add_note(
+                self.nb,
+                f"De code in {cell_name(cell, index)} gaf zeer veel uitvoer; die is ingekort tot "
+                f"{self.max_characters} tekens.",
+                self.log,
+            )
+        return cell, resources
+
+
+class ClearGradingNotes(NbGraderPreprocessor):
+    """Start with no notes: a hand-in cannot bring its own."""
+
+    def preprocess(self, nb, resources):
+        nb.metadata.get("leerpad", {}).pop("notes", None)
+        nb.cells = [c for c in nb.cells if not c.metadata.get("leerpad_notes")]
+        return nb, resources
+
+
+class NoteChangedCells(NbGraderPreprocessor):
+    """A note for every locked or grade cell the learner changed. nbgrader's OverwriteCells
+    (which runs next) puts the original back; this only tells the trainer."""
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.preprocessors import ClearHiddenTests
+
+        hide = ClearHiddenTests(parent=self)
+        self.nb = nb
+        self.sources = {}
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                if not grade_id:
+                    continue
+                try:
+                    source = gb.find_source_cell(grade_id, info["notebook"], info["assignment"])
+                except MissingEntry:
+                    continue
+                released = nbformat_cell(source.source)  # as released: hidden tests out
+                hide._remove_hidden_test_region(released)
+                self.sources[grade_id] = (source.locked, released.source)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        locked, source = self.sources.get(meta.get("grade_id"), (False, None))
+        if source is None or meta.get("solution"):
+            return cell, resources
+        if locked or meta.get("grade"):
+            if cell.source.strip() != source.strip():
+                add_note(
+                    self.nb,
+                    f"Een vergrendelde cel ({cell_name(cell, index)}) was gewijzigd in de "
+                    "inzending; de originele cel is teruggezet en zo verbeterd.",
+                    self.log,
+                )
+        return cell, resources
+
+
+def public_exercises(nb) -> dict:
+    """{exercise id: (class, keyword arguments)} of the exercises declared in `nb`'s locked
+    cells, as released (without the key)."""
+    found = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("locked"):
+            continue
+        for call, cls in exercise_calls(cell.source):
+            try:
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+            except ValueError:
+                continue  # not plain data: not an exercise leerpad wrote
+            if isinstance(kwargs.get("id"), str):
+                found[kwargs["id"]] = (cls, kwargs)
+    return found
+
+
+class RecomputeWidgetScores(NbGraderPreprocessor):
+    """Score every widget exercise on the grader, from the learner's stored answers and the
+    answer keys, and put that score in its grade cell.
+
+    The kernel in the sandbox has no keys, so whatever it printed for ``score(...)`` does not
+    count; nor does learner code that replaced ``score`` or the session's exercises.
+    """
+
+    keys_directory = Unicode(
+        "", help="Folder where answer keys are kept, one JSON file per assignment."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        self.nb = nb
+        assignment = resources["nbgrader"]["assignment"]
+        path = Path(self.keys_directory) / f"{assignment}.json"
+        self.keys = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        answers = Path(resources.get("metadata", {}).get("path", ".")) / ANSWERS_FILE
+        try:
+            self.answers = json.loads(answers.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.answers = {}
+        if not isinstance(self.answers, dict):
+            self.answers = {}
+        self.exercises = public_exercises(nb)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = cell.metadata.get("nbgrader", {})
+        exercise_id = meta.get("grade_id")
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            return cell, resources
+        if exercise_id not in self.exercises or exercise_id not in self.keys:
+            return cell, resources
+        points = self.score(exercise_id)
+        shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+        kernel_said = shown[0].get("data", {}).get("text/plain") if shown else None
+        if kernel_said is not None and _number(kernel_said) not in (None, 0.0, points):
+            add_note(
+                self.nb,
+                f"In {cell_name(cell, index)} gaf de code in de notebook score {kernel_said}, "
+                f"maar de antwoorden zijn {points:g} punten waard; die score telt.",
+                self.log,
+            )
+        cell.outputs = [
+            nbformat_output(
+                "execute_result", data={"text/plain": repr(points)}, execution_count=None
+            )
+        ]
+        return cell, resources
+
+    def score(self, exercise_id: str) -> float:
+        """The points the learner's stored answer earns, as the widget itself scores it."""
+        from leerpad.widgets.store import AnswerStore
+
+        session_module = importlib.import_module("leerpad.widgets.session")
+
+        cls, kwargs = self.exercises[exercise_id]
+        key = {k: v for k, v in self.keys[exercise_id].items() if k in cls.key_fields}
+        state = self.answers.get(exercise_id)
+        # A private session: the widget must not read or write answers of the grader's own.
+        saved = session_module._session
+        session_module._session = private = session_module.Session()
+        private.answers = AnswerStore(None)
+        try:
+            widget = cls(**kwargs, **key)
+            if isinstance(state, dict):
+                widget.restore(state)
+            return float(widget.score())
+        finally:
+            session_module._session = saved
+
+
+def _number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def nbformat_cell(source):
+    import nbformat
+
+    return nbformat.v4.new_code_cell(source)
+
+
+def nbformat_output(kind, **fields):
+    import nbformat
+
+    return nbformat.v4.new_output(kind, **fields)
+
+
+class ShowGradingNotes(NbGraderPreprocessor):
+    """Put the grading notes on top of the graded notebook, for formgrader and feedback."""
+
+    def preprocess(self, nb, resources):
+        import nbformat
+
+        notes = nb.metadata.get("leerpad", {}).get("notes", [])
+        if notes:
+            lines = "\n".join(f"- {note}" for note in notes)
+            cell = nbformat.v4.new_markdown_cell(
+                f"### Opmerkingen bij het verbeteren\n\n{lines}",
+                metadata={"leerpad_notes": True},
+            )
+            cell["id"] = "leerpad-opmerkingen"
+            nb.cells.insert(0, cell)
+        return nb, resources

@@ -104,10 +104,12 @@ def run_python(code, tests, timeout=5.0, show_output=True) -> dict:
     }
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
     env.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONIOENCODING": "utf-8"})
+    from leerpad.grading.sandbox import confine  # no network, no files but its own folder
+
     with (
         tempfile.TemporaryDirectory(prefix="leerpad-code-") as folder,
         subprocess.Popen(
-            [sys.executable, "-I", "-c", RUNNER],
+            confine([sys.executable, "-I", "-c", RUNNER], folder),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

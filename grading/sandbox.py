@@ -1,0 +1,382 @@
+"""The sandbox for learner code during grading.
+
+nbgrader runs a hand-in's cells in a Jupyter kernel with the grader's own rights. Here the
+kernel starts inside bubblewrap (``bwrap``, Debian package *bubblewrap*):
+
+- no network (``--unshare-net``); the grader talks to the kernel over Unix sockets
+  (jupyter_client's ``ipc`` transport) in a folder bound into the sandbox;
+- the system, Python and leerpad's own packages read-only; nothing else of the host: no other
+  hand-ins, no ``source/`` folder, no gradebook, no answer keys, no course sources;
+- a writable throw-away copy of this one hand-in as working folder, a fresh ``/tmp``;
+- its own process tree (``--unshare-pid``, ``--die-with-parent``, ``--new-session``), as an
+  unprivileged user;
+- resource limits (``prlimit``): memory, processes, file size, CPU time. The time limit per
+  cell is nbgrader's ``Execute.timeout``.
+
+``confine`` wraps any other command the same way: the fresh Python in which a CodeExercise
+runs learner code, in the app and when the grader scores it.
+
+Where bwrap is missing or cannot make namespaces the grader refuses to run learner code,
+unless the trainer chooses otherwise (``LEERPAD_ZONDER_SANDBOX=1`` or
+``c.SandboxedKernelManager.require_sandbox = False``): then only the resource limits hold,
+and every hand-in's log and notes say so, loudly and in Dutch.
+"""
+
+import functools
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import weakref
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Bool, Integer, List, Unicode, default
+
+MB = 1024 * 1024
+NO_SANDBOX_VARIABLE = "LEERPAD_ZONDER_SANDBOX"
+WORK_ROOT = "/werk"  # where the hand-in's copy appears inside the sandbox
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+UID_RANGE = (200_000, 260_000)  # unprivileged ids for sandboxes when the grader is root
+
+
+class SandboxUnavailable(Exception):
+    """Learner code would run without the sandbox, and the trainer did not allow that."""
+
+
+@functools.lru_cache(maxsize=8)
+def bwrap_problem(bwrap: str) -> str | None:
+    """Why bwrap cannot isolate a process here, or None when it can."""
+    path = shutil.which(bwrap)
+    if not path:
+        return f"het programma '{bwrap}' ontbreekt (installeer het Debian-pakket bubblewrap)"
+    probe = [path, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--proc", "/proc"]
+    if os.geteuid() != 0:
+        probe.append("--unshare-user")
+    try:
+        result = subprocess.run(
+            [*probe, "--", "true"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except OSError as err:
+        return f"'{path}' start niet: {err}"
+    if result.returncode != 0:
+        reason = (result.stderr or "").strip().splitlines()
+        return f"'{path}' kan hier geen afgeschermde omgeving maken ({': '.join(reason[-1:])})"
+    return None
+
+
+def sandbox_allowed_without_bwrap() -> bool:
+    return os.environ.get(NO_SANDBOX_VARIABLE, "").strip().lower() in ("1", "ja", "yes", "true")
+
+
+def warning_without_sandbox(reason: str) -> str:
+    return (
+        f"OPGELET: leerlingcode draait ZONDER sandbox, want {reason}. Alleen de grenzen op "
+        "tijd, geheugen en bestandsgrootte gelden: een inzending kan andere inzendingen, het "
+        "puntenboek en de sleutels lezen of wijzigen en het netwerk gebruiken. Installeer "
+        "bubblewrap (sudo apt install bubblewrap) en verbeter opnieuw."
+    )
+
+
+def refusal_without_sandbox(reason: str) -> str:
+    return (
+        f"Verbeteren geweigerd: leerlingcode kan niet in de sandbox draaien, want {reason}. "
+        "Installeer bubblewrap (sudo apt install bubblewrap). Wil je toch verbeteren zonder "
+        f"sandbox, alleen met grenzen op tijd en geheugen, zet dan {NO_SANDBOX_VARIABLE}=1."
+    )
+
+
+def sandbox_refusal(bwrap: str = "bwrap") -> str | None:
+    """Before grading: the Dutch refusal when learner code cannot be sandboxed and the
+    trainer did not allow grading without it (LEERPAD_ZONDER_SANDBOX=1), else None."""
+    problem = bwrap_problem(bwrap)
+    if problem is None or sandbox_allowed_without_bwrap():
+        return None
+    return refusal_without_sandbox(problem)
+
+
+def leerpad_package_paths() -> list[str]:
+    """The folders of leerpad's packages (an editable install points into the repository;
+    bind only the packages, never the repository with its courses and ``var/``)."""
+    import leerpad.grading
+    import leerpad.site
+    import leerpad.widgets
+
+    import leerpad
+
+    paths = []
+    for package in (leerpad, leerpad.grading, leerpad.site, leerpad.widgets):
+        paths.extend(str(Path(p).resolve()) for p in package.__path__)
+    return paths
+
+
+def python_paths() -> list[str]:
+    """The interpreter and its libraries: the virtual environment and the Python it was made
+    from."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    paths.add(str(Path(sys.executable).resolve().parent.parent))
+    return sorted(p for p in paths if p and not p.startswith(SYSTEM_PATHS))
+
+
+def count_tasks(uid: int) -> int:
+    """How many processes and threads run as `uid` (RLIMIT_NPROC counts them all)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if fields.get("Uid", "").split()[:1] == [str(uid)]:
+            total += int(fields.get("Threads", "1").strip() or 1)
+    return total
+
+
+def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
+    """bwrap with the system, Python and leerpad read-only, the `writable` (host, inside)
+    folders, a fresh /tmp, no network and its own processes; ends before ``--``."""
+    args = [shutil.which(bwrap) or bwrap]
+    shown = [
+        path
+        for path in (*SYSTEM_PATHS, *python_paths(), *leerpad_package_paths())
+        if os.path.exists(path)
+    ]
+    shown += list(readonly)
+    # Parent folders open to all (bwrap copies host modes: /root would stay closed).
+    for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/"}):
+        args += ["--perms", "0755", "--dir", parent]
+    for path in shown:
+        args += ["--ro-bind", path, path]
+    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    for host, inside in writable:
+        for parent in reversed([str(a) for a in Path(inside).parents if str(a) != "/"]):
+            if parent != "/tmp":
+                args += ["--perms", "0755", "--dir", parent]
+        args += ["--bind", host, inside]
+    args += ["--chdir", chdir]
+    args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
+    if uid is None:
+        args += ["--unshare-user", "--cap-drop", "ALL"]
+    return args
+
+
+def drop_privileges(uid: int | None) -> list[str]:
+    """As root: become the box's own id inside, without any capability."""
+    if uid is None:
+        return []
+    return [
+        shutil.which("setpriv") or "setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+    ]
+
+
+def prlimit_command(memory, processes, file_size, cpu, uid=None) -> list[str]:
+    """prlimit in front of a command. The process limit counts every process of the user,
+    so a shared user (no private id) gets its current count on top; root (no private id,
+    no sandbox) is not held by it at all, so it is left out."""
+    if uid is None and os.geteuid() != 0:
+        processes += count_tasks(os.geteuid())
+    args = [
+        shutil.which("prlimit") or "prlimit",
+        f"--data={memory}",
+        f"--fsize={file_size}",
+        f"--cpu={cpu}",
+        "--core=0",
+    ]
+    if uid is not None or os.geteuid() != 0:
+        args.append(f"--nproc={processes}")
+    return [*args, "--"]
+
+
+def private_uid() -> int | None:
+    """A fresh unprivileged id for one sandbox when we are root, else None (our own)."""
+    if os.geteuid() != 0:
+        return None
+    return UID_RANGE[0] + secrets.randbelow(UID_RANGE[1] - UID_RANGE[0])
+
+
+def give_to(folder: str, uid: int | None) -> None:
+    if uid is None:
+        return
+    for path, _dirs, files in os.walk(folder):
+        os.chown(path, uid, uid)
+        for name in files:
+            os.lchown(os.path.join(path, name), uid, uid)
+
+
+def confine(cmd: list[str], folder: str, memory=512 * MB, processes=16, file_size=MB, cpu=30):
+    """`cmd` to run in `folder` inside the sandbox, with limits; `cmd` itself where bwrap
+    cannot isolate (the limits of the caller still apply then). Used for the code of a
+    CodeExercise, in the app and when the grader scores it."""
+    if bwrap_problem("bwrap") is not None:
+        return cmd
+    uid = private_uid()
+    give_to(folder, uid)
+    inside = f"{WORK_ROOT}/code"
+    return [
+        *bwrap_command("bwrap", [(folder, inside)], inside, (), uid),
+        "--",
+        *drop_privileges(uid),
+        *prlimit_command(memory, processes, file_size, cpu, uid),
+        *cmd,
+    ]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
+
+    memory_limit = Integer(
+        1024 * MB,
+        help="Memory (data segment and private mappings) of each sandboxed process, in bytes.",
+    ).tag(config=True)
+    process_limit = Integer(
+        64, help="Processes and threads the sandboxed code may have at once."
+    ).tag(config=True)
+    file_size_limit = Integer(
+        64 * MB, help="Largest file the sandboxed code may write, in bytes."
+    ).tag(config=True)
+    cpu_limit = Integer(
+        600, help="CPU seconds for the whole kernel (the time per cell is Execute.timeout)."
+    ).tag(config=True)
+    bwrap = Unicode("bwrap", help="The bubblewrap program.").tag(config=True)
+    require_sandbox = Bool(
+        help="Refuse to grade when bwrap cannot isolate the kernel. Default: true, unless "
+        f"the environment variable {NO_SANDBOX_VARIABLE}=1."
+    ).tag(config=True)
+    readonly_paths = List(
+        Unicode(), help="Extra host folders to show read-only inside the sandbox."
+    ).tag(config=True)
+
+    @default("require_sandbox")
+    def _require_sandbox_default(self):
+        return not sandbox_allowed_without_bwrap()
+
+    @default("transport")
+    def _transport_default(self):
+        return "ipc"  # the sandbox has no network, not even loopback to the grader
+
+    sandboxed = Bool(False, help="Whether the running kernel is inside bwrap (read-only).")
+    box = Unicode("", help="The host folder of this kernel's sandbox (read-only).")
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._prepare_box(kw.get("cwd") or os.getcwd())
+        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        problem = bwrap_problem(self.bwrap)
+        work = self.work_inside if problem is None else self.work_copy
+        env = self.kernel_env(work, sandboxed=problem is None)
+        if problem is None:
+            self.sandboxed = True
+            uid = self._owner_for_box()
+            cmd = [*self.bwrap_args(uid, work), *self.limit_args(uid), *kernel_cmd]
+        elif self.require_sandbox:
+            self._remove_box()
+            raise SandboxUnavailable(refusal_without_sandbox(problem))
+        else:
+            self.sandboxed = False
+            self.log.warning(warning_without_sandbox(problem))
+            cmd = [*self.limit_args(None), *kernel_cmd]
+        kw.update(cwd=work if problem else self.box, env=env)
+        return cmd, kw
+
+    # -- the box: one throw-away folder per kernel -----------------------------------
+    def _prepare_box(self, cwd: str) -> None:
+        self.box = tempfile.mkdtemp(prefix="leerpad-sandbox-")
+        # Gone with the kernel; and, should a start fail halfway, with this manager.
+        weakref.finalize(self, shutil.rmtree, self.box, True)
+        os.chmod(self.box, 0o755)
+        run = Path(self.box, "run")
+        run.mkdir()
+        self.transport = "ipc"
+        self.ip = str(run / "kernel")
+        self.connection_file = str(run / "kernel.json")
+        name = Path(cwd).name or "werk"
+        self.work_copy = str(Path(self.box, "werk", name))
+        self.work_inside = f"{WORK_ROOT}/{name}"
+        shutil.copytree(cwd, self.work_copy, symlinks=True, ignore=_skip_big_and_special)
+
+    def _owner_for_box(self) -> int | None:
+        """The box belongs to the kernel: as root, a fresh unprivileged id; else our own.
+        The copy of the hand-in is the kernel's to change (nbgrader made it read-only)."""
+        for folder, _dirs, files in os.walk(self.work_copy):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        uid = private_uid()
+        give_to(self.box, uid)
+        return uid
+
+    def _remove_box(self) -> None:
+        if self.box:
+            shutil.rmtree(self.box, ignore_errors=True)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            self._remove_box()
+
+    # -- the command line --------------------------------------------------------------
+    def kernel_env(self, work: str, sandboxed: bool) -> dict:
+        """A clean environment: nothing of the grader's (no paths to keys or gradebook)."""
+        return {
+            "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": work,
+            "LANG": "C.UTF-8",
+            "PYTHONIOENCODING": "utf-8",
+            "IPYTHONDIR": "/tmp/ipython",
+            "MPLCONFIGDIR": "/tmp/matplotlib",
+            "MPLBACKEND": "agg",
+            "OMP_NUM_THREADS": "1",
+            "MALLOC_ARENA_MAX": "2",
+            "OPENBLAS_NUM_THREADS": "1",
+            "LEERPAD_MODULE": Path(work).name,
+            "LEERPAD_SANDBOX": "1" if sandboxed else "0",
+        }
+
+    def bwrap_args(self, uid: int | None, work: str) -> list[str]:
+        run = str(Path(self.box, "run"))
+        writable = [(run, run), (self.work_copy, work)]
+        return [
+            *bwrap_command(self.bwrap, writable, work, self.readonly_paths, uid),
+            "--setenv",  # the kernel's parent is bwrap's init now: no parent polling
+            "JPY_PARENT_PID",
+            "1",
+            "--",
+            *drop_privileges(uid),
+        ]
+
+    def limit_args(self, uid: int | None) -> list[str]:
+        return prlimit_command(
+            self.memory_limit, self.process_limit, self.file_size_limit, self.cpu_limit, uid
+        )
+
+    # -- interrupting ------------------------------------------------------------------
+    async def _async_interrupt_kernel(self) -> None:
+        """Interrupt by message: a signal to bwrap's process group never reaches a kernel
+        that lives in its own session."""
+        if self.has_kernel:
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
+
+def _skip_big_and_special(folder: str, names: list[str]) -> list[str]:
+    """Copy regular files and folders only (no sockets, fifos or devices)."""
+    skipped = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not (os.path.isdir(path) or os.path.isfile(path)) or os.path.islink(path):
+            skipped.append(name)
+    return skipped

@@ -1,0 +1,415 @@
+"""Hostile hand-ins: each one is contained by the sandbox and noted in Dutch for the trainer,
+while the honest hand-ins of the same grading run get their right scores.
+
+One real ``nbgrader autograde`` run grades every hand-in below (two honest learners and one
+learner per attack), with low limits: 3 s per cell, 256 MB, 16 MB per file.
+"""
+
+import asyncio
+import json
+import os
+import re
+import socket
+import sqlite3
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+from leerpad.grading.handin import submit_from_app
+from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
+from leerpad.grading.preprocessors import grading_notes
+from leerpad.grading.sandbox import SandboxedKernelManager, SandboxUnavailable, bwrap_problem
+
+from leerpad.catalogue import Module
+
+MODULE = "sandbox-proef"
+MARKDOWN = """# Proefmodule voor de sandbox
+
+```{juist-fout} sb-juist
+punten: 1
+vraag: "Juist of fout? Een algoritme stopt altijd."
+antwoord: true
+```
+
+```{getal} sb-getal
+punten: 1
+vraag: "Hoeveel is 2 + 4?"
+antwoord: 6
+```
+
+```{code} sb-som
+punten: 2
+opdracht: Schrijf een functie `som(a, b)` die a en b optelt.
+start: |
+  def som(a, b):
+oplossing: |
+      return a + b
+testen: |
+  assert som(1, 2) == 3
+  assert som(-1, 1) == 0
+```
+"""
+GOOD_CODE = "def som(a, b):\n    return a + b\n"
+RIGHT = {"sb-juist": {"answer": "Juist"}, "sb-getal": {"answer": "6"}}
+WRONG = {"sb-juist": {"answer": "Fout"}, "sb-getal": {"answer": "7"}}
+LIMITS = """
+from leerpad.grading.nbgrader_config import configure_sandbox
+configure_sandbox(c, cell_timeout=3)
+c.SandboxedKernelManager.memory_limit = 256 * 1024 * 1024
+c.SandboxedKernelManager.file_size_limit = 16 * 1024 * 1024
+c.SandboxedKernelManager.process_limit = 48
+c.SandboxedKernelManager.cpu_limit = 60
+"""
+
+
+def hostile_cases(cohort_dir, port):
+    """learner: (code in the learner's code cell, widget answers, score, note pattern)."""
+    other = cohort_dir / "submitted" / "goed-1" / MODULE / "leerpad-answers.json"
+    return {
+        "lus": (GOOD_CODE + "while True:\n    pass\n", RIGHT, 4, "tijdslimiet"),
+        "fork": (
+            GOOD_CODE
+            + "import os, time\nwhile True:\n    if os.fork() == 0:\n        time.sleep(60)\n",
+            RIGHT,
+            4,
+            "te veel processen",
+        ),
+        "geheugen": (
+            GOOD_CODE + "blokken = []\nwhile True:\n    blokken.append(bytearray(50_000_000))\n",
+            RIGHT,
+            4,
+            "geheugen",
+        ),
+        "uitvoer": (
+            GOOD_CODE + "for _ in range(100):\n    print('x' * 100_000)\n",
+            RIGHT,
+            4,
+            "zeer veel uitvoer",
+        ),
+        "schijf": (
+            GOOD_CODE
+            + "with open('groot.bin', 'wb') as f:\n"
+            + "    for _ in range(64):\n        f.write(b'0' * 1_000_000)\n",
+            RIGHT,
+            4,
+            "te groot bestand",
+        ),
+        "spieken": (
+            GOOD_CODE + f"print(open({str(other)!r}).read())\n",
+            RIGHT,
+            4,
+            "buiten de eigen inzending",
+        ),
+        "bron": (
+            GOOD_CODE
+            + f"print(open({str(cohort_dir / 'source' / MODULE / f'{MODULE}.ipynb')!r}).read())\n",
+            RIGHT,
+            4,
+            "buiten de eigen inzending",
+        ),
+        "sleutels": (
+            GOOD_CODE + f"print(open({str(cohort_dir / 'keys' / (MODULE + '.json'))!r}).read())\n",
+            WRONG,
+            2,
+            "buiten de eigen inzending",
+        ),
+        "puntenboek": (
+            GOOD_CODE
+            + "import sqlite3\n"
+            + f"db = sqlite3.connect({str(cohort_dir / 'gradebook.db')!r})\n"
+            + "db.execute('update grade set manual_score = 100')\ndb.commit()\n",
+            RIGHT,
+            4,
+            "puntenboek",
+        ),
+        "netwerk": (
+            GOOD_CODE
+            + "import socket\n"
+            + f"socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'geheim')\n",
+            RIGHT,
+            4,
+            "geen netwerk",
+        ),
+        "kernel": (
+            GOOD_CODE + "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n",
+            RIGHT,
+            2,  # the code's tests never ran; the widgets are scored on the grader
+            "Python-kernel gestopt",
+        ),
+        "onderbreken": (
+            GOOD_CODE
+            + "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            + "while True:\n    pass\n",
+            RIGHT,
+            2,
+            "liet zich niet onderbreken",
+        ),
+        "vals": (
+            GOOD_CODE,  # and a cell of its own, right after the imports:
+            WRONG,
+            2,  # the code is right; the widget answers are wrong whatever score() says
+            "die score telt",
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def listener():
+    """A server on loopback that records whatever reaches it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    received = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            received.append(conn.recv(100))
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def make_cohort(base, name, extra_config=LIMITS):
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.release import release_module
+
+    folder = base / "module"
+    folder.mkdir(exist_ok=True)
+    (folder / "module.md").write_text(MARKDOWN, encoding="utf-8")
+    module = Module(folder, {"id": MODULE, "title": "Proefmodule"})
+    cohort = Cohort(name, base / "cohorts").create()
+    with open(cohort.dir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(extra_config)
+    release_module(cohort, module)
+    return cohort
+
+
+FAKE_SCORES = (
+    "import leerpad.widgets as w\n"
+    "w.score = score = lambda exercise_id: 1\n"
+    "w.session().exercises.clear()\n"
+)
+
+
+def hand_in(cohort, learner, code, answers, change_locked=False, extra_cell=""):
+    """A hand-in as nbgrader collects it: the released notebook with the learner's code in the
+    code cell (and an extra cell of the learner's after the imports), and the widget answers
+    beside it."""
+    folder = submit_from_app(cohort.dir, MODULE, learner, answers)
+    path = folder / f"{MODULE}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade_id") == "sb-som-code":
+            cell.source = code
+        if change_locked and meta.get("grade_id") == "sb-som":
+            cell.source = "assert True"
+    if extra_cell:
+        nb.cells.insert(1, nbformat.v4.new_code_cell(extra_cell))
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, isolated_env, listener):
+    """Every hand-in graded in one nbgrader run; (cohort, cases, scores, command output)."""
+    base = tmp_path_factory.mktemp("hostile")
+    old = dict(os.environ)
+    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
+    os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
+    try:
+        cohort = make_cohort(base, "hostile")
+        cases = hostile_cases(cohort.dir, listener[0])
+        cases["slot"] = ("def som(a, b):\n    return 0\n", RIGHT, 2, "vergrendelde cel")
+        cases["goed-1"] = (GOOD_CODE, RIGHT, 4, None)
+        cases["goed-2"] = (GOOD_CODE, WRONG, 2, None)
+        for learner, (code, answers, _score, _note) in cases.items():
+            hand_in(
+                cohort,
+                learner,
+                code,
+                answers,
+                change_locked=learner == "slot",
+                extra_cell=FAKE_SCORES if learner == "vals" else "",
+            )
+        with sqlite3.connect(cohort.dir / "gradebook.db") as db:
+            before = db.execute("select count(*) from grade").fetchone()[0]
+        output = run_nbgrader(cohort.dir, "autograde", MODULE, "--create", "--force")
+        output += run_nbgrader(cohort.dir, "generate_feedback", MODULE, "--force")
+        scores = {}
+        with cohort.gradebook() as gb:
+            for learner in cases:
+                submission = gb.find_submission(MODULE, learner)
+                scores[learner] = (submission.score, submission.max_score)
+        yield cohort, cases, scores, output, before
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+CASES = [
+    "lus",
+    "fork",
+    "geheugen",
+    "uitvoer",
+    "schijf",
+    "spieken",
+    "bron",
+    "sleutels",
+    "puntenboek",
+    "netwerk",
+    "kernel",
+    "onderbreken",
+    "vals",
+    "slot",
+]
+
+
+def autograded_notebook(cohort, learner):
+    return cohort.dir / "autograded" / learner / MODULE / f"{MODULE}.ipynb"
+
+
+def test_bubblewrap_can_isolate_here():
+    # .ci/run installs bubblewrap; without it every case below would be refused.
+    assert bwrap_problem("bwrap") is None
+
+
+def test_honest_hand_ins_are_graded_right(graded):
+    cohort, _cases, scores, _output, _before = graded
+    assert scores["goed-1"] == (4, 4)
+    assert scores["goed-2"] == (2, 4)
+    for learner in ("goed-1", "goed-2"):
+        assert grading_notes(autograded_notebook(cohort, learner)) == []
+
+
+@pytest.mark.parametrize("learner", CASES)
+def test_hostile_hand_in_is_contained_and_noted(graded, learner):
+    cohort, cases, scores, output, _before = graded
+    _code, _answers, expected, pattern = cases[learner]
+    assert scores[learner] == (expected, 4), learner
+    notes = grading_notes(autograded_notebook(cohort, learner))
+    assert any(re.search(pattern, note) for note in notes), notes
+    # in the command output, and on top of the feedback the learner and trainer open
+    assert any(re.search(pattern, line) for line in output.splitlines())
+    feedback = cohort.dir / "feedback" / learner / MODULE / f"{MODULE}.html"
+    assert "Opmerkingen bij het verbeteren" in feedback.read_text(encoding="utf-8")
+
+
+def test_no_secret_reaches_a_hostile_notebook(graded):
+    cohort, _cases, _scores, _output, _before = graded
+    keys = json.loads((cohort.dir / "keys" / f"{MODULE}.json").read_text())
+    assert keys["sb-getal"]["answer"] == 6
+    for learner in ("spieken", "bron", "sleutels"):
+        nb = nbformat.read(autograded_notebook(cohort, learner), as_version=4)
+        code = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+        outputs = json.dumps(code.outputs)
+        assert "FileNotFoundError" in outputs  # the file is not there in the sandbox
+        for secret in ('\\"answer\\"', "som(-1, 1)", "sb-getal"):
+            assert secret not in outputs, (learner, secret)
+
+
+def test_the_gradebook_is_untouched(graded):
+    cohort, cases, _scores, _output, before = graded
+    with sqlite3.connect(cohort.dir / "gradebook.db") as db:
+        assert db.execute("select count(*) from grade where manual_score = 100").fetchone()[0] == 0
+        graded_rows = db.execute("select count(*) from grade").fetchone()[0]
+    assert graded_rows > before  # the run itself wrote its grades
+
+
+def test_nothing_reached_the_network(graded, listener):
+    _port, received = listener
+    assert received == []
+
+
+def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
+    (tmp_path / "mijn.txt").write_text("van mij")
+
+    async def run():
+        manager = SandboxedKernelManager(kernel_name="python3")
+        await manager.start_kernel(cwd=str(tmp_path))
+        try:
+            info = manager.get_connection_info()
+            box = manager.box
+            assert manager.sandboxed and info["transport"] == "ipc"
+            assert info["ip"].startswith(box)
+            assert Path(box, "werk", tmp_path.name, "mijn.txt").read_text() == "van mij"
+        finally:
+            await manager.shutdown_kernel(now=True)
+        assert not Path(box).exists()  # the box goes with the kernel
+
+    asyncio.run(run())
+
+
+def test_without_bubblewrap_grading_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
+    manager = SandboxedKernelManager(kernel_name="python3", bwrap="/bestaat-niet/bwrap")
+    with pytest.raises(SandboxUnavailable, match="bubblewrap.*LEERPAD_ZONDER_SANDBOX=1"):
+        asyncio.run(manager.start_kernel(cwd=str(tmp_path)))
+    assert not Path(manager.box).exists()
+
+
+def test_without_bubblewrap_the_trainer_may_grade_with_limits_only(graded, monkeypatch):
+    """With LEERPAD_ZONDER_SANDBOX=1 a hand-in is graded without bwrap, and its graded
+    notebook says so, in Dutch, on top. Without it, nbgrader refuses."""
+    cohort = graded[0]
+    missing = "--SandboxedKernelManager.bwrap=/bestaat-niet/bwrap"
+    hand_in(cohort, "zonder-1", GOOD_CODE, RIGHT)
+    monkeypatch.setenv("LEERPAD_ZONDER_SANDBOX", "1")
+    output = run_nbgrader(cohort.dir, "autograde", MODULE, "--student", "zonder-1", missing)
+    assert "ZONDER sandbox" in output
+    with cohort.gradebook() as gb:
+        assert gb.find_submission(MODULE, "zonder-1").score == 4
+    notes = grading_notes(autograded_notebook(cohort, "zonder-1"))
+    assert any("ZONDER sandbox" in note and "bubblewrap" in note for note in notes)
+    monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX")
+    hand_in(cohort, "zonder-2", GOOD_CODE, RIGHT)
+    with pytest.raises(NbgraderError, match="Verbeteren geweigerd"):
+        run_nbgrader(cohort.dir, "autograde", MODULE, "--student", "zonder-2", missing)
+
+
+def test_code_exercise_code_runs_in_the_sandbox_too(tmp_path, listener):
+    """A CodeExercise runs learner code in a fresh Python, in the app and when the grader
+    scores it: that Python is confined the same way."""
+    from leerpad.widgets.coding import run_python
+
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("geheim")
+    port, received = listener
+    code = f"import socket\ndata = open({str(secret)!r}).read()\n"
+    outcome = run_python(code, [], timeout=10)
+    assert outcome["error"]["type"] == "FileNotFoundError", outcome
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+    outcome = run_python(code, [], timeout=10)
+    assert outcome["error"]["type"] == "ConnectionRefusedError", outcome
+    assert received == []
+    assert run_python("x = 6 * 7", ["assert x == 42"], timeout=10)["tests"] == [None]
+
+
+def test_leerpad_grade_refuses_once_without_bubblewrap(tmp_path, monkeypatch, capsys):
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.grade import grade_cohort
+
+    monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
+    monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
+    Cohort("zonder-bwrap").create()
+    no_bwrap = tmp_path / "bin"
+    no_bwrap.mkdir()
+    monkeypatch.setenv("PATH", str(no_bwrap))  # bwrap cannot be found
+    bwrap_problem.cache_clear()
+    try:
+        assert grade_cohort("zonder-bwrap") == 2
+    finally:
+        bwrap_problem.cache_clear()
+    message = capsys.readouterr().err
+    assert message.startswith("Verbeteren geweigerd") and "apt install bubblewrap" in message
