@@ -145,12 +145,14 @@ def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
         if os.path.exists(path)
     ]
     shown += list(readonly)
+    # A fresh /tmp first: a later mount hides an earlier one, and the venv may live under
+    # /tmp (a CI clone), so its read-only bind must come after.
+    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
     # Parent folders open to all (bwrap copies host modes: /root would stay closed).
-    for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/"}):
+    for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/", "/tmp"}):
         args += ["--perms", "0755", "--dir", parent]
     for path in shown:
         args += ["--ro-bind", path, path]
-    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
     for host, inside in writable:
         for parent in reversed([str(a) for a in Path(inside).parents if str(a) != "/"]):
             if parent != "/tmp":

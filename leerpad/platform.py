@@ -193,6 +193,10 @@ class Platform:
                 "--template=leerpad",
                 "--preheat_kernel=True",
                 "--pool_size=1",
+                # A closed app page leaves its kernel behind; stop it after 5 idle minutes
+                # without a browser connected (Voilà never culls its preheated pool).
+                "--MappingKernelManager.cull_idle_timeout=300",
+                "--MappingKernelManager.cull_interval=60",
                 "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
             ],
             env=kernel_env,

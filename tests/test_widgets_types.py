@@ -48,9 +48,19 @@ def key_store(fresh_session, monkeypatch):  # noqa: F811
     return folder
 
 
+# The eighteen H5P-like types of the gallery; the computational-thinking interactives (grid
+# robot, pixels, step counter, Bebras task) are shown and graded in their own modules.
+H5P_TYPES = {
+    "SingleChoice", "MultipleChoice", "TrueFalse", "FillInTheBlanks", "DragTheWords",
+    "MarkTheWords", "Ordering", "Matching", "Categorize", "NumericAnswer", "FindTheHotspot",
+    "ImageHotspots", "Flashcards", "OpenAnswer", "QuestionSet", "CodeExercise",
+    "InteractiveVideo", "BranchingScenario",
+}  # fmt: skip
+
+
 def test_the_gallery_shows_every_type():
     shown = {cls.__name__ for cls, _ in AUTHOR.values()}
-    assert shown == set(TYPES) and len(shown) == 18
+    assert shown == H5P_TYPES and H5P_TYPES <= set(TYPES)
 
 
 def test_the_table_covers_every_scored_type():

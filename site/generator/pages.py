@@ -524,6 +524,13 @@ class Site:
             f"| Duur | {meta['duration']} minuten |",
             f"| Niveau | {esc(level_text)} |",
             f"| Voor | {esc(', '.join(self.audience(a) for a in meta['audience']))} |",
+            "| Voor leerlingen | "
+            + (
+                "ja: deel de link *Open als app* met je klas; leerlingen hebben geen account "
+                "nodig |"
+                if meta.get("pupils")
+                else "nee: bedoeld voor leerkrachten in de bootcamp |"
+            ),
         ]
         if course:
             lines.append(

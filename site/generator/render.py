@@ -28,19 +28,13 @@ PUBLIC_FIELDS = (
     "points",
     "code",
 )
+# How a block type reads in a sentence; other types read as their block name without dashes.
 KIND_NAMES = {
-    "meerkeuze": "meerkeuze",
     "juist-fout": "juist of fout",
-    "meerdere-keuzes": "meerdere keuzes",
-    "volgorde": "volgorde",
-    "invullen": "invullen",
-    "getal": "getal",
-    "open-vraag": "open vraag",
-    "koppelen": "koppelen",
-    "sorteren": "sorteren",
-    "sleep-de-woorden": "sleep de woorden",
-    "markeer-de-woorden": "markeer de woorden",
-    "code": "code",
+    "code-oefening": "code",
+    "robot": "gridrobot",
+    "pixels": "pixeleditor",
+    "bebras": "Bebras-taak",
 }
 SOLUTION = re.compile(
     r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M
@@ -167,7 +161,7 @@ def _list(items) -> list[str]:
 
 
 def describe(exercise: Exercise, extra: str = "") -> str:
-    kind = KIND_NAMES.get(exercise.kind, exercise.kind)
+    kind = KIND_NAMES.get(exercise.kind, exercise.kind.replace("-", " "))
     label = f"Oefening ({kind}, {points_label(exercise.points)})"
     if not exercise.points:
         label = f"Oefening ({kind})"
