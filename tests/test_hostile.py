@@ -6,6 +6,7 @@ learner per attack), with low limits: 3 s per cell, 256 MB, 16 MB per file.
 """
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import re
@@ -332,6 +333,13 @@ def test_nothing_reached_the_network(graded, listener):
     assert received == []
 
 
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests in the
+    same session) keeps an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
     (tmp_path / "mijn.txt").write_text("van mij")
 
@@ -348,14 +356,14 @@ def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
             await manager.shutdown_kernel(now=True)
         assert not Path(box).exists()  # the box goes with the kernel
 
-    asyncio.run(run())
+    run_in_own_loop(run())
 
 
 def test_without_bubblewrap_grading_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
     manager = SandboxedKernelManager(kernel_name="python3", bwrap="/bestaat-niet/bwrap")
     with pytest.raises(SandboxUnavailable, match="bubblewrap.*LEERPAD_ZONDER_SANDBOX=1"):
-        asyncio.run(manager.start_kernel(cwd=str(tmp_path)))
+        run_in_own_loop(manager.start_kernel(cwd=str(tmp_path)))
     assert not Path(manager.box).exists()
 
 

@@ -111,6 +111,8 @@ def axe_violations(page, axe_source) -> list[dict]:
     """Run axe-core in the page; the serious and critical violations, described."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
+    # Check what the reader sees once it has settled: mid-fade colours are not the real ones.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     results = page.evaluate(
         "async (tags) => (await axe.run(document, "
         "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})).violations",
