@@ -280,6 +280,28 @@ class Platform:
         for pid, started in kernels:
             kill_if_same(pid, started)
 
+    def serve(self, up, crashed: str, stopping: str) -> int:
+        """Run ``up()`` (start and announce), then wait while every server runs. Ctrl-C or
+        SIGTERM stops them all (exit 0); a server that stops on its own stops the rest (1)."""
+
+        def on_signal(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_signal)
+        # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            up()
+            while all(proc.poll() is None for _, proc, _ in self.processes):
+                time.sleep(0.5)
+            print(crashed, file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print(stopping, flush=True)
+            return 0
+        finally:
+            self.stop()
+
     def banner(self) -> str:
         u = self.urls()
         module = "ct-01-algoritme"
@@ -309,22 +331,9 @@ def start(cohort="demo") -> int:
     platform = Platform(ports, cohort)
     cohort_obj = platform.prepare()
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
-    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
+    def up():
         platform.start_servers(cohort_obj)
         platform.wait_until_listening()
         print(platform.banner(), flush=True)
-        while all(proc.poll() is None for _, proc, _ in platform.processes):
-            time.sleep(0.5)
-        print("Een server stopte; leerpad stopt alles.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nleerpad stopt...", flush=True)
-        return 0
-    finally:
-        platform.stop()
+
+    return platform.serve(up, "Een server stopte; leerpad stopt alles.", "\nleerpad stopt...")

@@ -6,10 +6,8 @@ Ctrl-C stops it.
 """
 
 import os
-import signal
 import socket
 import sys
-import time
 import webbrowser
 
 from leerpad.catalogue import Catalogue
@@ -71,25 +69,14 @@ def preview(name: str, port: int | None = None, open_browser=True) -> int:
     release_module(cohort, module)
     platform = Platform(ports, cohort=COHORT)
 
-    def on_signal(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
-    # Ctrl-C stops everything, even when started from a shell that ignores SIGINT.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
+    def up():
         platform.start_apps(cohort, name="preview")
         platform.wait_until_listening(names=("apps",))
         url = app_url(ports.apps, module.id)
         print(f"\nVoorbeeld van '{module.title}': {url}\nStoppen: Ctrl-C.\n", flush=True)
         if open_browser and can_open_browser():
             webbrowser.open(url)
-        while all(proc.poll() is None for _, proc, _ in platform.processes):
-            time.sleep(0.5)
-        print("De app-server stopte; zie var/logs/preview.log.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nVoorbeeld gestopt.", flush=True)
-        return 0
-    finally:
-        platform.stop()
+
+    return platform.serve(
+        up, "De app-server stopte; zie var/logs/preview.log.", "\nVoorbeeld gestopt."
+    )

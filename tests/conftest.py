@@ -73,13 +73,19 @@ def platform(isolated_env):
         "proc": proc,
     }
     yield info
+    stop_process_group(proc)
+    log.close()
+
+
+def stop_process_group(proc):
+    """Ctrl-C first, so that leerpad stops its own servers and kernels; then the hard way."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGINT)
         try:
             proc.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -11,22 +11,11 @@ import urllib.request
 
 import pytest
 from authoring_fixtures import make_catalogue
-from conftest import free_port
+from conftest import free_port, stop_process_group
 
 pytestmark = pytest.mark.servers
 
 MODULE = "mod-a"  # the small module of authoring_fixtures: quick to release and render
-
-
-def stop(proc):
-    """Ctrl-C first, so that the preview stops its own Voilà server; then the hard way."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
@@ -67,7 +56,7 @@ def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
             os.killpg(proc.pid, signal.SIGINT)
             assert proc.wait(60) == 0, log_path.read_text()
         finally:
-            stop(proc)
+            stop_process_group(proc)
     assert "Voorbeeld gestopt." in log_path.read_text()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0, "the apps server still listens"
