@@ -1,27 +1,21 @@
 """``leerpad grade COHORT [MODULE]``: autograde every hand-in that has not been graded since
-it came in. Interrupted? Run it again: graded hand-ins are skipped."""
+it came in, on every core, with a progress bar. Interrupted? Run it again: what has a
+stored grade is skipped, the rest is graded (see ``leerpad.grading.engine``)."""
 
 import sys
-from pathlib import Path
+import time
 
-from leerpad.grading.autograde import grade_one
 from leerpad.grading.cohort import Cohort
+from leerpad.grading.engine import grade, report
 
 
-def pending(cohort: Cohort, module: str | None = None) -> list[tuple[str, str]]:
-    """(learner, module) pairs whose hand-in is newer than its grading."""
-    todo = []
-    for stamp in sorted((cohort.dir / "submitted").glob("*/*/timestamp.txt")):
-        learner, mod = stamp.parent.parent.name, stamp.parent.name
-        if module and mod != module:
-            continue
-        graded = cohort.dir / "autograded" / learner / mod / "timestamp.txt"
-        if not graded.exists() or graded.read_text() != stamp.read_text():
-            todo.append((learner, mod))
-    return todo
-
-
-def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
+def grade_cohort(
+    name: str,
+    module: str | None = None,
+    jobs: int | None = None,
+    db_url: str | None = None,
+    out=sys.stdout,
+) -> int:
     cohort = Cohort(name)
     if not cohort.exists():
         print(
@@ -29,15 +23,14 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             file=sys.stderr,
         )
         return 2
-    todo = pending(cohort, module)
-    failures = 0
-    for n, (learner, mod) in enumerate(todo, 1):
-        try:
-            score, max_score = grade_one(Path(cohort.dir), mod, learner)
-            result = f"{score:g}/{max_score:g}"
-        except Exception as err:  # one broken hand-in must not stop the others
-            failures += 1
-            result = f"MISLUKT: {str(err).splitlines()[0]}"
-        print(f"[{n}/{len(todo)}] {learner} {mod}: {result}", file=out, flush=True)
-    print(f"{len(todo) - failures} verbeterd, {failures} mislukt.", file=out)
-    return 1 if failures else 0
+    if module and not (cohort.release_dir / module).is_dir():
+        print(
+            f"Module '{module}' is niet vrijgegeven in cohort '{name}'. "
+            f"Geef ze vrij met: leerpad release {module} --cohort {name}",
+            file=sys.stderr,
+        )
+        return 2
+    started = time.perf_counter()
+    summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url)
+    report(summary, time.perf_counter() - started, out)
+    return 0 if summary.ok else 1

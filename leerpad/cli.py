@@ -72,7 +72,7 @@ def cmd_cohort(args) -> int:
 def cmd_grade(args) -> int:
     from leerpad.grading.grade import grade_cohort
 
-    return grade_cohort(args.cohort, args.module)
+    return grade_cohort(args.cohort, args.module, jobs=args.jobs, db_url=args.db_url)
 
 
 def main(argv=None) -> int:
@@ -109,6 +109,8 @@ def main(argv=None) -> int:
     p = sub.add_parser("grade", help="verbeter de inzendingen van een cohort")
     p.add_argument("cohort")
     p.add_argument("module", nargs="?")
+    p.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
+    p.add_argument("--db-url", help="SQLAlchemy-URL van het puntenboek (standaard: cohort)")
     p.set_defaults(func=cmd_grade)
 
     args = parser.parse_args(argv)
