@@ -102,6 +102,20 @@ def _stream(name: str, text: str) -> NotebookNode:
     return NotebookNode(output_type="stream", name=name, text=text)
 
 
+@contextlib.contextmanager
+def no_frontend():
+    """No frontend listens here: build widgets without opening a comm, so no state is
+    serialised for nobody and no widget is kept in ipywidgets' registry afterwards."""
+    from ipywidgets import Widget
+
+    original = Widget.open
+    Widget.open = lambda self: None
+    try:
+        yield
+    finally:
+        Widget.open = original
+
+
 class ScoreWidgets(NbGraderPreprocessor):
     """Give the cells of a widget-only notebook the outputs a kernel would give them."""
 
@@ -117,7 +131,7 @@ class ScoreWidgets(NbGraderPreprocessor):
         answers = AnswerStore(None)  # never written: the hand-in stays as it came in
         answers.data = read_answers(resources["metadata"]["path"])
         self.count = 0
-        with active(Session(answers, self._keys)) as self.session:
+        with no_frontend(), active(Session(answers, self._keys)):
             return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):

@@ -14,6 +14,7 @@ def grade_cohort(
     module: str | None = None,
     jobs: int | None = None,
     db_url: str | None = None,
+    feedback: bool = True,
     out=sys.stdout,
 ) -> int:
     cohort = Cohort(name)
@@ -31,6 +32,6 @@ def grade_cohort(
         )
         return 2
     started = time.perf_counter()
-    summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url)
+    summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url, feedback=feedback)
     report(summary, time.perf_counter() - started, out)
     return 0 if summary.ok else 1

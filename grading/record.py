@@ -81,29 +81,46 @@ class Recorder:
             return False
         return same_time(submission.timestamp, stamp)
 
+    # -- one transaction for a batch of hand-ins -----------------------------------------
+    def begin(self) -> None:
+        """Start a batch: take the cohort's writer lock, see what others committed."""
+        self._lock = cohort_lock(self.cohort_dir)
+        self._lock.__enter__()
+        self.gradebook.db.rollback()
+        self._commit, self.gradebook.db.commit = self.gradebook.db.commit, self.gradebook.db.flush
+
+    def commit(self) -> None:
+        """Store the batch (one commit), release the lock."""
+        db = self.gradebook.db
+        try:
+            del db.commit  # nbgrader's helpers commit again from here on
+            self._commit()
+        except Exception:
+            db.rollback()
+            raise
+        finally:
+            self._lock.__exit__(None, None, None)
+
     def record(self, result: dict) -> bool:
-        """Store one worker's result. False when someone else graded this hand-in already."""
+        """Add one worker's result to the batch. False when it was graded meanwhile."""
         learner, module = result["learner"], result["assignment"]
         staging = Path(result["staging"])
         stamp = read_timestamp(staging)
         gb = self.gradebook
-        with cohort_lock(self.cohort_dir):
-            gb.db.rollback()  # see what other writers committed
-            if stamp and self.is_graded(learner, module, stamp):
-                return False
+        if stamp and self.is_graded(learner, module, stamp):
+            return False
+        try:
+            gb.find_student(learner)
+        except MissingEntry:
             gb.update_or_create_student(learner)
-            try:
-                submission = gb.find_submission(module, learner)
-            except MissingEntry:
-                with warnings.catch_warnings():  # nbgrader's own add_submission warns
-                    warnings.simplefilter("ignore")
-                    submission = gb.add_submission(module, learner)  # no timestamp yet
-            write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
-            try:
-                self._store(submission, result, stamp)
-            except Exception:
-                gb.db.rollback()
-                raise
+        try:
+            submission = gb.find_submission(module, learner)
+        except MissingEntry:
+            with warnings.catch_warnings():  # nbgrader's own add_submission warns
+                warnings.simplefilter("ignore")
+                submission = gb.add_submission(module, learner)  # no timestamp yet
+        write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
+        self._store(submission, result, stamp)
         return True
 
     def _store(self, submission, result, stamp):
@@ -128,7 +145,7 @@ class Recorder:
         for notebook in submission.notebooks:
             if notebook.notebook.name in result["notebooks"]:
                 self._late_penalty(submission, notebook)
-        gb.db.commit()
+        gb.db.flush()
 
     def _late_penalty(self, submission, notebook):
         """As nbgrader's AssignLatePenalties, with the plugin of the configuration."""

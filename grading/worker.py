@@ -16,6 +16,7 @@ A grading writes nothing where the trainer looks: the autograded folder is built
 staging folder; the writer moves it into place and commits the grades.
 """
 
+import json
 import os
 import shutil
 import time
@@ -34,6 +35,7 @@ from nbgrader.preprocessors import (
     Execute,
     NbGraderPreprocessor,
     OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 from traitlets.config.loader import PyFileConfigLoader
@@ -74,6 +76,7 @@ class SourceCells:
 
     def __init__(self, gradebook, notebook: str, assignment: str):
         nb = gradebook.find_notebook(notebook, assignment)
+        self.kernelspec = json.loads(nb.kernelspec) if nb.kernelspec else None
         fields = ("name", "cell_type", "locked", "checksum", "source")
         self.cells = {
             c.name: SimpleNamespace(**{f: getattr(c, f) for f in fields}) for c in nb.source_cells
@@ -105,6 +108,16 @@ class CachedOverwriteCells(OverwriteCells):
         return NbGraderPreprocessor.preprocess(self, nb, resources)
 
 
+class CachedOverwriteKernelspec(OverwriteKernelspec):
+    """nbgrader's OverwriteKernelspec, with the source kernelspec from the per-process copy."""
+
+    def preprocess(self, nb, resources):
+        kernelspec = resources["leerpad"]["source_cells"].kernelspec
+        if kernelspec:
+            nb.metadata["kernelspec"] = kernelspec
+        return nb, resources
+
+
 class CollectGrades(NbGraderPreprocessor):
     """What ``SaveAutoGrades`` would store, computed here and kept in the resources."""
 
@@ -127,6 +140,29 @@ class CollectGrades(NbGraderPreprocessor):
         return cell, resources
 
 
+def compile_schemas_once():
+    """nbgrader checks each cell's metadata with ``jsonschema.validate``, which checks the
+    schema itself again on every call: most of the time of a widget notebook. The same
+    check, with the schema compiled once per process."""
+    import jsonschema
+    from nbgrader.nbgraderformat import common
+
+    if getattr(common.jsonschema, "compiled", False):
+        return
+    validators = {}
+
+    def validate(instance, schema):
+        if id(schema) not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[id(schema)] = (schema, cls(schema))
+        error = jsonschema.exceptions.best_match(validators[id(schema)][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = SimpleNamespace(validate=validate, compiled=True)
+
+
 def _replace(steps, old, new):
     return [new if step is old else step for step in steps if not (new is None and step is old)]
 
@@ -146,6 +182,7 @@ class Grader:
     """Grades hand-ins of one cohort, one after another, in this process."""
 
     def __init__(self, cohort_dir, db_url: str | None = None):
+        compile_schemas_once()
         self.cohort_dir = Path(cohort_dir).resolve()
         self.config = load_config(self.cohort_dir, db_url)
         self.coursedir = CourseDirectory(config=self.config)
@@ -154,8 +191,9 @@ class Grader:
         converter = Autograde(coursedir=self.coursedir, config=self.config)
         self.permissions = int(str(converter.permissions), 8)
         self.exclude_overwriting = converter.exclude_overwriting
+        sanitize = _replace(converter.sanitize_preprocessors, OverwriteCells, CachedOverwriteCells)
         self.sanitize = self._build(
-            _replace(converter.sanitize_preprocessors, OverwriteCells, CachedOverwriteCells)
+            _replace(sanitize, OverwriteKernelspec, CachedOverwriteKernelspec)
         )
         collected = _replace(
             _replace(converter.autograde_preprocessors, SaveAutoGrades, CollectGrades),

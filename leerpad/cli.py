@@ -72,7 +72,9 @@ def cmd_cohort(args) -> int:
 def cmd_grade(args) -> int:
     from leerpad.grading.grade import grade_cohort
 
-    return grade_cohort(args.cohort, args.module, jobs=args.jobs, db_url=args.db_url)
+    return grade_cohort(
+        args.cohort, args.module, jobs=args.jobs, db_url=args.db_url, feedback=not args.no_feedback
+    )
 
 
 def main(argv=None) -> int:
@@ -111,6 +113,7 @@ def main(argv=None) -> int:
     p.add_argument("module", nargs="?")
     p.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
     p.add_argument("--db-url", help="SQLAlchemy-URL van het puntenboek (standaard: cohort)")
+    p.add_argument("--no-feedback", action="store_true", help="maak (nog) geen feedback")
     p.set_defaults(func=cmd_grade)
 
     args = parser.parse_args(argv)
