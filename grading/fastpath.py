@@ -11,6 +11,8 @@ own preprocessors then read the grades from those outputs, exactly as after a fu
 
 import ast
 import contextlib
+import copy
+import functools
 import io
 import json
 import re
@@ -33,6 +35,13 @@ TRUSTED_CALLS = {*TYPES, "HandIn"}
 
 def _literal_call(source: str) -> tuple[str, dict] | None:
     """('SingleChoice', {kwargs}) for a cell that is one call with literal arguments."""
+    found = _parse_call(source)
+    return None if found is None else (found[0], copy.deepcopy(found[1]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_call(source: str):
+    """The same cells come back in every hand-in of a module: parse each once."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -50,6 +59,7 @@ def _literal_call(source: str) -> tuple[str, dict] | None:
         return None
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_widget_import(source: str) -> bool:
     try:
         tree = ast.parse(source)

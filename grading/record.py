@@ -140,11 +140,14 @@ class Recorder:
                 if got is not None and comment.name in got["comments"]:
                     comment.auto_comment = got["comments"][comment.name]
         submission.timestamp = utils.parse_utc(stamp) if stamp else None
-        gb.db.flush()
-        gb.db.expire_all()  # scores are computed columns: read them back
+        late = submission.total_seconds_late > 0
         for notebook in submission.notebooks:
             if notebook.notebook.name in result["notebooks"]:
-                self._late_penalty(submission, notebook)
+                notebook.late_submission_penalty = None
+                if late:
+                    gb.db.flush()
+                    gb.db.expire(notebook, ["score"])  # a computed column: read it back
+                    self._late_penalty(submission, notebook)
         gb.db.flush()
 
     def _late_penalty(self, submission, notebook):
