@@ -208,7 +208,12 @@ class Grader:
         for step in self.fast:
             if isinstance(step, ScoreWidgets):
                 step.keys_directory = str(self.cohort_dir / "keys")
-        self.full = self._build(collected, kernel_manager_class=kernel_manager_class(self.config))
+        # the notebook has run: stop its kernel at once instead of waiting for it to exit
+        self.full = self._build(
+            collected,
+            kernel_manager_class=kernel_manager_class(self.config),
+            shutdown_kernel="immediate",
+        )
         self.staging_root = self.cohort_dir / STAGING / str(os.getpid())
         self._source_cells: dict = {}
         self._notebooks: dict = {}
