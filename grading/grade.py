@@ -1,30 +1,25 @@
 """``leerpad grade COHORT [MODULE]``: autograde every hand-in that has not been graded since
-it came in. Interrupted? Run it again: graded hand-ins are skipped."""
+it came in, on every core, with a progress bar. Interrupted? Run it again: what has a
+stored grade is skipped, the rest is graded (see ``leerpad.grading.engine``)."""
 
 import sys
-from pathlib import Path
+import time
 
-from leerpad.grading.autograde import grade_one
 from leerpad.grading.cohort import Cohort
+from leerpad.grading.engine import grade, report
 from leerpad.grading.handin import prepare_grading
 from leerpad.grading.preprocessors import grading_notes
 from leerpad.grading.sandbox import sandbox_refusal
 
 
-def pending(cohort: Cohort, module: str | None = None) -> list[tuple[str, str]]:
-    """(learner, module) pairs whose hand-in is newer than its grading."""
-    todo = []
-    for stamp in sorted((cohort.dir / "submitted").glob("*/*/timestamp.txt")):
-        learner, mod = stamp.parent.parent.name, stamp.parent.name
-        if module and mod != module:
-            continue
-        graded = cohort.dir / "autograded" / learner / mod / "timestamp.txt"
-        if not graded.exists() or graded.read_text() != stamp.read_text():
-            todo.append((learner, mod))
-    return todo
-
-
-def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
+def grade_cohort(
+    name: str,
+    module: str | None = None,
+    jobs: int | None = None,
+    db_url: str | None = None,
+    feedback: bool = True,
+    out=sys.stdout,
+) -> int:
     cohort = Cohort(name)
     if not cohort.exists():
         print(
@@ -32,21 +27,31 @@ def grade_cohort(name: str, module: str | None = None, out=sys.stdout) -> int:
             file=sys.stderr,
         )
         return 2
+    if module and not (cohort.release_dir / module).is_dir():
+        print(
+            f"Module '{module}' is niet vrijgegeven in cohort '{name}'. "
+            f"Geef ze vrij met: leerpad release {module} --cohort {name}",
+            file=sys.stderr,
+        )
+        return 2
     if refusal := sandbox_refusal():  # say it once, not once per hand-in
         print(refusal, file=sys.stderr)
         return 2
-    prepare_grading(cohort)  # leerpad: deadlines to the gradebook, JupyterLab hand-ins in
-    todo = pending(cohort, module)
-    failures = 0
-    for n, (learner, mod) in enumerate(todo, 1):
-        try:
-            score, max_score = grade_one(Path(cohort.dir), mod, learner)
-            result = f"{score:g}/{max_score:g}"
-        except Exception as err:  # one broken hand-in must not stop the others
-            failures += 1
-            result = f"MISLUKT: {str(err).splitlines()[0]}"
-        print(f"[{n}/{len(todo)}] {learner} {mod}: {result}", file=out, flush=True)
-        for note in grading_notes(cohort.dir / "autograded" / learner / mod / f"{mod}.ipynb"):
-            print(f"    let op: {note}", file=out, flush=True)  # what the sandbox stopped
-    print(f"{len(todo) - failures} verbeterd, {failures} mislukt.", file=out)
-    return 1 if failures else 0
+    prepare_grading(cohort)  # deadlines to the gradebook, JupyterLab hand-ins collected
+    started = time.perf_counter()
+    summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url, feedback=feedback)
+    report(summary, time.perf_counter() - started, out)
+    print_notes(cohort, summary, out)
+    return 0 if summary.ok else 1
+
+
+def print_notes(cohort: Cohort, summary, out) -> None:
+    """What the sandbox stopped or the grading noticed, per hand-in, for the trainer."""
+    for learner, mod, _fast in summary.graded:
+        notes = grading_notes(cohort.dir / "autograded" / learner / mod / f"{mod}.ipynb")
+        if notes:
+            print(f"{learner} {mod}:", file=out)
+        for note in notes:
+            print(f"    let op: {note}", file=out, flush=True)
+    for learner, mod, message in summary.failed:
+        print(f"{learner} {mod}: MISLUKT: {message}", file=out)

@@ -22,13 +22,21 @@ class NbgraderError(RuntimeError):
     pass
 
 
-def run_nbgrader(cohort_dir: Path, *args: str, env: dict | None = None, timeout=600) -> str:
-    environment = {**os.environ, "LEERPAD_KEYS": str(Path(cohort_dir) / "keys"), **(env or {})}
-    # A hand-in from an app calls this from inside a Voilà kernel: the grading kernel must
-    # not believe it is an app too (it would keep answers in memory and grade nothing).
+def grading_environment(cohort_dir, base: dict | None = None) -> dict:
+    """The environment grading kernels run in: the cohort's answer keys, and nothing of an
+    app. A hand-in from an app starts grading from inside a Voilà kernel: the grading
+    kernel must not believe it is an app too (it would keep answers in memory and grade
+    nothing)."""
+    environment = {**(os.environ if base is None else base)}
+    environment["LEERPAD_KEYS"] = str(Path(cohort_dir) / "keys")
     for name in list(environment):
         if name.startswith("VOILA_") or name in APP_REQUEST_VARIABLES:
             del environment[name]
+    return environment
+
+
+def run_nbgrader(cohort_dir: Path, *args: str, env: dict | None = None, timeout=600) -> str:
+    environment = {**grading_environment(cohort_dir), **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=cohort_dir,

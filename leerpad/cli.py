@@ -163,7 +163,9 @@ def cmd_report(args) -> int:
 def cmd_grade(args) -> int:
     from leerpad.grading.grade import grade_cohort
 
-    return grade_cohort(args.cohort, args.module)
+    return grade_cohort(
+        args.cohort, args.module, jobs=args.jobs, db_url=args.db_url, feedback=not args.no_feedback
+    )
 
 
 def cmd_new(args) -> int:
@@ -315,6 +317,9 @@ def main(argv=None) -> int:
     p = sub.add_parser("grade", help="verbeter de inzendingen van een cohort")
     p.add_argument("cohort")
     p.add_argument("module", nargs="?")
+    p.add_argument("--jobs", type=int, help="aantal processen (standaard: alle kernen)")
+    p.add_argument("--db-url", help="SQLAlchemy-URL van het puntenboek (standaard: cohort)")
+    p.add_argument("--no-feedback", action="store_true", help="maak (nog) geen feedback")
     p.set_defaults(func=cmd_grade)
 
     add_new_parser(sub)

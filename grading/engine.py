@@ -1,0 +1,360 @@
+"""Grade a cohort's hand-ins: on every core, with a progress bar, resumable.
+
+The main process finds what is left to grade (``pending``: from the gradebook and the
+hand-ins' timestamps, nothing else), hands the hand-ins to a pool of worker processes
+(``leerpad.grading.worker.Grader``: nbgrader's pipelines, set up once per process) and is
+the only one that writes the gradebook (``leerpad.grading.record.Recorder``). Feedback is
+made by the workers once a grade is stored. Killed at any point, a new run picks up what
+has no stored grade yet; nothing is graded twice.
+"""
+
+import argparse
+import ctypes
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# jsonschema (nbformat's validator) loads an optional IRI checker that compiles a grammar on
+# import: a second of CPU in every grading process, for a format no notebook uses.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+from leerpad.grading.record import graded_timestamps, read_timestamp, same_time  # noqa: E402
+
+BAR_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class Job:
+    learner: str
+    module: str
+    grade: bool = True  # False: graded already, only the feedback is missing
+
+
+@dataclass
+class Summary:
+    graded: list = field(default_factory=list)  # (learner, module, fast)
+    feedback: int = 0
+    failed: list = field(default_factory=list)  # (learner, module, message)
+    skipped: int = 0  # graded meanwhile by another grader
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def pending(
+    cohort_dir, db_url: str, course_id: str, module=None, learner=None, feedback=True
+) -> list[Job]:
+    """Hand-ins whose grade or feedback is missing or older than the hand-in."""
+    from nbgrader.api import Gradebook
+
+    cohort_dir = Path(cohort_dir)
+    with Gradebook(db_url, course_id=course_id) as gb:
+        recorded = graded_timestamps(gb, module)
+    jobs = []
+    for folder in sorted((cohort_dir / "submitted").glob("*/*")):
+        who, what = folder.parent.name, folder.name
+        if not folder.is_dir() or what.startswith(".") or (module and what != module):
+            continue
+        if learner and who != learner:
+            continue
+        stamp = read_timestamp(folder)
+        autograded = cohort_dir / "autograded" / who / what
+        if stamp is None:
+            graded = autograded.is_dir()
+        else:
+            graded = read_timestamp(autograded) == stamp and same_time(
+                recorded.get((who, what)), stamp
+            )
+        if not graded:
+            jobs.append(Job(who, what))
+        elif feedback and read_timestamp(cohort_dir / "feedback" / who / what) != stamp:
+            jobs.append(Job(who, what, grade=False))
+    return jobs
+
+
+class Progress:
+    """``[####......] 37/200 ingeleverd werk verbeterd`` on stderr."""
+
+    def __init__(self, total: int, out=sys.stderr):
+        self.total, self.done, self.out = total, 0, out
+        self.live = hasattr(out, "isatty") and out.isatty()
+
+    def step(self, n=1):
+        self.done += n
+        filled = BAR_WIDTH * self.done // max(self.total, 1)
+        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {self.done}/{self.total}"
+        line += " ingeleverd werk verbeterd"
+        print(("\r" + line) if self.live else line, end="" if self.live else "\n", file=self.out)
+        self.out.flush()
+
+    def say(self, text: str):
+        print(("\r" if self.live else "") + text, file=self.out, flush=True)
+
+    def close(self):
+        if self.live:
+            print(file=self.out, flush=True)
+
+
+# -- worker processes -----------------------------------------------------------------
+_grader = None
+
+
+def _die_with_parent():
+    """A worker whose grader is killed stops too (Linux); no orphans keep grading."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _start_worker(cohort_dir, db_url):
+    global _grader
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the main process
+    from leerpad.grading.worker import Grader
+
+    _grader = Grader(cohort_dir, db_url)
+
+
+def _grade(job: Job):
+    try:
+        return job, _grader.grade(job.learner, job.module), None
+    except Exception as err:  # one broken hand-in must not stop the others
+        return job, None, _describe(err)
+
+
+def _feedback(job: Job):
+    try:
+        _grader.feedback(job.learner, job.module)
+        return job, None
+    except Exception as err:
+        return job, _describe(err)
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return f"{type(err).__name__}: {text[0] if text else ''}".strip()
+
+
+def _clean_staging(cohort_dir: Path):
+    """Remove staging folders of graders that no longer run."""
+    from leerpad.grading.worker import STAGING
+
+    root = cohort_dir / STAGING
+    for folder in root.glob("*") if root.is_dir() else []:
+        try:
+            os.kill(int(folder.name), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass
+
+
+# -- the run --------------------------------------------------------------------------
+def grade(
+    cohort_dir,
+    module: str | None = None,
+    learner: str | None = None,
+    jobs: int | None = None,
+    db_url: str | None = None,
+    feedback: bool = True,
+    out=sys.stderr,
+) -> Summary:
+    """Grade every hand-in of the cohort (or of one module/learner) that needs it."""
+    from leerpad.grading.record import Recorder
+    from leerpad.grading.worker import load_config
+
+    cohort_dir = Path(cohort_dir).resolve()
+    config = load_config(cohort_dir, db_url)
+    db_url = config.CourseDirectory.db_url
+    course_id = config.CourseDirectory.course_id
+    todo = pending(cohort_dir, db_url, course_id, module, learner, feedback)
+    summary = Summary()
+    if not todo:
+        return summary
+    _clean_staging(cohort_dir)
+    progress = Progress(sum(1 for j in todo if j.grade) or len(todo), out)
+    processes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    recorder = Recorder(config, cohort_dir, db_url, course_id)
+    try:
+        if processes == 1:
+            _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback)
+        else:
+            _run_pool(cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback)
+    finally:
+        recorder.close()
+        progress.close()
+    return summary
+
+
+class Batch:
+    """Graded hand-ins stored together: one gradebook commit per second at most, so the
+    writer keeps up with the workers. Feedback starts after the commit (it reads the
+    gradebook)."""
+
+    SECONDS = 1.0
+
+    def __init__(self, recorder, summary, progress, on_stored):
+        self.recorder, self.summary, self.progress = recorder, summary, progress
+        self.on_stored = on_stored
+        self.jobs, self.started = [], None
+
+    def add(self, job, result):
+        if self.started is None:
+            self.recorder.begin()
+            self.started = time.monotonic()
+        if self.recorder.record(result):
+            self.jobs.append((job, result["fast"]))
+        else:
+            self.summary.skipped += 1
+        if time.monotonic() - self.started >= self.SECONDS:
+            self.close()
+
+    def close(self):
+        if self.started is None:
+            return
+        self.recorder.commit()
+        self.started = None
+        for job, fast in self.jobs:
+            self.summary.graded.append((job.learner, job.module, fast))
+        self.progress.step(len(self.jobs))
+        stored, self.jobs = self.jobs, []
+        for job, _ in stored:
+            self.on_stored(job)
+
+
+def _note_failure(job, message, summary, progress, counted=True):
+    summary.failed.append((job.learner, job.module, message))
+    progress.say(f"MISLUKT: {job.learner} {job.module}: {message}")
+    if counted:
+        progress.step()
+
+
+def _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback):
+    from leerpad.grading.worker import Grader
+
+    grader = Grader(cohort_dir, db_url)
+
+    def make_feedback(job):
+        if not feedback:
+            return
+        try:
+            grader.feedback(job.learner, job.module)
+            summary.feedback += 1
+        except Exception as err:
+            _note_failure(job, f"feedback: {_describe(err)}", summary, progress, counted=False)
+
+    batch = Batch(recorder, summary, progress, make_feedback)
+    for job in todo:
+        if not job.grade:
+            make_feedback(job)
+            continue
+        try:
+            result = grader.grade(job.learner, job.module)
+        except Exception as err:
+            _note_failure(job, _describe(err), summary, progress)
+            continue
+        batch.add(job, result)
+        batch.close()  # one process: store each before its feedback
+
+
+def _run_pool(cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback):
+    # Fork: the workers start with nbgrader and the widgets imported already.
+    context = multiprocessing.get_context("fork")
+    recorder.gradebook.engine.dispose()  # no database connection crosses the fork
+    with context.Pool(processes, _start_worker, (str(cohort_dir), db_url)) as pool:
+        waiting = [pool.apply_async(_feedback, (job,)) for job in todo if not job.grade]
+
+        def make_feedback(job):
+            if feedback:
+                waiting.append(pool.apply_async(_feedback, (job,)))
+
+        batch = Batch(recorder, summary, progress, make_feedback)
+        try:
+            for job, result, error in pool.imap_unordered(_grade, [j for j in todo if j.grade]):
+                if error:
+                    _note_failure(job, error, summary, progress)
+                else:
+                    batch.add(job, result)
+        finally:
+            batch.close()
+        for task in waiting:
+            job, error = task.get()
+            if error:
+                _note_failure(job, f"feedback: {error}", summary, progress, counted=False)
+            else:
+                summary.feedback += 1
+
+
+def report(summary: Summary, seconds: float, out=sys.stdout) -> None:
+    fast = sum(1 for *_, f in summary.graded if f)
+    print(
+        f"{len(summary.graded)} verbeterd ({fast} via het snelle pad voor widgets), "
+        f"{len(summary.failed)} mislukt, {summary.feedback} feedback gemaakt "
+        f"in {seconds:.1f} s.",
+        file=out,
+    )
+
+
+# -- one hand-in, from the app ----------------------------------------------------------
+def grade_one(cohort_dir, module: str, learner: str) -> tuple[float, float]:
+    """Grade one learner's hand-in with the same engine, in a process of its own (the app
+    calls this from inside its kernel); return (score, max score)."""
+    from leerpad.grading.nbgrader_run import NbgraderError, grading_environment
+
+    cohort_dir = Path(cohort_dir)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "leerpad.grading.engine",
+            str(cohort_dir),
+            module,
+            "--learner",
+            learner,
+            "--jobs",
+            "1",
+        ],
+        env=grading_environment(cohort_dir),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-8:])
+        raise NbgraderError(f"verbeteren van {learner} {module} faalde:\n{tail}")
+    from leerpad.grading.worker import load_config
+    from nbgrader.api import Gradebook
+
+    config = load_config(cohort_dir)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        submission = gb.find_submission(module, learner)
+        return submission.score, submission.max_score
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m leerpad.grading.engine")
+    parser.add_argument("cohort_dir")
+    parser.add_argument("module", nargs="?")
+    parser.add_argument("--learner")
+    parser.add_argument("--jobs", type=int)
+    parser.add_argument("--db-url")
+    parser.add_argument("--no-feedback", action="store_true")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    summary = grade(
+        args.cohort_dir, args.module, args.learner, args.jobs, args.db_url, not args.no_feedback
+    )
+    report(summary, time.perf_counter() - started)
+    return 0 if summary.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

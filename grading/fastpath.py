@@ -1,0 +1,219 @@
+"""The fast path for notebooks whose exercises are all widgets.
+
+Such a notebook holds no code of the learner: its code cells are the locked import, the
+locked exercise calls, the locked ``score('id')`` tests and the hand-in bar. What its
+grade cells print depends only on the learner's answers (``leerpad-answers.json``) and the
+answer keys on the server. ``ScoreWidgets`` takes the place of nbgrader's ``Execute``: it
+builds each exercise with the widgets' own classes, in this process and without a kernel,
+and gives each grade cell the output that ``score('id')`` gives in a kernel. nbgrader's
+own preprocessors then read the grades from those outputs, exactly as after a full run.
+"""
+
+import ast
+import contextlib
+import copy
+import functools
+import io
+import json
+import re
+import traceback
+from pathlib import Path
+
+from leerpad.widgets.base import TYPES
+from leerpad.widgets.store import ANSWERS_FILE, AnswerStore, KeyStore
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+SCORE_TEST = re.compile(
+    r"\A### BEGIN HIDDEN TESTS\n"
+    r"score\((?P<id>'[a-z0-9-]+'|\"[a-z0-9-]+\")\)\n"
+    r"### END HIDDEN TESTS\Z"
+)
+TRUSTED_CALLS = {*TYPES, "HandIn"}
+
+
+def _literal_call(source: str) -> tuple[str, dict] | None:
+    """('SingleChoice', {kwargs}) for a cell that is one call with literal arguments."""
+    found = _parse_call(source)
+    return None if found is None else (found[0], copy.deepcopy(found[1]))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_call(source: str):
+    """The same cells come back in every hand-in of a module: parse each once."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+        return None
+    call = tree.body[0].value
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.args:
+        return None
+    if call.func.id not in TRUSTED_CALLS:
+        return None
+    try:
+        return call.func.id, {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_widget_import(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return all(
+        isinstance(node, ast.ImportFrom) and node.module == "leerpad.widgets" for node in tree.body
+    )
+
+
+def cell_role(cell) -> str | None:
+    """What a code cell is in a widget-only notebook, or None when it is anything else."""
+    meta = cell.metadata.get("nbgrader", {})
+    if not meta.get("locked") or meta.get("solution"):
+        return None  # only cells the learner cannot change
+    source = cell.source.strip()
+    if meta.get("grade"):
+        return "score" if SCORE_TEST.match(source) else None
+    if _is_widget_import(source):
+        return "import"
+    return "exercise" if _literal_call(source) else None
+
+
+def widget_only(nb) -> bool:
+    """Whether every code cell is one the fast path knows (checked after nbgrader's
+    OverwriteCells has put back the locked cells, so the learner cannot fake it)."""
+    return all(cell_role(c) is not None for c in nb.cells if c.cell_type == "code")
+
+
+def read_answers(folder: Path) -> dict:
+    """The answers as the widgets' AnswerStore reads them (a damaged file counts as empty)."""
+    path = Path(folder) / ANSWERS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        data = {}
+    return data if isinstance(data, dict) else {}
+
+
+def _error_output(err: BaseException) -> NotebookNode:
+    return NotebookNode(
+        output_type="error",
+        ename=type(err).__name__,
+        evalue=str(err),
+        traceback=traceback.format_exception_only(type(err), err),
+    )
+
+
+def _stream(name: str, text: str) -> NotebookNode:
+    return NotebookNode(output_type="stream", name=name, text=text)
+
+
+@contextlib.contextmanager
+def no_frontend():
+    """No frontend listens here: build widgets without opening a comm, so no state is
+    serialised for nobody and no widget is kept in ipywidgets' registry afterwards."""
+    from ipywidgets import Widget
+
+    original = Widget.open
+    Widget.open = lambda self: None
+    try:
+        yield
+    finally:
+        Widget.open = original
+
+
+class ScoreWidgets(NbGraderPreprocessor):
+    """Give the cells of a widget-only notebook the outputs a kernel would give them."""
+
+    keys_directory = Unicode("", help="Folder with the answer keys of the cohort.").tag(config=True)
+
+    _keys: KeyStore | None = None
+
+    def preprocess(self, nb, resources):
+        from leerpad.widgets.session import Session, active
+
+        if self._keys is None or self._keys.directory != Path(self.keys_directory):
+            self._keys = KeyStore(Path(self.keys_directory))  # read once per process
+        answers = AnswerStore(None)  # never written: the hand-in stays as it came in
+        answers.data = read_answers(resources["metadata"]["path"])
+        self.count = 0
+        with no_frontend(), active(Session(answers, self._keys)):
+            return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        self.count += 1
+        cell.execution_count = self.count
+        cell.outputs = []
+        role = cell_role(cell)
+        if role == "exercise":
+            self._build(cell)
+        elif role == "score":
+            self._score(cell)
+        return cell, resources
+
+    def _capture(self, cell, job):
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                value = job()
+        except Exception as error:  # the cell fails in a kernel too
+            value, failure = None, error
+        else:
+            failure = None
+        if out.getvalue():
+            cell.outputs.append(_stream("stdout", out.getvalue()))
+        if err.getvalue():
+            cell.outputs.append(_stream("stderr", err.getvalue()))
+        if failure is not None:
+            cell.outputs.append(_error_output(failure))
+        return value
+
+    def _build(self, cell):
+        name, kwargs = _literal_call(cell.source)
+        if name == "HandIn":
+            return
+        exercise = self._capture(cell, lambda: TYPES[name](**kwargs))
+        if exercise is not None:
+            cell.outputs.append(self._summary(exercise, cell.execution_count))
+
+    def _score(self, cell):
+        from leerpad.widgets import score
+
+        exercise_id = ast.literal_eval(SCORE_TEST.match(cell.source.strip())["id"])
+        value = self._capture(cell, lambda: score(exercise_id))
+        if value is not None:
+            cell.outputs.append(
+                NotebookNode(
+                    output_type="execute_result",
+                    execution_count=cell.execution_count,
+                    data={"text/plain": repr(value)},
+                    metadata={},
+                )
+            )
+
+    @staticmethod
+    def _summary(exercise, count) -> NotebookNode:
+        """What the feedback page shows for an exercise: the question, the learner's answer
+        and the widget's own feedback (a static picture of the widget)."""
+        import html
+
+        answer = exercise.get_answer()
+        values = answer if isinstance(answer, list) else [answer]
+        shown = "—" if answer is None else ", ".join(map(str, values))
+        body = (
+            f"{exercise.question_html.value}"
+            f"<p><strong>Jouw antwoord:</strong> {html.escape(shown)}</p>"
+            f"{exercise.feedback.value}"
+        )
+        return NotebookNode(
+            output_type="execute_result",
+            execution_count=count,
+            data={"text/html": body, "text/plain": f"{type(exercise).__name__}({exercise.id!r})"},
+            metadata={},
+        )

@@ -1,0 +1,161 @@
+"""The one writer of grades: puts a graded hand-in in place and stores its grades in the
+gradebook, as nbgrader's autograde does, in one transaction.
+
+A hand-in counts as graded when the gradebook holds its submission with the timestamp of
+the hand-in, and ``autograded/<learner>/<module>/timestamp.txt`` holds that same timestamp.
+The autograded folder is moved into place first, then one commit stores the grades and the
+timestamp together: killed at any moment, the gradebook and the folders never say
+"graded" for a hand-in whose grades are not all stored.
+"""
+
+import fcntl
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+
+from leerpad.grading.worker import write_tree_atomic
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
+from nbgrader.preprocessors import AssignLatePenalties
+
+LOCK_FILE = ".leerpad-grading.lock"
+
+
+def read_timestamp(folder: Path) -> str | None:
+    path = Path(folder) / "timestamp.txt"
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return text or None
+
+
+def same_time(recorded, text: str | None) -> bool:
+    return recorded is not None and text is not None and recorded == utils.parse_utc(text)
+
+
+def graded_timestamps(gradebook: Gradebook, assignment: str | None = None) -> dict:
+    """{(learner, module): timestamp} of every submission the gradebook holds."""
+    from nbgrader.api import Assignment, Student
+
+    query = (
+        gradebook.db.query(Student.id, Assignment.name, SubmittedAssignment.timestamp)
+        .join(SubmittedAssignment.student)
+        .join(SubmittedAssignment.assignment)
+    )
+    if assignment:
+        query = query.filter(Assignment.name == assignment)
+    return {(learner, module): stamp for learner, module, stamp in query}
+
+
+@contextmanager
+def cohort_lock(cohort_dir):
+    """Serialises writers of one cohort (a batch and a hand-in graded at the same time)."""
+    with open(Path(cohort_dir) / LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Recorder:
+    """Writes graded hand-ins of one cohort into its gradebook and autograded folder."""
+
+    def __init__(self, grader_config, cohort_dir, db_url: str, course_id: str):
+        self.cohort_dir = Path(cohort_dir)
+        self.gradebook = Gradebook(db_url, course_id=course_id)
+        self.late = AssignLatePenalties(config=grader_config)
+        self.late.init_plugin()
+
+    def close(self):
+        self.gradebook.close()
+
+    def is_graded(self, learner: str, module: str, stamp: str | None) -> bool:
+        autograded = self.cohort_dir / "autograded" / learner / module
+        if read_timestamp(autograded) != stamp:
+            return False
+        try:
+            submission = self.gradebook.find_submission(module, learner)
+        except MissingEntry:
+            return False
+        return same_time(submission.timestamp, stamp)
+
+    # -- one transaction for a batch of hand-ins -----------------------------------------
+    def begin(self) -> None:
+        """Start a batch: take the cohort's writer lock, see what others committed."""
+        self._lock = cohort_lock(self.cohort_dir)
+        self._lock.__enter__()
+        self.gradebook.db.rollback()
+        self._commit, self.gradebook.db.commit = self.gradebook.db.commit, self.gradebook.db.flush
+
+    def commit(self) -> None:
+        """Store the batch (one commit), release the lock."""
+        db = self.gradebook.db
+        try:
+            del db.commit  # nbgrader's helpers commit again from here on
+            self._commit()
+        except Exception:
+            db.rollback()
+            raise
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def record(self, result: dict) -> bool:
+        """Add one worker's result to the batch. False when it was graded meanwhile."""
+        learner, module = result["learner"], result["assignment"]
+        staging = Path(result["staging"])
+        stamp = read_timestamp(staging)
+        gb = self.gradebook
+        if stamp and self.is_graded(learner, module, stamp):
+            return False
+        try:
+            gb.find_student(learner)
+        except MissingEntry:
+            gb.update_or_create_student(learner)
+        try:
+            submission = gb.find_submission(module, learner)
+        except MissingEntry:
+            with warnings.catch_warnings():  # nbgrader's own add_submission warns
+                warnings.simplefilter("ignore")
+                submission = gb.add_submission(module, learner)  # no timestamp yet
+        write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
+        self._store(submission, result, stamp)
+        return True
+
+    def _store(self, submission, result, stamp):
+        gb = self.gradebook
+        for notebook in submission.notebooks:
+            got = result["notebooks"].get(notebook.notebook.name)
+            for grade in notebook.grades:
+                if got is None:  # no such notebook handed in: zero, as nbgrader does
+                    grade.auto_score, grade.needs_manual_grade = 0, False
+                elif grade.name in got["grades"]:
+                    # as nbgrader's SaveAutoGrades: never touch a manual score, but flag it
+                    grade.auto_score = got["grades"][grade.name]
+                    grade.needs_manual_grade = (
+                        grade.manual_score is not None or grade.auto_score is None
+                    )
+            for comment in notebook.comments:
+                if got is not None and comment.name in got["comments"]:
+                    comment.auto_comment = got["comments"][comment.name]
+        submission.timestamp = utils.parse_utc(stamp) if stamp else None
+        late = submission.total_seconds_late > 0
+        for notebook in submission.notebooks:
+            if notebook.notebook.name in result["notebooks"]:
+                notebook.late_submission_penalty = None
+                if late:
+                    gb.db.flush()
+                    gb.db.expire(notebook, ["score"])  # a computed column: read it back
+                    self._late_penalty(submission, notebook)
+        gb.db.flush()
+
+    def _late_penalty(self, submission, notebook):
+        """As nbgrader's AssignLatePenalties, with the plugin of the configuration."""
+        notebook.late_submission_penalty = None
+        if submission.total_seconds_late > 0:
+            penalty = self.late.plugin_inst.late_submission_penalty(
+                submission.student.id, notebook.score, submission.total_seconds_late
+            )
+            if penalty is not None:
+                notebook.late_submission_penalty = self.late._check_late_penalty(notebook, penalty)

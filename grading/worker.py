@@ -1,0 +1,367 @@
+"""One grading process: nbgrader's autograde and feedback pipelines, set up once and run on
+many hand-ins, without starting nbgrader (or Python) again for each.
+
+The pipelines are nbgrader's own lists of preprocessors, read from the cohort's
+``nbgrader_config.py``, with three substitutions:
+
+- ``OverwriteCells`` reads the trusted cells from a copy of the gradebook's source cells
+  loaded once per process instead of once per cell;
+- ``Execute`` becomes ``ScoreWidgets`` for widget-only notebooks (the fast path), and is
+  nbgrader's ``Execute`` with the configured kernel manager (the sandbox) for the others;
+- ``SaveAutoGrades`` and ``AssignLatePenalties`` become ``CollectGrades``: this process
+  computes each grade with nbgrader's ``determine_grade`` and hands them to the one process
+  that writes the gradebook (``leerpad.grading.record``).
+
+A grading writes nothing where the trainer looks: the autograded folder is built in a
+staging folder; the writer moves it into place and commits the grades.
+"""
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+from leerpad.grading.fastpath import ScoreWidgets, widget_only
+from leerpad.grading.nbgrader_run import grading_environment
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    Execute,
+    NbGraderPreprocessor,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
+from traitlets.config.loader import PyFileConfigLoader
+
+STAGING = ".leerpad-grading"
+
+
+def load_config(cohort_dir, db_url: str | None = None):
+    """The cohort's nbgrader configuration, as ``nbgrader`` itself would load it."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(cohort_dir)).load_config()
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    return config
+
+
+def kernel_manager_class(config):
+    """The kernel manager of the configuration; else the sandbox when it is there."""
+    for section in ("Execute", "ExecutePreprocessor", "NotebookClient"):
+        if "kernel_manager_class" in config[section]:
+            value = config[section]["kernel_manager_class"]
+            if isinstance(value, str):
+                from traitlets.utils.importstring import import_item
+
+                value = import_item(value)
+            return value
+    try:
+        from leerpad.grading.sandbox import SandboxedKernelManager
+    except ImportError:
+        from jupyter_client.manager import AsyncKernelManager
+
+        return AsyncKernelManager
+    return SandboxedKernelManager
+
+
+class SourceCells:
+    """The trusted cells of one notebook, read from the gradebook once; answers the two
+    questions ``OverwriteCells`` asks the gradebook."""
+
+    def __init__(self, gradebook, notebook: str, assignment: str):
+        nb = gradebook.find_notebook(notebook, assignment)
+        self.kernelspec = json.loads(nb.kernelspec) if nb.kernelspec else None
+        fields = ("name", "cell_type", "locked", "checksum", "source")
+        self.cells = {
+            c.name: SimpleNamespace(**{f: getattr(c, f) for f in fields}) for c in nb.source_cells
+        }
+        self.graded = {c.name: SimpleNamespace(max_score=c.max_score) for c in nb.grade_cells}
+        for c in nb.task_cells:
+            self.graded.setdefault(c.name, SimpleNamespace(max_score=c.max_score))
+
+    def find_source_cell(self, grade_id, notebook, assignment):
+        if grade_id not in self.cells:
+            raise MissingEntry()
+        return self.cells[grade_id]
+
+    def find_graded_cell(self, grade_id, notebook, assignment):
+        if grade_id not in self.graded:
+            raise MissingEntry()
+        return self.graded[grade_id]
+
+
+class CachedOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, reading the source cells from a per-process copy."""
+
+    def preprocess(self, nb, resources):
+        if self.add_missing_cells:
+            return super().preprocess(nb, resources)  # needs the full gradebook
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.gradebook = resources["leerpad"]["source_cells"]
+        return NbGraderPreprocessor.preprocess(self, nb, resources)
+
+
+class CachedOverwriteKernelspec(OverwriteKernelspec):
+    """nbgrader's OverwriteKernelspec, with the source kernelspec from the per-process copy."""
+
+    def preprocess(self, nb, resources):
+        kernelspec = resources["leerpad"]["source_cells"].kernelspec
+        if kernelspec:
+            nb.metadata["kernelspec"] = kernelspec
+        return nb, resources
+
+
+class CollectGrades(NbGraderPreprocessor):
+    """What ``SaveAutoGrades`` would store, computed here and kept in the resources."""
+
+    def preprocess(self, nb, resources):
+        self.grades, self.comments = {}, {}
+        nb, resources = super().preprocess(nb, resources)
+        resources["leerpad"]["grades"] = self.grades
+        resources["leerpad"]["comments"] = self.comments
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if utils.is_grade(cell):
+            self.grades[grade_id] = utils.determine_grade(cell, self.log)[0]
+        if utils.is_solution(cell) or utils.is_task(cell):
+            unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+            self.comments[grade_id] = (
+                "No response." if unchanged and not utils.is_task(cell) else None
+            )
+        return cell, resources
+
+
+def compile_schemas_once():
+    """nbgrader checks each cell's metadata with ``jsonschema.validate``, which checks the
+    schema itself again on every call: most of the time of a widget notebook. The same
+    check, with the schema compiled once per process."""
+    import jsonschema
+    from nbgrader.nbgraderformat import common
+
+    if getattr(common.jsonschema, "compiled", False):
+        return
+    validators, outcomes = {}, {}
+
+    def validate(instance, schema):
+        if id(schema) not in validators:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validators[id(schema)] = (schema, cls(schema))
+        # the same cell metadata comes back in every hand-in: check each once
+        key = (id(schema), json.dumps(instance, sort_keys=True, default=repr))
+        if key not in outcomes:
+            validator = validators[id(schema)][1]
+            outcomes[key] = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if outcomes[key] is not None:
+            raise outcomes[key]
+
+    common.jsonschema = SimpleNamespace(validate=validate, compiled=True)
+
+
+def _replace(steps, old, new):
+    return [new if step is old else step for step in steps if not (new is None and step is old)]
+
+
+def write_tree_atomic(staging: Path, target: Path) -> None:
+    """Put a finished folder in place of `target`; never leaves half a folder there."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.rename(target, old)
+    os.rename(staging, target)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class Grader:
+    """Grades hand-ins of one cohort, one after another, in this process."""
+
+    def __init__(self, cohort_dir, db_url: str | None = None):
+        compile_schemas_once()
+        self.cohort_dir = Path(cohort_dir).resolve()
+        self.config = load_config(self.cohort_dir, db_url)
+        self.coursedir = CourseDirectory(config=self.config)
+        self.coursedir.root = str(self.cohort_dir)
+        self.db_url = self.coursedir.db_url
+        converter = Autograde(coursedir=self.coursedir, config=self.config)
+        self.permissions = int(str(converter.permissions), 8)
+        self.exclude_overwriting = converter.exclude_overwriting
+        sanitize = _replace(converter.sanitize_preprocessors, OverwriteCells, CachedOverwriteCells)
+        self.sanitize = self._build(
+            _replace(sanitize, OverwriteKernelspec, CachedOverwriteKernelspec)
+        )
+        collected = _replace(
+            _replace(converter.autograde_preprocessors, SaveAutoGrades, CollectGrades),
+            AssignLatePenalties,
+            None,
+        )
+        self.fast = self._build(_replace(collected, Execute, ScoreWidgets))
+        for step in self.fast:
+            if isinstance(step, ScoreWidgets):
+                step.keys_directory = str(self.cohort_dir / "keys")
+        # the notebook has run: stop its kernel at once instead of waiting for it to exit
+        self.full = self._build(
+            collected,
+            kernel_manager_class=kernel_manager_class(self.config),
+            shutdown_kernel="immediate",
+        )
+        self.staging_root = self.cohort_dir / STAGING / str(os.getpid())
+        self._source_cells: dict = {}
+        self._notebooks: dict = {}
+        self._feedback = None
+        clean = grading_environment(self.cohort_dir)
+        for name in set(os.environ) - set(clean):
+            del os.environ[name]
+        os.environ.update(clean)
+
+    def _build(self, classes, **execute_options):
+        steps = []
+        for cls in classes:
+            options = execute_options if issubclass(cls, Execute) else {}
+            steps.append(cls(config=self.config, **options))
+        return steps
+
+    # -- reading the gradebook (once per process) ----------------------------------------
+    def _gradebook(self):
+        return Gradebook(self.db_url, course_id=self.coursedir.course_id)
+
+    def notebooks(self, assignment: str) -> list[str]:
+        if assignment not in self._notebooks:
+            with self._gradebook() as gb:
+                names = [nb.name for nb in gb.find_assignment(assignment).notebooks]
+                for name in names:
+                    self._source_cells[assignment, name] = SourceCells(gb, name, assignment)
+            self._notebooks[assignment] = names
+        return self._notebooks[assignment]
+
+    # -- grading -------------------------------------------------------------------------
+    def grade(self, learner: str, assignment: str) -> dict:
+        """Autograde one hand-in into a staging folder; return what the writer records."""
+        started = time.perf_counter()
+        known = self.notebooks(assignment)
+        submitted = Path(
+            self.coursedir.format_path(self.coursedir.submitted_directory, learner, assignment)
+        )
+        staging = self.staging_root / learner / assignment
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        self._copy_files(submitted, staging, assignment)
+        result = {"learner": learner, "assignment": assignment, "staging": str(staging)}
+        result["notebooks"], fast = {}, []
+        for name in known:
+            path = submitted / f"{name}.ipynb"
+            if not path.exists():
+                continue  # the writer gives it zero, as nbgrader does
+            nb, resources = self._grade_notebook(path, staging, learner, assignment, name)
+            nbformat.write(nb, staging / f"{name}.ipynb")
+            result["notebooks"][name] = {
+                "grades": resources["leerpad"]["grades"],
+                "comments": resources["leerpad"]["comments"],
+            }
+            fast.append(resources["leerpad"]["fast"])
+        for path in staging.rglob("*"):
+            if path.is_file():
+                path.chmod(self.permissions)
+        result["fast"] = bool(fast) and all(fast)
+        result["seconds"] = time.perf_counter() - started
+        return result
+
+    def _copy_files(self, submitted: Path, staging: Path, assignment: str) -> None:
+        """As nbgrader's autograde: the learner's other files, then the master copies of the
+        source files over them (except those the configuration lets the learner keep)."""
+        ignore = self.coursedir.ignore
+        for filename in utils.find_all_files(str(submitted), ignore + ["*.ipynb"]):
+            target = staging / os.path.relpath(filename, submitted)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(filename, target)
+        source = Path(self.coursedir.format_path(self.coursedir.source_directory, ".", assignment))
+        keep = {str(source / x) for x in self.exclude_overwriting.get(assignment, [])}
+        for filename in utils.find_all_files(str(source), ignore + ["*.ipynb"]):
+            if filename in keep:
+                continue
+            target = staging / os.path.relpath(filename, source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target.unlink()
+            shutil.copy(filename, target)
+
+    def _grade_notebook(self, path, staging, learner, assignment, name):
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        resources = {
+            "unique_key": name,
+            "output_files_dir": f"{name}_files",
+            "metadata": {"name": name, "path": str(staging)},
+            "nbgrader": {
+                "student": learner,
+                "assignment": assignment,
+                "notebook": name,
+                "db_url": self.db_url,
+            },
+            "leerpad": {"source_cells": self._source_cells[assignment, name]},
+        }
+        _, nb = nbformat.validator.normalize(nb)
+        nb = nbformat.from_dict(nb)
+        for step in self.sanitize:
+            nb, resources = step(nb, resources)
+        fast = widget_only(nb)
+        resources["leerpad"]["fast"] = fast
+        with utils.setenv(NBGRADER_EXECUTION="autograde"):
+            for step in self.fast if fast else self.full:
+                nb, resources = step(nb, resources)
+        return nb, resources
+
+    # -- feedback ------------------------------------------------------------------------
+    def feedback(self, learner: str, assignment: str) -> None:
+        """nbgrader's feedback for a graded hand-in (scores read back from the gradebook)."""
+        if self._feedback is None:
+            converter = GenerateFeedback(coursedir=self.coursedir, config=self.config)
+            exporter = converter.exporter_class(parent=converter, config=converter.config)
+            for step in converter.preprocessors:
+                exporter.register_preprocessor(step)
+            self._feedback = (exporter, int(str(converter.permissions), 8))
+        exporter, permissions = self._feedback
+        autograded = Path(
+            self.coursedir.format_path(self.coursedir.autograded_directory, learner, assignment)
+        )
+        target = Path(
+            self.coursedir.format_path(self.coursedir.feedback_directory, learner, assignment)
+        )
+        staging = self.staging_root / "feedback" / learner / assignment
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        for filename in utils.find_all_files(str(autograded), self.coursedir.ignore + ["*.ipynb"]):
+            dest = staging / os.path.relpath(filename, autograded)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(filename, dest)
+        for name in self.notebooks(assignment):
+            path = autograded / f"{name}.ipynb"
+            if not path.exists():
+                continue
+            resources = {
+                "unique_key": name,
+                "output_files_dir": f"{name}_files",
+                "metadata": {"name": name, "path": str(autograded)},
+                "nbgrader": {
+                    "student": learner,
+                    "assignment": assignment,
+                    "notebook": name,
+                    "db_url": self.db_url,
+                },
+            }
+            output, _ = exporter.from_filename(str(path), resources=resources)
+            (staging / f"{name}{exporter.file_extension}").write_text(output, encoding="utf-8")
+        for path in staging.rglob("*"):
+            if path.is_file():
+                path.chmod(permissions)
+        write_tree_atomic(staging, target)
