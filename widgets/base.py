@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import ipywidgets as w
+from traitlets import TraitError
 
 from .i18n import t
 from .session import session
@@ -56,6 +57,10 @@ def require(exercise_id, config, name, kind, fix=""):
 def normalize_text(value, case_sensitive=False) -> str:
     text = " ".join(str(value).split())
     return text if case_sensitive else text.casefold()
+
+
+# What a widget raises on a stored answer of the wrong shape (a tampered answers file).
+BAD_ANSWER = (TypeError, ValueError, KeyError, IndexError, AttributeError, TraitError)
 
 
 class Exercise(w.VBox):
@@ -257,17 +262,32 @@ class Exercise(w.VBox):
         }
 
     def restore(self, state: dict) -> None:
+        """Put a stored answer back. One the widget cannot take (a tampered answers file)
+        counts as no answer: the app, the kernel and the grader all score it 0."""
         self._restoring = True
         try:
             self.set_answer(state.get("answer"))
+            attempts = int(state.get("attempts", 0))
+        except BAD_ANSWER:
+            self._restore_nothing()
+            return
         finally:
             self._restoring = False
-        self.attempts = int(state.get("attempts", 0))
+        self.attempts = attempts
         self.checked = bool(state.get("checked"))
         self.solution_shown = bool(state.get("solution_shown"))
         if self.checked and self._key is not None:
             self.attempts -= 1  # check() counts again
             self.check()
+
+    def _restore_nothing(self) -> None:
+        self._restoring = True
+        try:
+            self.set_answer(None)
+        except BAD_ANSWER:
+            pass  # the widget keeps the empty answer it was built with
+        finally:
+            self._restoring = False
 
     def _save(self, *_):
         if not getattr(self, "_restoring", False):
