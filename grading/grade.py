@@ -41,17 +41,22 @@ def grade_cohort(
     started = time.perf_counter()
     summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url, feedback=feedback)
     report(summary, time.perf_counter() - started, out)
-    print_notes(cohort, summary, out)
+    print_results(cohort.dir, summary, db_url, out)
     return 0 if summary.ok else 1
 
 
-def print_notes(cohort: Cohort, summary, out) -> None:
-    """What the sandbox stopped or the grading noticed, per hand-in, for the trainer."""
-    for learner, mod, _fast in summary.graded:
-        notes = grading_notes(cohort.dir / "autograded" / learner / mod / f"{mod}.ipynb")
-        if notes:
-            print(f"{learner} {mod}:", file=out)
-        for note in notes:
-            print(f"    let op: {note}", file=out, flush=True)
+def print_results(cohort_dir, summary, db_url, out) -> None:
+    """Per hand-in: the score, and what the sandbox stopped or the grading noticed."""
+    from leerpad.grading.worker import load_config
+    from nbgrader.api import Gradebook
+
+    config = load_config(cohort_dir, db_url)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        for learner, mod, _fast in summary.graded:
+            submission = gb.find_submission(mod, learner)
+            print(f"{learner} {mod}: {submission.score:g}/{submission.max_score:g}", file=out)
+            notebook = cohort_dir / "autograded" / learner / mod / f"{mod}.ipynb"
+            for note in grading_notes(notebook):
+                print(f"    let op: {note}", file=out)
     for learner, mod, message in summary.failed:
         print(f"{learner} {mod}: MISLUKT: {message}", file=out)

@@ -141,7 +141,10 @@ def clone_cohort(source_dir, root, name: str):
     shutil.copytree(source_dir, target, ignore=skip)
     shutil.copy(Path(source_dir) / "gradebook.db", target / "gradebook.db")
     cohort = Cohort(name, Path(root))
-    cohort.create(path_id=cohort.settings.get("path", ""), db_url="")
+    # Its own gradebook: the copied settings still name the source's.
+    cohort.create(
+        path_id=cohort.settings.get("path", ""), db_url=f"sqlite:///{target / 'gradebook.db'}"
+    )
     with cohort.gradebook() as gb:
         for assignment in gb.assignments:
             for submission in list(assignment.submissions):
