@@ -627,15 +627,21 @@ class Site:
                 "",
                 f"*In het Engels:* {competence.get('en', '')}",
                 "",
-                "## Modules",
-                "",
-                *self._module_list(self._modules_for("digcompedu", cid)),
-                *self._planned_list("digcompedu", cid),
-                "",
-                "[Alle competenties](index.md)",
+                *self._serving_modules("digcompedu", cid, "Alle competenties"),
             ]
             self.write(f"competenties/{slug(cid)}.md", "\n".join(page))
         self.write("competenties/index.md", "\n".join(lines))
+
+    def _serving_modules(self, field: str, value: str, back: str) -> list[str]:
+        """The modules (written and planned) that serve one competence or eindterm."""
+        return [
+            "## Modules",
+            "",
+            *self._module_list(self._modules_for(field, value)),
+            *self._planned_list(field, value),
+            "",
+            f"[{back}](index.md)",
+        ]
 
     def eindterm_pages(self):
         lines = [
@@ -662,12 +668,7 @@ class Site:
                 "",
                 f"**Bouwsteen:** {target['block']}",
                 "",
-                "## Modules",
-                "",
-                *self._module_list(self._modules_for("eindtermen", tid)),
-                *self._planned_list("eindtermen", tid),
-                "",
-                "[Alle eindtermen](index.md)",
+                *self._serving_modules("eindtermen", tid, "Alle eindtermen"),
             ]
             self.write(f"eindtermen/{slug(tid)}.md", "\n".join(page))
         self.write("eindtermen/index.md", "\n".join(lines))
