@@ -26,6 +26,7 @@ from types import SimpleNamespace
 import nbformat
 from leerpad.grading.fastpath import ScoreWidgets, widget_only
 from leerpad.grading.nbgrader_run import grading_environment
+from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateFeedback
@@ -168,7 +169,10 @@ def compile_schemas_once():
 
 
 def _replace(steps, old, new):
-    return [new if step is old else step for step in steps if not (new is None and step is old)]
+    """The steps with each `old` (or a subclass of it, such as ``SandboxedExecute`` for
+    ``Execute``) replaced by `new`, or left out when `new` is None."""
+    replaced = [new if issubclass(step, old) else step for step in steps]
+    return [step for step in replaced if step is not None]
 
 
 def write_tree_atomic(staging: Path, target: Path) -> None:
@@ -204,7 +208,10 @@ class Grader:
             AssignLatePenalties,
             None,
         )
-        self.fast = self._build(_replace(collected, Execute, ScoreWidgets))
+        # ScoreWidgets scores every exercise on the grader, from the keys: what
+        # RecomputeWidgetScores would do again after a kernel run.
+        fast = _replace(_replace(collected, Execute, ScoreWidgets), RecomputeWidgetScores, None)
+        self.fast = self._build(fast)
         for step in self.fast:
             if isinstance(step, ScoreWidgets):
                 step.keys_directory = str(self.cohort_dir / "keys")

@@ -87,6 +87,26 @@ def test_widget_only_notebooks_take_the_fast_path_with_nbgrader_grades(both_grad
         assert found[key] == expected[key], key
 
 
+def test_fast_path_starts_no_kernel(released, monkeypatch):
+    """The point of the fast path: a widget-only hand-in is graded without a kernel."""
+    from leerpad.grading.sandbox import SandboxedKernelManager
+    from leerpad.grading.worker import Grader
+
+    started = []
+
+    async def launch(self, *args, **kwargs):
+        started.append(args)
+        raise RuntimeError("het snelle pad startte toch een kernel")
+
+    monkeypatch.setattr(SandboxedKernelManager, "_async_pre_start_kernel", launch)
+    cohort = clone_cohort(released.dir, released.dir.parent, "zonder-kernel")
+    result = Grader(cohort.dir).grade("juf-1", WIDGETS)
+    assert result["fast"] is True
+    assert started == []
+    grades_ = result["notebooks"][WIDGETS]["grades"]
+    assert len(grades_) == grade_cells(cohort.dir, WIDGETS)
+
+
 def grade_cells(cohort_dir, module) -> int:
     import nbformat
 
