@@ -22,8 +22,10 @@ from pathlib import Path
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, AnswerStore, KeyStore
 from nbformat.notebooknode import NotebookNode
+from leerpad.grading.preprocessors import SandboxedExecute, add_note, cell_name
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
+from traitlets.config import Configurable
 
 SCORE_TEST = re.compile(
     r"\A### BEGIN HIDDEN TESTS\n"
@@ -126,36 +128,41 @@ def no_frontend():
         Widget.open = original
 
 
-class ScoreWidgets(NbGraderPreprocessor):
-    """Give the cells of a widget-only notebook the outputs a kernel would give them."""
+class WidgetCells:
+    """Gives widget cells (the import, the exercise calls, the ``score('id')`` tests) the
+    outputs a kernel would give them, computed here from the answers and the keys.
 
-    keys_directory = Unicode("", help="Folder with the answer keys of the cohort.").tag(config=True)
+    Used as a context for one notebook: ``with WidgetCells(keys, folder) as cells:`` and
+    then ``cells.run(cell)`` for each widget cell, in order.
+    """
 
-    _keys: KeyStore | None = None
+    def __init__(self, keys: KeyStore, folder):
+        self.keys, self.folder = keys, folder
+        self._context = contextlib.ExitStack()
 
-    def preprocess(self, nb, resources):
+    def __enter__(self):
         from leerpad.widgets.session import Session, active
 
-        if self._keys is None or self._keys.directory != Path(self.keys_directory):
-            self._keys = KeyStore(Path(self.keys_directory))  # read once per process
         answers = AnswerStore(None)  # never written: the hand-in stays as it came in
-        answers.data = read_answers(resources["metadata"]["path"])
-        self.count = 0
-        with no_frontend(), active(Session(answers, self._keys)):
-            return super().preprocess(nb, resources)
+        answers.data = read_answers(self.folder)
+        self._context.enter_context(no_frontend())
+        self._context.enter_context(active(Session(answers, self.keys)))
+        return self
 
-    def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type != "code":
-            return cell, resources
-        self.count += 1
-        cell.execution_count = self.count
-        cell.outputs = []
+    def __exit__(self, *exc):
+        return self._context.__exit__(*exc)
+
+    def run(self, cell) -> bool:
+        """Fill in the outputs of a widget cell; False (and nothing done) for other cells."""
         role = cell_role(cell)
+        if role is None:
+            return False
+        cell.outputs = []
         if role == "exercise":
             self._build(cell)
         elif role == "score":
             self._score(cell)
-        return cell, resources
+        return True
 
     def _capture(self, cell, job):
         out, err = io.StringIO(), io.StringIO()
@@ -217,3 +224,78 @@ class ScoreWidgets(NbGraderPreprocessor):
             data={"text/html": body, "text/plain": f"{type(exercise).__name__}({exercise.id!r})"},
             metadata={},
         )
+
+
+class KeysOfCohort(Configurable):
+    """The answer keys of a cohort, read once per process."""
+
+    keys_directory = Unicode("", help="Folder with the answer keys of the cohort.").tag(config=True)
+
+    _keys: KeyStore | None = None
+
+    def widget_cells(self, resources) -> WidgetCells:
+        if self._keys is None or self._keys.directory != Path(self.keys_directory):
+            self._keys = KeyStore(Path(self.keys_directory))
+        return WidgetCells(self._keys, resources["metadata"]["path"])
+
+
+class ScoreWidgets(NbGraderPreprocessor, KeysOfCohort):
+    """In place of ``Execute`` for a widget-only notebook: every code cell gets the output
+    a kernel would give it, and no kernel is started."""
+
+    def preprocess(self, nb, resources):
+        self.count = 0
+        with self.widget_cells(resources) as self.cells:
+            return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            self.count += 1
+            cell.execution_count = self.count
+            self.cells.run(cell)
+        return cell, resources
+
+
+class LearnerCodeExecute(SandboxedExecute, KeysOfCohort):
+    """In place of ``Execute`` for a notebook with code of the learner: only that code (and
+    the cells that are not widgets) runs in the sandboxed kernel; widget cells are scored
+    here, as on the fast path. The kernel imports no widgets and builds none, and whatever
+    the learner's code does to ``score`` in the kernel cannot touch a widget's grade."""
+
+    def preprocess(self, nb, resources, *args, **kwargs):
+        with self.widget_cells(resources) as self.cells:
+            return super().preprocess(nb, resources, *args, **kwargs)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and self.cells.run(cell):
+            cell.execution_count = None
+            return cell, resources
+        if cell.cell_type == "code" and _learner_imports_widgets(cell):
+            add_note(
+                self.nb,
+                f"De code in {cell_name(cell, index)} laadt leerpad zelf in. Widgetscores "
+                "worden bij het verbeteren berekend uit de antwoorden en de sleutels: wat die "
+                "code aan score() verandert, telt niet mee.",
+                self.log,
+            )
+        return super().preprocess_cell(cell, resources, index)
+
+
+def _learner_imports_widgets(cell) -> bool:
+    """Whether a cell the learner may change imports leerpad (to fake a score, say)."""
+    if cell.metadata.get("nbgrader", {}).get("locked"):
+        return False
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        if any(name.split(".")[0] == "leerpad" for name in names):
+            return True
+    return False

@@ -6,8 +6,9 @@ The pipelines are nbgrader's own lists of preprocessors, read from the cohort's
 
 - ``OverwriteCells`` reads the trusted cells from a copy of the gradebook's source cells
   loaded once per process instead of once per cell;
-- ``Execute`` becomes ``ScoreWidgets`` for widget-only notebooks (the fast path), and is
-  nbgrader's ``Execute`` with the configured kernel manager (the sandbox) for the others;
+- ``Execute`` becomes ``ScoreWidgets`` for widget-only notebooks (the fast path: no
+  kernel), and ``LearnerCodeExecute`` for the others: only the learner's code runs in the
+  sandboxed kernel, the widget cells are scored in this process on both paths;
 - ``SaveAutoGrades`` and ``AssignLatePenalties`` become ``CollectGrades``: this process
   computes each grade with nbgrader's ``determine_grade`` and hands them to the one process
   that writes the gradebook (``leerpad.grading.record``).
@@ -24,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
-from leerpad.grading.fastpath import ScoreWidgets, widget_only
+from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets, widget_only
 from leerpad.grading.nbgrader_run import grading_environment
 from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
@@ -208,19 +209,19 @@ class Grader:
             AssignLatePenalties,
             None,
         )
-        # ScoreWidgets scores every exercise on the grader, from the keys: what
+        # Widget cells are scored here from the keys, on both paths: what
         # RecomputeWidgetScores would do again after a kernel run.
-        fast = _replace(_replace(collected, Execute, ScoreWidgets), RecomputeWidgetScores, None)
-        self.fast = self._build(fast)
-        for step in self.fast:
-            if isinstance(step, ScoreWidgets):
-                step.keys_directory = str(self.cohort_dir / "keys")
-        # the notebook has run: stop its kernel at once instead of waiting for it to exit
+        collected = _replace(collected, RecomputeWidgetScores, None)
+        self.fast = self._build(_replace(collected, Execute, ScoreWidgets))
         self.full = self._build(
-            collected,
+            _replace(collected, Execute, LearnerCodeExecute),
             kernel_manager_class=kernel_manager_class(self.config),
+            # the notebook has run: stop its kernel at once instead of waiting for it to exit
             shutdown_kernel="immediate",
         )
+        for step in self.fast + self.full:
+            if isinstance(step, KeysOfCohort):
+                step.keys_directory = str(self.cohort_dir / "keys")
         self.staging_root = self.cohort_dir / STAGING / str(os.getpid())
         self._source_cells: dict = {}
         self._notebooks: dict = {}

@@ -1,8 +1,10 @@
 """Hostile hand-ins: each one is contained by the sandbox and noted in Dutch for the trainer,
 while the honest hand-ins of the same grading run get their right scores.
 
-One real ``nbgrader autograde`` run grades every hand-in below (two honest learners and one
-learner per attack), with low limits: 3 s per cell, 256 MB, 16 MB per file.
+Every hand-in below (two honest learners and one learner per attack) is graded in one run,
+with low limits (3 s per cell, 256 MB, 16 MB per file), twice: by ``leerpad grade`` (the
+engine, where only the learner's code meets a kernel) and by stock ``nbgrader autograde``
+with the cohort's configuration (what formgrader's own autograde button runs).
 """
 
 import asyncio
@@ -150,7 +152,7 @@ def hostile_cases(cohort_dir, port):
             GOOD_CODE,  # and a cell of its own, right after the imports:
             WRONG,
             2,  # the code is right; the widget answers are wrong whatever score() says
-            "die score telt",
+            "die score telt|telt niet mee",
         ),
     }
 
@@ -222,9 +224,28 @@ def hand_in(cohort, learner, code, answers, change_locked=False, extra_cell=""):
     nbformat.write(nb, path)
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory, isolated_env, listener):
-    """Every hand-in graded in one nbgrader run; (cohort, cases, scores, command output)."""
+def grade_with_leerpad(cohort) -> str:
+    """``leerpad grade`` on the cohort: its summary and per hand-in score and notes."""
+    import io
+
+    from leerpad.grading.engine import grade
+    from leerpad.grading.grade import print_results
+
+    out = io.StringIO()
+    summary = grade(cohort.dir, jobs=2, out=out)
+    assert summary.ok, summary.failed
+    print_results(cohort.dir, summary, None, out)
+    return out.getvalue()
+
+
+def grade_with_nbgrader(cohort) -> str:
+    output = run_nbgrader(cohort.dir, "autograde", MODULE, "--create", "--force")
+    return output + run_nbgrader(cohort.dir, "generate_feedback", MODULE, "--force")
+
+
+@pytest.fixture(scope="module", params=[grade_with_leerpad, grade_with_nbgrader])
+def graded(request, tmp_path_factory, isolated_env, listener):
+    """Every hand-in graded in one run; (cohort, cases, scores, output of the run)."""
     base = tmp_path_factory.mktemp("hostile")
     old = dict(os.environ)
     os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
@@ -246,8 +267,7 @@ def graded(tmp_path_factory, isolated_env, listener):
             )
         with sqlite3.connect(cohort.dir / "gradebook.db") as db:
             before = db.execute("select count(*) from grade").fetchone()[0]
-        output = run_nbgrader(cohort.dir, "autograde", MODULE, "--create", "--force")
-        output += run_nbgrader(cohort.dir, "generate_feedback", MODULE, "--force")
+        output = request.param(cohort)
         scores = {}
         with cohort.gradebook() as gb:
             for learner in cases:
