@@ -4,6 +4,7 @@ One transformation per preprocessor, as in nbgrader itself.
 """
 
 import ast
+import functools
 import importlib
 import json
 import time
@@ -404,25 +405,15 @@ class NoteChangedCells(NbGraderPreprocessor):
     (which runs next) puts the original back; this only tells the trainer."""
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook, MissingEntry
         from nbgrader.preprocessors import ClearHiddenTests
 
-        hide = ClearHiddenTests(parent=self)
+        hide = ClearHiddenTests(parent=self)  # the delimiters as configured
+        begin, end = hide.begin_test_delimeter, hide.end_test_delimeter
         self.nb = nb
-        self.sources = {}
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            for cell in nb.cells:
-                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if not grade_id:
-                    continue
-                try:
-                    source = gb.find_source_cell(grade_id, info["notebook"], info["assignment"])
-                except MissingEntry:
-                    continue
-                released = nbformat_cell(source.source)  # as released: hidden tests out
-                hide._remove_hidden_test_region(released)
-                self.sources[grade_id] = (source.locked, released.source)
+        self.sources = {
+            grade_id: (locked, released_source(source, begin, end))
+            for grade_id, (locked, source) in source_cells(resources).items()
+        }
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -439,6 +430,32 @@ class NoteChangedCells(NbGraderPreprocessor):
                     self.log,
                 )
         return cell, resources
+
+
+def source_cells(resources) -> dict:
+    """{grade_id: (locked, source)} of the notebook's cells as the gradebook keeps them;
+    from the grading process's copy when there is one (``leerpad.grading.worker``)."""
+    cached = resources.get("leerpad", {}).get("source_cells")
+    if cached is not None:
+        return {name: (c.locked, c.source) for name, c in cached.cells.items()}
+    from nbgrader.api import Gradebook
+
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gb:
+        notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        return {c.name: (c.locked, c.source) for c in notebook.source_cells}
+
+
+@functools.lru_cache(maxsize=4096)
+def released_source(source: str, begin: str, end: str) -> str:
+    """A source cell as released: its hidden tests (between `begin` and `end`) taken out."""
+    from nbgrader.preprocessors import ClearHiddenTests
+
+    released = nbformat_cell(source)
+    ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end)._remove_hidden_test_region(
+        released
+    )
+    return released.source
 
 
 def public_exercises(nb) -> dict:

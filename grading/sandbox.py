@@ -29,11 +29,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import weakref
 from pathlib import Path
+from queue import Empty
 
+import zmq
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Bool, Integer, List, Unicode, default
+from traitlets import Bool, DottedObjectName, Integer, List, Type, Unicode, default
 
 MB = 1024 * 1024
 NO_SANDBOX_VARIABLE = "LEERPAD_ZONDER_SANDBOX"
@@ -233,8 +237,57 @@ def confine(cmd: list[str], folder: str, memory=512 * MB, processes=16, file_siz
     ]
 
 
+class PromptKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel is.
+
+    Its own ``wait_for_ready`` ends by listening 0.2 s for more IOPub messages, and a
+    grading run starts one kernel per hand-in: here it drains what has arrived and goes
+    on. The rest is the same: ready is a kernel_info reply on the shell channel plus a
+    message on IOPub (so no output of the first cell is lost). Messages that arrive later
+    belong to the kernel_info request; nbclient ignores messages of other requests.
+    """
+
+    def start_channels(self, *args, **kwargs):
+        # The kernel binds its sockets a moment after it starts; a socket that connects
+        # before that tries again after zmq's reconnect interval (100 ms by default).
+        self.context.setsockopt(zmq.RECONNECT_IVL, 10)
+        super().start_channels(*args, **kwargs)
+
+    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                msg = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+        while True:
+            try:
+                await self.iopub_channel.get_msg(timeout=0.01)
+            except Empty:
+                break
+
+    wait_for_ready = _async_wait_for_ready  # the public name is bound to jupyter_client's
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
+
+    client_class = DottedObjectName("leerpad.grading.sandbox.PromptKernelClient")
+    client_factory = Type(klass=PromptKernelClient)
 
     memory_limit = Integer(
         1024 * MB,
@@ -319,6 +372,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _remove_box(self) -> None:
         if self.box:
             shutil.rmtree(self.box, ignore_errors=True)
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # jupyter_client looks every 0.1 s whether a stopped kernel has exited; a grading
+        # run stops one kernel per hand-in.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

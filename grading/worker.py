@@ -154,14 +154,16 @@ def compile_schemas_once():
     validators, outcomes = {}, {}
 
     def validate(instance, schema):
-        if id(schema) not in validators:
+        # nbgrader reads its schema again for every notebook: key on its content, not id
+        schema_key = json.dumps(schema, sort_keys=True)
+        if schema_key not in validators:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
-            validators[id(schema)] = (schema, cls(schema))
+            validators[schema_key] = cls(schema)
         # the same cell metadata comes back in every hand-in: check each once
-        key = (id(schema), json.dumps(instance, sort_keys=True, default=repr))
+        key = (schema_key, json.dumps(instance, sort_keys=True, default=repr))
         if key not in outcomes:
-            validator = validators[id(schema)][1]
+            validator = validators[schema_key]
             outcomes[key] = jsonschema.exceptions.best_match(validator.iter_errors(instance))
         if outcomes[key] is not None:
             raise outcomes[key]
