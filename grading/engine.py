@@ -39,6 +39,7 @@ class Job:
 @dataclass
 class Summary:
     graded: list = field(default_factory=list)  # (learner, module, fast)
+    notes: dict = field(default_factory=dict)  # (learner, module) -> the grading's notes
     feedback: int = 0
     failed: list = field(default_factory=list)  # (learner, module, message)
     skipped: int = 0  # graded meanwhile by another grader
@@ -211,7 +212,8 @@ class Batch:
             self.recorder.begin()
             self.started = time.monotonic()
         if self.recorder.record(result):
-            self.jobs.append((job, result["fast"]))
+            notes = [n for nb in result["notebooks"].values() for n in nb.get("notes", [])]
+            self.jobs.append((job, result["fast"], notes))
         else:
             self.summary.skipped += 1
         if time.monotonic() - self.started >= self.SECONDS:
@@ -222,11 +224,12 @@ class Batch:
             return
         self.recorder.commit()
         self.started = None
-        for job, fast in self.jobs:
+        for job, fast, notes in self.jobs:
             self.summary.graded.append((job.learner, job.module, fast))
+            self.summary.notes[job.learner, job.module] = notes
         self.progress.step(len(self.jobs))
         stored, self.jobs = self.jobs, []
-        for job, _ in stored:
+        for job, *_ in stored:
             self.on_stored(job)
 
 

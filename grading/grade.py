@@ -8,7 +8,6 @@ import time
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.engine import grade, report
 from leerpad.grading.handin import prepare_grading
-from leerpad.grading.preprocessors import grading_notes
 from leerpad.grading.sandbox import sandbox_refusal
 
 
@@ -55,8 +54,7 @@ def print_results(cohort_dir, summary, db_url, out) -> None:
         for learner, mod, _fast in summary.graded:
             submission = gb.find_submission(mod, learner)
             print(f"{learner} {mod}: {submission.score:g}/{submission.max_score:g}", file=out)
-            notebook = cohort_dir / "autograded" / learner / mod / f"{mod}.ipynb"
-            for note in grading_notes(notebook):
+            for note in summary.notes.get((learner, mod), []):
                 print(f"    let op: {note}", file=out)
     for learner, mod, message in summary.failed:
         print(f"{learner} {mod}: MISLUKT: {message}", file=out)

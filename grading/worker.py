@@ -277,6 +277,7 @@ class Grader:
             result["notebooks"][name] = {
                 "grades": resources["leerpad"]["grades"],
                 "comments": resources["leerpad"]["comments"],
+                "notes": list(nb.metadata.get("leerpad", {}).get("notes", [])),
             }
             fast.append(resources["leerpad"]["fast"])
         for path in staging.rglob("*"):

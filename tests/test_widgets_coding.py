@@ -121,3 +121,24 @@ def test_key_stays_on_server():
         CodeExercise, CODE, ["dubbel(-21)", "return 2 * x", "dubbel(0) == 0"]
     )
     assert "tests=" in source and "solution=" not in source
+
+
+def test_the_solution_is_checked_once_per_process(monkeypatch):
+    """Building the exercise again (each page load, each hand-in graded) does not run the
+    author's solution again; a wrong solution is refused every time."""
+    import leerpad.widgets.coding as coding
+
+    runs = []
+    real = coding.run_python
+    monkeypatch.setattr(coding, "run_python", lambda *a, **k: runs.append(1) or real(*a, **k))
+    changed = {**CODE, "solution": CODE["solution"] + "\n# een keer\n"}
+    CodeExercise(**changed)
+    first = len(runs)
+    assert first >= 1  # the visible tests, and the hidden ones in a second run
+    for _ in range(3):
+        CodeExercise(**changed)
+    assert len(runs) == first
+    wrong = {**CODE, "solution": "def dubbel(x):\n    return x + 1\n"}
+    for _ in range(2):
+        with pytest.raises(ExerciseConfigError, match="slaagt niet"):
+            CodeExercise(**wrong)

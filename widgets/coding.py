@@ -8,6 +8,7 @@ learner's code prints can reveal them.
 """
 
 import ast
+import functools
 import json
 import os
 import secrets
@@ -233,14 +234,22 @@ class CodeExercise(AuthoredExercise):
         if not config["tests"] and not hidden:
             raise ExerciseConfigError(exercise_id, "tests", "er is geen enkele test.")
         key = {"solution": solution, "hidden_tests": hidden}
-        result = cls.evaluate(config, key, solution)
-        if result.fraction < 1:
+        problem = cls._solution_problem(json.dumps(config, sort_keys=True), json.dumps(key))
+        if problem is not None:
             raise ExerciseConfigError(
-                exercise_id,
-                "solution",
-                "slaagt niet voor alle testen: " + " ".join(result.messages),
+                exercise_id, "solution", "slaagt niet voor alle testen: " + problem
             )
         return key
+
+    @classmethod
+    @functools.lru_cache(maxsize=256)
+    def _solution_problem(cls, config_json: str, key_json: str) -> str | None:
+        """Why the author's solution fails its tests, or None. It runs in a fresh Python:
+        once per process, not each time the exercise is built (every page load in the
+        app, every hand-in in a grading run)."""
+        key = json.loads(key_json)
+        result = cls.evaluate(json.loads(config_json), key, key["solution"])
+        return None if result.fraction >= 1 else " ".join(result.messages)
 
     def build_input(self):
         self.editor = w.Textarea(
