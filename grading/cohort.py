@@ -209,13 +209,18 @@ class Cohort:
         self.update_settings(roster=sorted(set(self.roster) | set(added)))
         return added
 
-    def personal_links(self, apps_url: str) -> list[dict]:
-        """One row per participant: id, then a signed app link per module of the path."""
+    def personal_links(self, apps_url: str, site_url: str | None = None) -> list[dict]:
+        """One row per participant: id, a signed link to the learning path on the site
+        (where the learner's graded results show), then a signed app link per module."""
         modules = self.path_modules()
+        path_id = self.settings.get("path")
+        page = f"paden/{path_id}/" if path_id else ""
         rows = []
         for learner in self.roster:
             query = personal_query(self.dir, learner)
             row = {"id": learner}
+            if site_url:
+                row["leerpad"] = f"{site_url.rstrip('/')}/{page}?cohort={self.name}&{query}"
             for module in modules:
                 row[module] = f"{app_url(apps_url, module)}?{query}"
             rows.append(row)

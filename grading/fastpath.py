@@ -22,7 +22,7 @@ from pathlib import Path
 from leerpad.grading.preprocessors import SandboxedExecute, add_note, cell_name
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import ANSWERS_FILE, AnswerStore, KeyStore
-from nbformat.notebooknode import NotebookNode
+from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 from traitlets.config import Configurable
@@ -110,6 +110,22 @@ def _error_output(err: BaseException) -> NotebookNode:
     )
 
 
+def _state_key(source: str, state) -> str:
+    """What of a stored state decides an exercise's outputs. The number of attempts only
+    counts for an exercise with a maximum; elsewhere learners who gave the same answer share
+    one key however often they checked it. (An attempts value that is not a number stays
+    in: the widget treats that state as no answer.)"""
+    if isinstance(state, dict) and type(state.get("attempts")) is int:
+        if "max_attempts" not in source:
+            state = {k: v for k, v in state.items() if k != "attempts"}
+    return json.dumps(state, sort_keys=True, default=repr)
+
+
+def _outputs(text: str) -> list:
+    """Fresh outputs from their JSON text (faster than a deep copy of NotebookNodes)."""
+    return [from_dict(output) for output in json.loads(text)]
+
+
 def _stream(name: str, text: str) -> NotebookNode:
     return NotebookNode(output_type="stream", name=name, text=text)
 
@@ -195,8 +211,7 @@ class WidgetCells:
         if name == "HandIn":
             return
         exercise_id = kwargs.get("id")
-        state = json.dumps(self.answers.data.get(exercise_id), sort_keys=True, default=repr)
-        seen_key = (cell.source, state)
+        seen_key = (cell.source, _state_key(cell.source, self.answers.data.get(exercise_id)))
         if seen_key not in self.seen:
             exercise = self._capture(cell, lambda: TYPES[name](**kwargs))
             if exercise is not None:
@@ -204,16 +219,16 @@ class WidgetCells:
             scored = NotebookNode(cell_type="code", source="", outputs=[], execution_count=None)
             if isinstance(exercise_id, str) and exercise is not None:
                 self._score_into(scored, exercise_id)
-            self.seen[seen_key] = (cell.outputs, scored.outputs)
+            self.seen[seen_key] = (json.dumps(cell.outputs), json.dumps(scored.outputs))
         outputs, score_outputs = self.seen[seen_key]
-        cell.outputs = copy.deepcopy(outputs)
+        cell.outputs = _outputs(outputs)
         if isinstance(exercise_id, str):
             self.scores[exercise_id] = score_outputs
 
     def _score(self, cell):
         exercise_id = ast.literal_eval(SCORE_TEST.match(cell.source.strip())["id"])
         if exercise_id in self.scores:  # scored right after it was built
-            cell.outputs = copy.deepcopy(self.scores[exercise_id])
+            cell.outputs = _outputs(self.scores[exercise_id])
         else:
             self._score_into(cell, exercise_id)
 

@@ -9,13 +9,19 @@ timestamp together: killed at any moment, the gradebook and the folders never sa
 """
 
 import fcntl
-import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 from leerpad.grading.worker import write_tree_atomic
 from nbgrader import utils
-from nbgrader.api import Gradebook, MissingEntry, SubmittedAssignment
+from nbgrader.api import (
+    Comment,
+    Grade,
+    Gradebook,
+    MissingEntry,
+    SubmittedAssignment,
+    SubmittedNotebook,
+)
 from nbgrader.preprocessors import AssignLatePenalties
 
 LOCK_FILE = ".leerpad-grading.lock"
@@ -67,6 +73,8 @@ class Recorder:
         self.gradebook = Gradebook(db_url, course_id=course_id)
         self.late = AssignLatePenalties(config=grader_config)
         self.late.init_plugin()
+        self._assignments: dict = {}  # per batch: nbgrader's rows of modules and learners
+        self._students: dict = {}
 
     def close(self):
         self.gradebook.close()
@@ -87,6 +95,8 @@ class Recorder:
         self._lock = cohort_lock(self.cohort_dir)
         self._lock.__enter__()
         self.gradebook.db.rollback()
+        self._assignments.clear()
+        self._students.clear()
         self._commit, self.gradebook.db.commit = self.gradebook.db.commit, self.gradebook.db.flush
 
     def commit(self) -> None:
@@ -109,19 +119,44 @@ class Recorder:
         gb = self.gradebook
         if stamp and self.is_graded(learner, module, stamp):
             return False
-        try:
-            gb.find_student(learner)
-        except MissingEntry:
-            gb.update_or_create_student(learner)
-        try:
-            submission = gb.find_submission(module, learner)
-        except MissingEntry:
-            with warnings.catch_warnings():  # nbgrader's own add_submission warns
-                warnings.simplefilter("ignore")
-                submission = gb.add_submission(module, learner)  # no timestamp yet
+        # the hand-ins recorded before in this batch are other learners' or modules': no
+        # need to write them out before this lookup; the batch's commit writes them at once
+        with gb.db.no_autoflush:
+            try:
+                submission = gb.find_submission(module, learner)
+            except MissingEntry:
+                submission = self._new_submission(module, learner)  # no timestamp yet
         write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
         self._store(submission, result, stamp)
         return True
+
+    def _new_submission(self, module: str, learner: str) -> SubmittedAssignment:
+        """What nbgrader's ``Gradebook.add_submission`` makes (the submission with a grade
+        or comment for every cell of the assignment), without its lookups and its flush:
+        the rows go to the database with the batch, the module and learner are looked up
+        once per batch."""
+        gb = self.gradebook
+        if module not in self._assignments:
+            self._assignments[module] = gb.find_assignment(module)
+        if learner not in self._students:
+            try:
+                self._students[learner] = gb.find_student(learner)
+            except MissingEntry:
+                self._students[learner] = gb.update_or_create_student(learner)
+        submission = SubmittedAssignment(
+            assignment=self._assignments[module], student=self._students[learner]
+        )
+        for notebook in submission.assignment.notebooks:
+            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+            for cell in notebook.grade_cells:
+                Grade(cell=cell, notebook=nb)
+            for cell in notebook.solution_cells:
+                Comment(cell=cell, notebook=nb)
+            for cell in notebook.task_cells:
+                Comment(cell=cell, notebook=nb)
+                Grade(cell=cell, notebook=nb)
+        gb.db.add(submission)
+        return submission
 
     def _store(self, submission, result, stamp):
         gb = self.gradebook
@@ -148,7 +183,6 @@ class Recorder:
                     gb.db.flush()
                     gb.db.expire(notebook, ["score"])  # a computed column: read it back
                     self._late_penalty(submission, notebook)
-        gb.db.flush()
 
     def _late_penalty(self, submission, notebook):
         """As nbgrader's AssignLatePenalties, with the plugin of the configuration."""

@@ -86,6 +86,27 @@ def submitted_answers(cohort: Cohort, learner: str, module: str) -> dict:
         return {}
 
 
+def submission_result(submission) -> Result:
+    return Result(
+        score=submission.score,
+        max_score=submission.max_score,
+        late=submission.total_seconds_late > 0,
+        needs_manual=submission.needs_manual_grade,
+    )
+
+
+def learner_results(cohort: Cohort, learner: str) -> dict[str, Result]:
+    """One learner's graded hand-ins, by module: what the site shows the learner."""
+    from nbgrader.api import MissingEntry
+
+    with cohort.gradebook() as gb:
+        try:
+            student = gb.find_student(learner)
+        except MissingEntry:
+            return {}
+        return {s.assignment.name: submission_result(s) for s in student.submissions}
+
+
 def collect(cohort: Cohort) -> CohortData:
     """Everything the report shows, in one pass over the gradebook."""
     with cohort.gradebook() as gb:
@@ -106,12 +127,7 @@ def collect(cohort: Cohort) -> CohortData:
             widget_ids = set(answer_keys(cohort, module))
             for submission in assignment.submissions:
                 learner = submission.student.id
-                results[(learner, module)] = Result(
-                    score=submission.score,
-                    max_score=submission.max_score,
-                    late=submission.total_seconds_late > 0,
-                    needs_manual=submission.needs_manual_grade,
-                )
+                results[(learner, module)] = submission_result(submission)
                 answers = submitted_answers(cohort, learner, module)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:

@@ -43,6 +43,7 @@ MB = 1024 * 1024
 NO_SANDBOX_VARIABLE = "LEERPAD_ZONDER_SANDBOX"
 WORK_ROOT = "/werk"  # where the hand-in's copy appears inside the sandbox
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+KERNEL_PATH = Path(__file__).resolve().parent / "kernel_path"
 UID_RANGE = (200_000, 260_000)  # unprivileged ids for sandboxes when the grader is root
 
 
@@ -399,6 +400,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             "OPENBLAS_NUM_THREADS": "1",
             "LEERPAD_MODULE": Path(work).name,
             "LEERPAD_SANDBOX": "1" if sandboxed else "0",
+            "PYTHONPATH": str(KERNEL_PATH),  # no debugger: see kernel_path/debugpy
         }
 
     def bwrap_args(self, uid: int | None, work: str) -> list[str]:

@@ -151,11 +151,16 @@ def compile_schemas_once():
 
     if getattr(common.jsonschema, "compiled", False):
         return
-    validators, outcomes = {}, {}
+    validators, outcomes, schemas = {}, {}, {}
 
     def validate(instance, schema):
-        # nbgrader reads its schema again for every notebook: key on its content, not id
-        schema_key = json.dumps(schema, sort_keys=True)
+        # nbgrader reads its schema again for every notebook: key on its content, worked
+        # out once per schema object (kept alive here, so its id is not reused)
+        if id(schema) not in schemas:
+            if len(schemas) > 64:
+                schemas.clear()
+            schemas[id(schema)] = (schema, json.dumps(schema, sort_keys=True))
+        schema_key = schemas[id(schema)][1]
         if schema_key not in validators:
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
@@ -176,6 +181,14 @@ def _replace(steps, old, new):
     ``Execute``) replaced by `new`, or left out when `new` is None."""
     replaced = [new if issubclass(step, old) else step for step in steps]
     return [step for step in replaced if step is not None]
+
+
+def write_notebook(nb, path: Path) -> None:
+    """A graded notebook to disk. ``nbformat.write`` checks it against the schema again and
+    deep-copies it to split its strings into lines, a tenth of a widget hand-in's time; this
+    notebook was read and checked on the way in and changed only by preprocessors, and
+    nbformat reads strings whole or split alike."""
+    path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
 
 
 def write_tree_atomic(staging: Path, target: Path) -> None:
@@ -273,7 +286,7 @@ class Grader:
             if not path.exists():
                 continue  # the writer gives it zero, as nbgrader does
             nb, resources = self._grade_notebook(path, staging, learner, assignment, name)
-            nbformat.write(nb, staging / f"{name}.ipynb")
+            write_notebook(nb, staging / f"{name}.ipynb")
             result["notebooks"][name] = {
                 "grades": resources["leerpad"]["grades"],
                 "comments": resources["leerpad"]["comments"],

@@ -92,6 +92,10 @@ def _apps_url(args) -> str:
     return args.apps_url or f"http://127.0.0.1:{os.environ.get('APPS_PORT', '8866')}"
 
 
+def _site_url(args) -> str:
+    return getattr(args, "site_url", None) or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+
+
 def cmd_cohort_create(args) -> int:
     from leerpad.grading.cohort import Cohort, parse_deadline_option, show_time
 
@@ -119,7 +123,7 @@ def cmd_cohort_links(args) -> int:
     import csv
 
     cohort = _existing_cohort(args.name)
-    rows = cohort.personal_links(_apps_url(args))
+    rows = cohort.personal_links(_apps_url(args), _site_url(args))
     if not rows:
         print(f"'{args.name}' heeft nog geen cursisten: leerpad cohort import {args.name} CSV")
         return 1
@@ -129,9 +133,11 @@ def cmd_cohort_links(args) -> int:
         writer.writeheader()
         writer.writerows(rows)
     for row in rows:
-        first = next(iter(v for k, v in row.items() if k != "id"), "")
-        print(f"{row['id']}: {first}")
-    print(f"Persoonlijke links per module in {out}. Deel elke link alleen met die cursist.")
+        print(f"{row['id']}: {row['leerpad']}")
+    print(
+        f"Persoonlijke links in {out}: het leerpad op de website (met de verbeterde modules "
+        "en feedback) en elke module als app. Deel elke link alleen met die cursist."
+    )
     return 0
 
 
@@ -245,10 +251,13 @@ def add_authoring_parsers(sub) -> None:
     p.set_defaults(func=cmd_unpack)
 
 
+NEW_HELP = "maak een nieuwe cursus, module of leerpad uit een sjabloon"
+
+
 def add_new_parser(sub) -> None:
     from leerpad.scaffold import OPTIONS
 
-    p = sub.add_parser("new", help="maak een nieuwe cursus, module of leerpad uit een sjabloon")
+    p = sub.add_parser("new", help=NEW_HELP)
     kinds = p.add_subparsers(dest="kind", required=True)
     helps = {"course": "een cursus", "module": "een module", "path": "een leerpad"}
     for kind, options in OPTIONS.items():
@@ -304,9 +313,10 @@ def main(argv=None) -> int:
     p.add_argument("name")
     p.add_argument("roster")
     p.set_defaults(func=cmd_cohort_import)
-    p = cohort.add_parser("links", help="persoonlijke, ondertekende app-links per cursist")
+    p = cohort.add_parser("links", help="persoonlijke, ondertekende links per cursist")
     p.add_argument("name")
     p.add_argument("--apps-url", help="adres van de leerling-apps (standaard poort 8866)")
+    p.add_argument("--site-url", help="adres van de website (standaard poort 8000)")
     p.add_argument("--out", help="CSV-bestand (standaard links.csv in het cohort)")
     p.set_defaults(func=cmd_cohort_links)
     p = cohort.add_parser("klaslink", help="klaslink en schuilnamen voor leerlingen")
@@ -328,7 +338,10 @@ def main(argv=None) -> int:
     p.add_argument("--no-feedback", action="store_true", help="maak (nog) geen feedback")
     p.set_defaults(func=cmd_grade)
 
-    add_new_parser(sub)
+    if (sys.argv[1:] if argv is None else argv)[:1] == ["new"]:
+        add_new_parser(sub)
+    else:  # listed in the help; its options come from the templates, read only when used
+        sub.add_parser("new", help=NEW_HELP)
     add_authoring_parsers(sub)
 
     args = parser.parse_args(argv)

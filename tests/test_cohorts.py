@@ -45,13 +45,17 @@ def query(link: str) -> dict:
 
 def test_personal_links_are_signed_for_one_learner(cohort, capsys):
     assert cohort.roster == ["an-peeters", "tom-maes"]
-    assert main(["cohort", "links", "gent", "--apps-url", "http://127.0.0.1:9999"]) == 0
+    site = ["--site-url", "http://127.0.0.1:9998"]
+    assert main(["cohort", "links", "gent", "--apps-url", "http://127.0.0.1:9999", *site]) == 0
     out = capsys.readouterr().out
-    assert "an-peeters: http://127.0.0.1:9999/voila/render/ct-01-algoritme/" in out
+    # the link a participant gets: the learning path on the site, where their results show
+    assert "an-peeters: http://127.0.0.1:9998/paden/bootcamp-basisonderwijs/?cohort=gent&" in out
     with open(cohort.dir / "links.csv", encoding="utf-8") as f:
         rows = {row["id"]: row for row in csv.DictReader(f)}
     assert set(rows) == {"an-peeters", "tom-maes"}
-    assert {"ct-01-algoritme", "ct-02-gridrobot"} <= set(rows["an-peeters"])
+    assert {"leerpad", "ct-01-algoritme", "ct-02-gridrobot"} <= set(rows["an-peeters"])
+    assert rows["an-peeters"][MODULE].startswith("http://127.0.0.1:9999/voila/render/")
+    assert query(rows["an-peeters"]["leerpad"])["sig"] == query(rows["an-peeters"][MODULE])["sig"]
     an = query(rows["an-peeters"][MODULE])
     access = access_from_query(an, cohort.dir)
     assert (access.mode, access.learner, access.locked) == ("personal", "an-peeters", True)
@@ -151,6 +155,61 @@ def test_late_hand_in_is_marked_and_reported(cohort, capsys):
     assert "50% juist" in row and "Maak de klas netjes." in row
     row = page[page.index("<th scope='row'>ct01-eindig</th>") :].split("</tr>")[0]
     assert "0% juist" in row and row.endswith("<td>2</td><td>2</td><td>—</td>")  # both blank
+
+
+def test_the_site_shows_a_learner_only_their_own_graded_modules(cohort, tmp_path):
+    """The site's server answers a personal link with that learner's graded modules and
+    feedback (graded in the test above), and refuses a link that does not hold."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from leerpad.grading.identity import personal_query
+
+    from leerpad.preview import free_port
+
+    (tmp_path / "index.html").write_text("<p>site</p>")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "leerpad.servers.site", str(tmp_path), str(port)],
+        env=dict(os.environ),
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path):
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + path, timeout=10) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+            except OSError:  # not listening yet
+                time.sleep(0.1)
+        raise AssertionError("de site-server antwoordt niet")
+
+    try:
+        an = f"cohort=gent&{personal_query(cohort.dir, 'an-peeters')}"
+        status, body = get(f"/api/resultaten?{an}")
+        assert status == 200, body
+        data = json.loads(body)
+        assert data["cursist"] == "an-peeters" and set(data["modules"]) == {MODULE}
+        result = data["modules"][MODULE]
+        assert (result["score"], result["max"], result["te_laat"]) == (1.0, 13.0, True)
+        assert result["feedback"], result
+        status, page = get(f"/api/feedback?{an}&module={MODULE}")
+        assert status == 200 and "ct01-herken" in page and "<script src=" not in page
+        assert get("/index.html") == (200, "<p>site</p>")  # the static site as before
+        forged = an.replace("leerling=an-peeters", "leerling=tom-maes")
+        for refused in (forged, "cohort=gent&leerling=tom-maes", f"cohort=../gent&{an[12:]}"):
+            status, body = get(f"/api/resultaten?{refused}")
+            assert status == 403 and "niet geldig" in body, refused
+            assert get(f"/api/feedback?{refused}&module={MODULE}")[0] == 403
+        assert get(f"/api/feedback?{an}&module=../../etc")[0] == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_jupyterlab_hand_ins_are_collected_with_history(cohort, tmp_path):

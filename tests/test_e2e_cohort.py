@@ -2,7 +2,8 @@
 a roster, a deadline and signed links; two teachers hand in from the app in Chromium (the
 second one late), a third from JupyterLab through nbgrader's assignment list; `leerpad grade`
 autogrades; the trainer grades the open answer through formgrader's API and generates the
-feedback there; the first teacher opens it in the app and sees the trainer's score."""
+feedback there; the first teacher opens it in the app and sees the trainer's score, and
+sees her graded module on the site through her personal link."""
 
 import csv
 import json
@@ -233,4 +234,21 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     with urllib.request.urlopen(request, timeout=60) as response:  # the trainer opens it
         assert response.headers["Content-Type"].startswith("text/html")
         assert "Itemanalyse" in response.read().decode()
+
+    step("An's path on the site")
+    # An opens her personal link to the learning path: the site shows her graded module.
+    with open(cohort / "links.csv", encoding="utf-8") as f:
+        site_link = next(r["leerpad"] for r in csv.DictReader(f) if r["id"] == "an-peeters")
+    assert site_link.startswith(f"{platform['site']}/paden/bootcamp-basisonderwijs/?")
+    page = browser.new_page()
+    page.goto(site_link)
+    result = page.locator(f'.leerpad-resultaat[data-module="{MODULE}"]')
+    result.get_by_text("Verbeterd: 4 van 13 punten").wait_for(timeout=30_000)
+    page.get_by_text("Je bent herkend als an-peeters").wait_for()
+    assert "sig=" not in page.url  # remembered in her browser, not left in the address bar
+    page.goto(f"{platform['site']}/modules/{MODULE}/")  # the module page knows her too
+    result = page.locator(f'.leerpad-resultaat[data-module="{MODULE}"]')
+    result.get_by_role("link", name="Bekijk feedback").click()
+    page.get_by_text(remark).wait_for(timeout=30_000)
+    page.close()
     step("end")

@@ -1,18 +1,111 @@
-"""Serve the built site on 127.0.0.1 (static files only)."""
+"""Serve the built site on 127.0.0.1: the static pages, and for a learner with a personal
+link two read-only answers from the cohort's gradebook.
+
+- ``/api/resultaten?cohort=C&leerling=L&sig=S``: the learner's graded modules as JSON
+  (score, maximum, late, waiting for the trainer, feedback ready);
+- ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: nbgrader's feedback page.
+
+The signature is the one of the personal link (``leerpad cohort links``): without it, or
+with another learner's, nothing is shown. The published site works without these; its
+pages then show only what the browser itself keeps.
+"""
 
 import functools
+import json
+import re
 import sys
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MODULE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+NO_FEEDBACK = "Er is nog geen feedback voor deze module."
+NOT_VALID = "Deze persoonlijke link is niet geldig. Vraag je trainer om je eigen link."
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
+class LinkError(Exception):
+    """A request that names no cohort, or whose personal link does not hold."""
+
+
+def known_learner(query: dict):
+    """(cohort, learner) of a request with a valid personal link; else LinkError."""
+    from leerpad.grading.cohort import Cohort, CohortError
+    from leerpad.grading.identity import learner_from_query
+
+    try:
+        cohort = Cohort(query.get("cohort", ""))
+    except CohortError:
+        raise LinkError(NOT_VALID) from None
+    if not cohort.exists():
+        raise LinkError(NOT_VALID)
+    learner, signed = learner_from_query(query, cohort.dir)
+    if not signed:
+        raise LinkError(NOT_VALID)
+    return cohort, learner
+
+
+def results_json(query: dict) -> dict:
+    from leerpad.grading.feedback import feedback_html
+    from leerpad.grading.reports import learner_results
+
+    cohort, learner = known_learner(query)
+    modules = {}
+    for module, result in learner_results(cohort, learner).items():
+        modules[module] = {
+            "score": result.score,
+            "max": result.max_score,
+            "te_laat": result.late,
+            "wacht_op_trainer": result.needs_manual,
+            "feedback": feedback_html(cohort.dir, module, learner) is not None,
+        }
+    return {"cohort": cohort.name, "cursist": learner, "modules": modules}
+
+
+def feedback_page(query: dict) -> str | None:
+    from leerpad.grading.feedback import feedback_html
+
+    cohort, learner = known_learner(query)
+    module = query.get("module", "")
+    if not MODULE_PATTERN.match(module):
+        return None
+    return feedback_html(cohort.dir, module, learner)
+
+
+class SiteHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        if not url.path.startswith("/api/"):
+            return super().do_GET()
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        try:
+            if url.path == "/api/resultaten":
+                return self._send(200, "application/json", json.dumps(results_json(query)))
+            if url.path == "/api/feedback":
+                page = feedback_page(query)
+                if page is None:
+                    return self._send(
+                        404, "text/plain", "Er is nog geen feedback voor deze module."
+                    )
+                return self._send(200, "text/html", page)
+        except LinkError as error:
+            return self._send(403, "text/plain", str(error))
+        return self._send(404, "text/plain", "Onbekend adres.")
+
+    def _send(self, status: int, kind: str, body: str) -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")  # scores change; and they are personal
+        self.end_headers()
+        self.wfile.write(data)
 
 
 def main():
     directory, port = sys.argv[1], int(sys.argv[2])
-    handler = functools.partial(QuietHandler, directory=directory)
+    handler = functools.partial(SiteHandler, directory=directory)
     with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         server.serve_forever()
 

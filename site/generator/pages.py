@@ -323,7 +323,9 @@ class Site:
             "- De [architectuur](architectuur.md): hoe leerpad in elkaar zit.",
             "",
             "Je voortgang (welke modules je klaar hebt) en je zelfscan blijven in je eigen "
-            "browser. Deze site stuurt niets door.",
+            "browser. Deze site stuurt niets door. Kwam je binnen via de persoonlijke link "
+            "van je trainer? Dan vraagt het leerpad jouw verbeterde modules op bij de server "
+            "van je bootcamp en toont het je punten en feedback; alleen jij ziet ze.",
         ]
         self.write("index.md", "\n".join(lines))
 
@@ -382,7 +384,8 @@ class Site:
                 lines.append(
                     f"{number}. {self.module_link(module)}: {module.meta['duration']} minuten, "
                     f"niveau {module.meta['level']} "
-                    f'<span class="leerpad-stap" data-module="{attr(module.id)}"></span>'
+                    f'<span class="leerpad-stap" data-module="{attr(module.id)}"></span> '
+                    f'<span class="leerpad-resultaat" data-module="{attr(module.id)}"></span>'
                 )
                 continue
             facts = [f"{step['duration']} minuten"] if step.get("duration") else []
@@ -512,6 +515,8 @@ class Site:
             'aria-pressed="false" hidden>Markeer als klaar</button>',
             "",
             "</div>",
+            "",
+            f'<p class="leerpad-resultaat" data-module="{attr(mid)}" aria-live="polite"></p>',
             "",
             f"*Download* geeft de notebook zonder antwoordsleutels en oplossingen{app_note}. "
             "Verbeteren doet de server van je bootcamp: open de module daarom als app of in "

@@ -1,5 +1,6 @@
-/* leerpad: progress, catalogue filter and self-scan. Vanilla JavaScript, no requests:
-   everything stays in this browser (localStorage). */
+/* leerpad: progress, catalogue filter and self-scan. Vanilla JavaScript; everything stays
+   in this browser (localStorage). One request, to this site's own server, and only for a
+   learner who came in through a personal link: the graded results of that learner. */
 (function () {
   "use strict";
 
@@ -87,6 +88,90 @@
     document.querySelectorAll(".leerpad-stap").forEach(function (mark) {
       mark.textContent = isDone(mark.getAttribute("data-module")) ? "\u2713 klaar" : "";
     });
+  }
+
+  /* -- graded results, for a learner known by a personal link ---------------------- */
+  var LEARNER_KEY = "leerpad:cursist";
+
+  /* A personal link (?cohort=..&leerling=..&sig=..) is remembered here and taken out of
+     the address bar, so it is not shared along with a copied address. */
+  function knownLearner() {
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("cohort") && params.get("leerling") && params.get("sig")) {
+      save(LEARNER_KEY, {
+        cohort: params.get("cohort"), leerling: params.get("leerling"), sig: params.get("sig")
+      });
+      ["cohort", "leerling", "sig"].forEach(function (k) { params.delete(k); });
+      var rest = params.toString();
+      window.history.replaceState(null, "", window.location.pathname +
+        (rest ? "?" + rest : "") + window.location.hash);
+    }
+    var who = load(LEARNER_KEY, null);
+    return who && who.cohort && who.leerling && who.sig ? who : null;
+  }
+
+  function linkQuery(who) {
+    return "cohort=" + encodeURIComponent(who.cohort) + "&leerling=" +
+      encodeURIComponent(who.leerling) + "&sig=" + encodeURIComponent(who.sig);
+  }
+
+  function number(x) {
+    return (Math.round(x * 10) / 10).toString().replace(".", ",");
+  }
+
+  function resultLine(who, id, result) {
+    var line = document.createElement("span");
+    var text = "Verbeterd: " + number(result.score) + " van " + number(result.max) + " punten";
+    if (result.wacht_op_trainer) text += " (de trainer moet nog een antwoord nakijken)";
+    if (result.te_laat) text += ", te laat ingeleverd";
+    line.appendChild(document.createTextNode(text + ". "));
+    if (result.feedback) {
+      var link = document.createElement("a");
+      link.href = "/api/feedback?" + linkQuery(who) + "&module=" + encodeURIComponent(id);
+      link.textContent = "Bekijk feedback";
+      line.appendChild(link);
+    }
+    return line;
+  }
+
+  function showResults(who, data) {
+    var modules = data.modules || {};
+    document.querySelectorAll(".leerpad-resultaat").forEach(function (box) {
+      var id = box.getAttribute("data-module");
+      box.textContent = "";
+      if (modules[id]) box.appendChild(resultLine(who, id, modules[id]));
+    });
+    document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
+      var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
+      var graded = ids.filter(function (id) { return modules[id]; });
+      var score = 0, max = 0;
+      graded.forEach(function (id) { score += modules[id].score; max += modules[id].max; });
+      var p = document.createElement("p");
+      p.className = "leerpad-aangemeld";
+      p.textContent = "Je bent herkend als " + data.cursist + " (cohort " + data.cohort + "). " +
+        "Verbeterd: " + graded.length + " van " + ids.length + " modules" +
+        (graded.length ? ", samen " + number(score) + " van " + number(max) + " punten. " : ". ");
+      var forget = document.createElement("button");
+      forget.type = "button";
+      forget.className = "md-button";
+      forget.textContent = "Niet jij? Vergeet deze link";
+      forget.addEventListener("click", function () {
+        try { window.localStorage.removeItem(LEARNER_KEY); } catch (e) { /* nothing kept */ }
+        document.querySelectorAll(".leerpad-resultaat, .leerpad-aangemeld").forEach(
+          function (el) { el.textContent = ""; });
+      });
+      p.appendChild(forget);
+      box.appendChild(p);
+    });
+  }
+
+  function initResults() {
+    var who = knownLearner();
+    if (!who || !window.fetch) return;
+    fetch("/api/resultaten?" + linkQuery(who), { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) showResults(who, data); })
+      .catch(function () { /* a published site without the server: progress only */ });
   }
 
   /* -- catalogue filter -------------------------------------------------------- */
@@ -309,6 +394,7 @@
     initPrintUrls();
     initDoneButtons();
     initPathProgress();
+    initResults();
     initFilter();
     initScan();
   }
