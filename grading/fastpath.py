@@ -35,15 +35,11 @@ SCORE_TEST = re.compile(
 TRUSTED_CALLS = {*TYPES, "HandIn"}
 
 
-def _literal_call(source: str) -> tuple[str, dict] | None:
-    """('SingleChoice', {kwargs}) for a cell that is one call with literal arguments."""
-    found = _parse_call(source)
-    return None if found is None else (found[0], copy.deepcopy(found[1]))
-
-
 @functools.lru_cache(maxsize=4096)
 def _parse_call(source: str):
-    """The same cells come back in every hand-in of a module: parse each once."""
+    """('SingleChoice', {kwargs}) for a cell that is one call with literal arguments, else
+    None. The same cells come back in every hand-in of a module: parse each once (and
+    copy the arguments before handing them to anything that may change them)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -82,7 +78,7 @@ def cell_role(cell) -> str | None:
         return "score" if SCORE_TEST.match(source) else None
     if _is_widget_import(source):
         return "import"
-    return "exercise" if _literal_call(source) else None
+    return "exercise" if _parse_call(source) is not None else None
 
 
 def widget_only(nb) -> bool:
@@ -207,12 +203,13 @@ class WidgetCells:
         return value
 
     def _build(self, cell):
-        name, kwargs = _literal_call(cell.source)
+        name, shared_kwargs = _parse_call(cell.source)  # parsed once per process: not ours
         if name == "HandIn":
             return
-        exercise_id = kwargs.get("id")
+        exercise_id = shared_kwargs.get("id")
         seen_key = (cell.source, _state_key(cell.source, self.answers.data.get(exercise_id)))
         if seen_key not in self.seen:
+            kwargs = copy.deepcopy(shared_kwargs)  # the widget may change what it gets
             exercise = self._capture(cell, lambda: TYPES[name](**kwargs))
             if exercise is not None:
                 cell.outputs.append(self._summary(exercise, cell.execution_count))

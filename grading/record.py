@@ -21,10 +21,13 @@ from nbgrader.api import (
     MissingEntry,
     SubmittedAssignment,
     SubmittedNotebook,
+    new_uuid,
 )
 from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy import insert
 
 LOCK_FILE = ".leerpad-grading.lock"
+TABLES = (SubmittedAssignment, SubmittedNotebook, Grade, Comment)
 
 
 def read_timestamp(folder: Path) -> str | None:
@@ -75,6 +78,9 @@ class Recorder:
         self.late.init_plugin()
         self._assignments: dict = {}  # per batch: nbgrader's rows of modules and learners
         self._students: dict = {}
+        self._shapes: dict = {}
+        self._existing: set = set()
+        self._rows: dict = {t.__tablename__: [] for t in TABLES}
 
     def close(self):
         self.gradebook.close()
@@ -97,6 +103,8 @@ class Recorder:
         self.gradebook.db.rollback()
         self._assignments.clear()
         self._students.clear()
+        self._shapes.clear()
+        self._existing = set(graded_timestamps(self.gradebook))  # one query per batch
         self._commit, self.gradebook.db.commit = self.gradebook.db.commit, self.gradebook.db.flush
 
     def commit(self) -> None:
@@ -104,6 +112,7 @@ class Recorder:
         db = self.gradebook.db
         try:
             del db.commit  # nbgrader's helpers commit again from here on
+            self._insert_rows()
             self._commit()
         except Exception:
             db.rollback()
@@ -119,16 +128,91 @@ class Recorder:
         gb = self.gradebook
         if stamp and self.is_graded(learner, module, stamp):
             return False
-        # the hand-ins recorded before in this batch are other learners' or modules': no
-        # need to write them out before this lookup; the batch's commit writes them at once
-        with gb.db.no_autoflush:
-            try:
-                submission = gb.find_submission(module, learner)
-            except MissingEntry:
-                submission = self._new_submission(module, learner)  # no timestamp yet
+        submission = None
+        if (learner, module) in self._existing:  # handed in again: its rows are updated
+            submission = gb.find_submission(module, learner)
+        if submission is None and self._rows_for_new(module, learner, result, stamp):
+            write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
+            return True
+        if submission is None:
+            submission = self._new_submission(module, learner)  # no timestamp yet
         write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
         self._store(submission, result, stamp)
         return True
+
+    def _rows_for_new(self, module: str, learner: str, result: dict, stamp) -> bool:
+        """A learner's first hand-in of a module, on time (the common case): the rows that
+        ``add_submission`` and ``_store`` would leave, queued for one INSERT per table at the
+        batch's commit instead of an ORM object per cell. False (nothing queued) for a late
+        hand-in: its penalty needs the ORM's computed scores."""
+        shape = self._shape(module)
+        timestamp = utils.parse_utc(stamp) if stamp else None
+        if timestamp is not None and shape["duedate"] is not None and timestamp > shape["duedate"]:
+            return False
+        self._student(learner)
+        submission_id = new_uuid()
+        rows = self._rows
+        rows["submitted_assignment"].append(
+            {"id": submission_id, "assignment_id": shape["id"], "student_id": learner,
+             "timestamp": timestamp, "extension": None}
+        )  # fmt: skip
+        for notebook_id, name, graded, commented in shape["notebooks"]:
+            got = result["notebooks"].get(name)
+            row_id = new_uuid()
+            rows["submitted_notebook"].append(
+                {"id": row_id, "assignment_id": submission_id, "notebook_id": notebook_id,
+                 "flagged": False, "late_submission_penalty": None}
+            )  # fmt: skip
+            for cell_id, cell_name in graded:
+                if got is None:  # no such notebook handed in: zero, as nbgrader does
+                    auto, manual = 0, False
+                elif cell_name in got["grades"]:
+                    auto = got["grades"][cell_name]
+                    manual = auto is None
+                else:
+                    auto, manual = None, True  # the column's default
+                rows["grade"].append(
+                    {"id": new_uuid(), "notebook_id": row_id, "cell_id": cell_id,
+                     "auto_score": auto, "manual_score": None, "extra_credit": None,
+                     "needs_manual_grade": manual}
+                )  # fmt: skip
+            for cell_id, cell_name in commented:
+                comment = got["comments"].get(cell_name) if got is not None else None
+                rows["comment"].append(
+                    {"id": new_uuid(), "notebook_id": row_id, "cell_id": cell_id,
+                     "auto_comment": comment, "manual_comment": None}
+                )  # fmt: skip
+        return True
+
+    def _shape(self, module: str) -> dict:
+        """A module's notebooks and cells as plain ids and names, read once per batch."""
+        if module not in self._shapes:
+            assignment = self.gradebook.find_assignment(module)
+            notebooks = []
+            for nb in assignment.notebooks:
+                graded = [(c.id, c.name) for c in [*nb.grade_cells, *nb.task_cells]]
+                commented = [(c.id, c.name) for c in [*nb.solution_cells, *nb.task_cells]]
+                notebooks.append((nb.id, nb.name, graded, commented))
+            self._shapes[module] = {
+                "id": assignment.id, "duedate": assignment.duedate, "notebooks": notebooks
+            }  # fmt: skip
+        return self._shapes[module]
+
+    def _student(self, learner: str):
+        if learner not in self._students:
+            try:
+                self._students[learner] = self.gradebook.find_student(learner)
+            except MissingEntry:
+                self._students[learner] = self.gradebook.update_or_create_student(learner)
+        return self._students[learner]
+
+    def _insert_rows(self) -> None:
+        """The queued rows of first hand-ins, one INSERT per table, parents first."""
+        tables = {t.__tablename__: t.__table__ for t in TABLES}
+        for name in ("submitted_assignment", "submitted_notebook", "grade", "comment"):
+            if self._rows[name]:
+                self.gradebook.db.execute(insert(tables[name]), self._rows[name])
+        self._rows = {name: [] for name in self._rows}
 
     def _new_submission(self, module: str, learner: str) -> SubmittedAssignment:
         """What nbgrader's ``Gradebook.add_submission`` makes (the submission with a grade
@@ -138,23 +222,19 @@ class Recorder:
         gb = self.gradebook
         if module not in self._assignments:
             self._assignments[module] = gb.find_assignment(module)
-        if learner not in self._students:
-            try:
-                self._students[learner] = gb.find_student(learner)
-            except MissingEntry:
-                self._students[learner] = gb.update_or_create_student(learner)
-        submission = SubmittedAssignment(
-            assignment=self._assignments[module], student=self._students[learner]
-        )
-        for notebook in submission.assignment.notebooks:
-            nb = SubmittedNotebook(notebook=notebook, assignment=submission)
-            for cell in notebook.grade_cells:
-                Grade(cell=cell, notebook=nb)
-            for cell in notebook.solution_cells:
-                Comment(cell=cell, notebook=nb)
-            for cell in notebook.task_cells:
-                Comment(cell=cell, notebook=nb)
-                Grade(cell=cell, notebook=nb)
+        with gb.db.no_autoflush:  # half-built objects must not be written yet
+            submission = SubmittedAssignment(
+                assignment=self._assignments[module], student=self._student(learner)
+            )
+            for notebook in submission.assignment.notebooks:
+                nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+                for cell in notebook.grade_cells:
+                    Grade(cell=cell, notebook=nb)
+                for cell in notebook.solution_cells:
+                    Comment(cell=cell, notebook=nb)
+                for cell in notebook.task_cells:
+                    Comment(cell=cell, notebook=nb)
+                    Grade(cell=cell, notebook=nb)
         gb.db.add(submission)
         return submission
 

@@ -7,6 +7,7 @@ sees her graded module on the site through her personal link."""
 
 import csv
 import json
+import os
 import subprocess
 import sys
 import time
@@ -246,6 +247,12 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     result.get_by_text("Verbeterd: 4 van 13 punten").wait_for(timeout=30_000)
     page.get_by_text("Je bent herkend als an-peeters").wait_for()
     assert "sig=" not in page.url  # remembered in her browser, not left in the address bar
+    if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
+        from test_app_browser import SCREENSHOTS
+
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.locator(".leerpad-voortgang").scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / "site-resultaten.png"))
     page.goto(f"{platform['site']}/modules/{MODULE}/")  # the module page knows her too
     result = page.locator(f'.leerpad-resultaat[data-module="{MODULE}"]')
     result.get_by_role("link", name="Bekijk feedback").click()
