@@ -1,5 +1,3 @@
-import sys
+from leerpad.cli import run
 
-from leerpad.cli import main
-
-sys.exit(main())
+run()

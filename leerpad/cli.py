@@ -356,3 +356,20 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def run() -> None:
+    """The ``leerpad`` command (``main`` is for callers in Python, such as the tests)."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if code == 0 and argv[:1] == ["grade"]:
+        # A grading run loads most of the Jupyter stack, and tearing all those modules
+        # down at exit takes a fifth of a second. Here everything is written and closed:
+        # run the exit handlers, flush, and leave.
+        import atexit
+
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    sys.exit(code)
