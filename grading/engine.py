@@ -167,6 +167,7 @@ def grade(
     db_url: str | None = None,
     feedback: bool = True,
     out=sys.stderr,
+    commit_every: float | None = None,
 ) -> Summary:
     """Grade every hand-in of the cohort (or of one module/learner) that needs it."""
     from leerpad.grading.record import Recorder
@@ -186,9 +187,12 @@ def grade(
     recorder = Recorder(config, cohort_dir, db_url, course_id)
     try:
         if processes == 1:
-            _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback)
+            _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback, commit_every)
         else:
-            _run_pool(cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback)
+            _run_pool(
+                cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback,
+                commit_every,
+            )  # fmt: skip
     finally:
         recorder.close()
         progress.close()
@@ -202,8 +206,9 @@ class Batch:
 
     SECONDS = 1.0
 
-    def __init__(self, recorder, summary, progress, on_stored):
+    def __init__(self, recorder, summary, progress, on_stored, seconds=None):
         self.recorder, self.summary, self.progress = recorder, summary, progress
+        self.seconds = self.SECONDS if seconds is None else seconds
         self.on_stored = on_stored
         self.jobs, self.started = [], None
 
@@ -216,7 +221,7 @@ class Batch:
             self.jobs.append((job, result["fast"], notes))
         else:
             self.summary.skipped += 1
-        if time.monotonic() - self.started >= self.SECONDS:
+        if time.monotonic() - self.started >= self.seconds:
             self.close()
 
     def close(self):
@@ -240,7 +245,7 @@ def _note_failure(job, message, summary, progress, counted=True):
         progress.step()
 
 
-def _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback):
+def _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback, commit_every):
     from leerpad.grading.worker import Grader
 
     grader = Grader(cohort_dir, db_url)
@@ -254,7 +259,7 @@ def _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback):
         except Exception as err:
             _note_failure(job, f"feedback: {_describe(err)}", summary, progress, counted=False)
 
-    batch = Batch(recorder, summary, progress, make_feedback)
+    batch = Batch(recorder, summary, progress, make_feedback, commit_every)
     for job in todo:
         if not job.grade:
             make_feedback(job)
@@ -268,7 +273,9 @@ def _run_here(cohort_dir, db_url, todo, recorder, summary, progress, feedback):
         batch.close()  # one process: store each before its feedback
 
 
-def _run_pool(cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback):
+def _run_pool(
+    cohort_dir, db_url, todo, processes, recorder, summary, progress, feedback, commit_every
+):
     # Fork: the workers start with nbgrader and the widgets imported already.
     context = multiprocessing.get_context("fork")
     recorder.gradebook.engine.dispose()  # no database connection crosses the fork
@@ -279,7 +286,7 @@ def _run_pool(cohort_dir, db_url, todo, processes, recorder, summary, progress, 
             if feedback:
                 waiting.append(pool.apply_async(_feedback, (job,)))
 
-        batch = Batch(recorder, summary, progress, make_feedback)
+        batch = Batch(recorder, summary, progress, make_feedback, commit_every)
         try:
             for job, result, error in pool.imap_unordered(_grade, [j for j in todo if j.grade]):
                 if error:
@@ -350,10 +357,19 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--db-url")
     parser.add_argument("--no-feedback", action="store_true")
+    parser.add_argument(
+        "--commit-every", type=float, help="seconds between gradebook commits (default: 1)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     summary = grade(
-        args.cohort_dir, args.module, args.learner, args.jobs, args.db_url, not args.no_feedback
+        args.cohort_dir,
+        args.module,
+        args.learner,
+        args.jobs,
+        args.db_url,
+        not args.no_feedback,
+        commit_every=args.commit_every,
     )
     report(summary, time.perf_counter() - started)
     return 0 if summary.ok else 1
