@@ -83,7 +83,9 @@ def pending(
 class Progress:
     """``[####......] 37/200 ingeleverd werk verbeterd`` on stderr."""
 
-    def __init__(self, total: int, out=sys.stderr):
+    def __init__(self, total: int, out=None):
+        # sys.stderr as it is now (a test may have swapped it since this module loaded)
+        out = sys.stderr if out is None else out
         self.total, self.done, self.out = total, 0, out
         self.live = hasattr(out, "isatty") and out.isatty()
 
@@ -166,7 +168,7 @@ def grade(
     jobs: int | None = None,
     db_url: str | None = None,
     feedback: bool = True,
-    out=sys.stderr,
+    out=None,
     commit_every: float | None = None,
 ) -> Summary:
     """Grade every hand-in of the cohort (or of one module/learner) that needs it."""
@@ -303,7 +305,8 @@ def _run_pool(
                 summary.feedback += 1
 
 
-def report(summary: Summary, seconds: float, out=sys.stdout) -> None:
+def report(summary: Summary, seconds: float, out=None) -> None:
+    out = sys.stdout if out is None else out
     fast = sum(1 for *_, f in summary.graded if f)
     print(
         f"{len(summary.graded)} verbeterd ({fast} via het snelle pad voor widgets), "

@@ -17,8 +17,9 @@ def grade_cohort(
     jobs: int | None = None,
     db_url: str | None = None,
     feedback: bool = True,
-    out=sys.stdout,
+    out=None,
 ) -> int:
+    out = sys.stdout if out is None else out
     cohort = Cohort(name)
     if not cohort.exists():
         print(

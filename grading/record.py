@@ -76,8 +76,7 @@ class Recorder:
         self.gradebook = Gradebook(db_url, course_id=course_id)
         self.late = AssignLatePenalties(config=grader_config)
         self.late.init_plugin()
-        self._assignments: dict = {}  # per batch: nbgrader's rows of modules and learners
-        self._students: dict = {}
+        self._students: dict = {}  # per batch: nbgrader's rows of learners and modules
         self._shapes: dict = {}
         self._existing: set = set()
         self._rows: dict = {t.__tablename__: [] for t in TABLES}
@@ -101,7 +100,6 @@ class Recorder:
         self._lock = cohort_lock(self.cohort_dir)
         self._lock.__enter__()
         self.gradebook.db.rollback()
-        self._assignments.clear()
         self._students.clear()
         self._shapes.clear()
         self._existing = set(graded_timestamps(self.gradebook))  # one query per batch
@@ -134,8 +132,10 @@ class Recorder:
         if submission is None and self._rows_for_new(module, learner, result, stamp):
             write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
             return True
-        if submission is None:
-            submission = self._new_submission(module, learner)  # no timestamp yet
+        if submission is None:  # first and late: nbgrader's own, the penalty needs its scores
+            self._student(learner)
+            with gb.db.no_autoflush:  # no half-built rows written while it builds them
+                submission = gb.add_submission(module, learner)  # no timestamp yet
         write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
         self._store(submission, result, stamp)
         return True
@@ -208,35 +208,11 @@ class Recorder:
 
     def _insert_rows(self) -> None:
         """The queued rows of first hand-ins, one INSERT per table, parents first."""
-        tables = {t.__tablename__: t.__table__ for t in TABLES}
-        for name in ("submitted_assignment", "submitted_notebook", "grade", "comment"):
-            if self._rows[name]:
-                self.gradebook.db.execute(insert(tables[name]), self._rows[name])
-        self._rows = {name: [] for name in self._rows}
-
-    def _new_submission(self, module: str, learner: str) -> SubmittedAssignment:
-        """What nbgrader's ``Gradebook.add_submission`` makes (the submission with a grade
-        or comment for every cell of the assignment), without its lookups and its flush:
-        the rows go to the database with the batch, the module and learner are looked up
-        once per batch."""
-        gb = self.gradebook
-        if module not in self._assignments:
-            self._assignments[module] = gb.find_assignment(module)
-        with gb.db.no_autoflush:  # half-built objects must not be written yet
-            submission = SubmittedAssignment(
-                assignment=self._assignments[module], student=self._student(learner)
-            )
-            for notebook in submission.assignment.notebooks:
-                nb = SubmittedNotebook(notebook=notebook, assignment=submission)
-                for cell in notebook.grade_cells:
-                    Grade(cell=cell, notebook=nb)
-                for cell in notebook.solution_cells:
-                    Comment(cell=cell, notebook=nb)
-                for cell in notebook.task_cells:
-                    Comment(cell=cell, notebook=nb)
-                    Grade(cell=cell, notebook=nb)
-        gb.db.add(submission)
-        return submission
+        for table in TABLES:  # parents before children
+            rows = self._rows[table.__tablename__]
+            if rows:
+                self.gradebook.db.execute(insert(table.__table__), rows)
+            rows.clear()
 
     def _store(self, submission, result, stamp):
         gb = self.gradebook
