@@ -1,5 +1,6 @@
 # leerpad: two commands do all the set-up on a fresh machine with Python 3.11+.
 #   make start   builds what changed and serves the platform on 127.0.0.1
+#                (COHORT=naam make start: a named cohort)
 #   make test    the same set-up, then lint and every test
 PYTHON ?= python3
 VENV := .venv
@@ -14,8 +15,9 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(INSTALLED)
 
+# COHORT=gent make start: run that cohort (made with `leerpad cohort create`); default demo
 start: $(INSTALLED)
-	@$(BIN)/leerpad start
+	@$(BIN)/leerpad start $(if $(COHORT),--cohort $(COHORT))
 
 check: $(INSTALLED)
 	$(BIN)/leerpad check

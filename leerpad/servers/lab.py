@@ -51,8 +51,14 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
     return config, home
 
 
+# leerpad's own pages in the trainer server (leerpad.servers.trainer), behind its login
+TRAINER_PAGES = {"report": "/leerpad/rapport/", "grading": "/leerpad/beoordelen/"}
+TRAINER_EXTENSION = "leerpad.servers.trainer"
+
+
 def trainer_lab(cohort: Cohort) -> Path:
-    """The trainer's config dir: formgrader on the cohort's nbgrader course."""
+    """The trainer's config dir: formgrader on the cohort's nbgrader course, and leerpad's
+    trainer pages (report, rubric grading) for that cohort."""
     config = var_dir() / "servers" / "trainer" / "config"
     _write(
         config / "nbgrader_config.py",
@@ -62,6 +68,17 @@ def trainer_lab(cohort: Cohort) -> Path:
     )
     _write(
         config / "jupyter_server_config.json",
-        json.dumps({"ServerApp": {"jpserver_extensions": {"voila.server_extension": False}}}),
+        json.dumps(
+            {
+                "ServerApp": {
+                    "jpserver_extensions": {
+                        "voila.server_extension": False,
+                        TRAINER_EXTENSION: True,
+                    }
+                },
+                "TrainerPages": {"cohort_dir": str(cohort.dir)},
+            },
+            indent=1,
+        ),
     )
     return config
