@@ -120,6 +120,22 @@ def criterion_fieldset(n: int, criterion, chosen) -> str:
     )
 
 
+# The running total while the trainer chooses; the server computes the stored score itself.
+TOTAL_SCRIPT = """<script>
+const form = document.querySelector("form"), out = document.querySelector("output");
+function total() {
+  let sum = 0, open = 0;
+  form.querySelectorAll("fieldset").forEach((set) => {
+    const chosen = set.querySelector("input:checked");
+    if (chosen) sum += Number(chosen.value); else open += 1;
+  });
+  const text = `Totaal: ${String(Math.min(sum, MAX)).replace(".", ",")} van MAX punten`;
+  out.textContent = open ? `${text} (nog ${open} criteria te kiezen)` : text;
+}
+form.addEventListener("change", total); total();
+</script>"""
+
+
 class GradeHandler(TrainerHandler):
     def _find(self, module, learner, exercise):
         for answer in open_answers(self.cohort, module, learner):
@@ -145,7 +161,9 @@ class GradeHandler(TrainerHandler):
 <form method="post">{self.xsrf_form_html()}{fieldsets}
 <label for="commentaar"><strong>Commentaar voor de cursist</strong></label>
 <textarea id="commentaar" name="commentaar" rows="5">{html.escape(a.comment)}</textarea>
-<p><button type="submit">Bewaar beoordeling</button></p></form></section></div>""",
+<p><output for="{" ".join(f"c{n}" for n in range(len(a.criteria)))}" aria-live="polite">
+</output></p><p><button type="submit">Bewaar beoordeling</button></p></form></section></div>
+{TOTAL_SCRIPT.replace("MAX", f"{a.max_score:g}")}""",
         )
 
     @web.authenticated
