@@ -209,7 +209,27 @@ def save_rubric_grade(
     kept = _read_choices(cohort, learner, module)
     kept[exercise] = {"choices": choices, "criteria": [c.text for c in answer.criteria]}
     write_json_atomic(_choices_path(cohort, learner, module), kept)
+    # The feedback was made before this score and comment: the next grading run (or
+    # refresh_feedback) makes it again.
+    (cohort.dir / "feedback" / learner / module / "timestamp.txt").unlink(missing_ok=True)
     return score
+
+
+async def refresh_feedback(cohort: Cohort, learner: str, module: str) -> int:
+    """Make the hand-in's feedback again, with the trainer's score and comment, by the same
+    engine that grades (it only makes what is missing). Returns its exit code."""
+    import asyncio
+    import sys
+
+    from leerpad.grading.nbgrader_run import grading_environment
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "leerpad.grading.engine", str(cohort.dir), module,
+        "--learner", learner, "--jobs", "1",
+        env=grading_environment(cohort.dir),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    return await proc.wait()
 
 
 def _notebook_of(gb, module: str, exercise: str) -> str:

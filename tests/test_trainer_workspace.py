@@ -183,6 +183,12 @@ def test_rubric_page_saves_a_manual_score_in_the_gradebook(trainer, cohort):
         comment = gb.find_comment(TRANSFER, FIRST, FIRST, "an-peeters")
         assert comment.manual_comment == "Mooi concreet; laat ze testen."
         assert not gb.find_submission(FIRST, "an-peeters").needs_manual_grade
+    # the learner's feedback is made again, with the trainer's comment in it
+    feedback = cohort.dir / "feedback" / "an-peeters" / FIRST / f"{FIRST}.html"
+    deadline = time.monotonic() + 300
+    while not (feedback.exists() and "laat ze testen" in feedback.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline, "de feedback kreeg het commentaar niet"
+        time.sleep(0.5)
     status, listing, _ = fetch(opener, f"{base}/leerpad/beoordelen/")
     assert "4 wachten op een trainer" in listing and "beoordeeld: 3 punten" in listing
     status, form, _ = fetch(opener, base + link)  # the chosen levels come back

@@ -3,6 +3,7 @@ grading of open answers. A Jupyter server extension, enabled only in the trainer
 config (``leerpad.servers.lab.trainer_lab``), so every page sits behind the trainer's own
 Jupyter login: whoever opened the workspace with the token needs nothing more."""
 
+import asyncio
 import html
 from urllib.parse import quote, urlencode
 
@@ -13,7 +14,12 @@ from traitlets.config import Configurable
 
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.reports import page, write_report
-from leerpad.grading.rubric import RubricError, open_answers, save_rubric_grade
+from leerpad.grading.rubric import (
+    RubricError,
+    open_answers,
+    refresh_feedback,
+    save_rubric_grade,
+)
 from leerpad.servers.lab import TRAINER_PAGES
 
 
@@ -136,6 +142,9 @@ form.addEventListener("change", total); total();
 </script>"""
 
 
+RUNNING: set = set()  # feedback being remade: kept referenced until done
+
+
 class GradeHandler(TrainerHandler):
     def _find(self, module, learner, exercise):
         for answer in open_answers(self.cohort, module, learner):
@@ -180,7 +189,14 @@ class GradeHandler(TrainerHandler):
         except RubricError as err:
             self.set_status(400)
             return self.get(module, learner, exercise, str(err))
-        saved = f"Bewaard: {learner} {exercise}, {points(score)} van {a.max_score:g}."
+        # the learner's feedback page gets the score and comment in the background
+        task = asyncio.ensure_future(refresh_feedback(self.cohort, learner, module))
+        RUNNING.add(task)
+        task.add_done_callback(RUNNING.discard)
+        saved = (
+            f"Bewaard: {learner} {exercise}, {points(score)} van {a.max_score:g}. "
+            "De feedback voor de cursist wordt bijgewerkt."
+        )
         self.redirect(TRAINER_PAGES["grading"] + "?" + urlencode({"bewaard": saved}))
 
 
