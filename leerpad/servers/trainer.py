@@ -34,17 +34,21 @@ class TrainerHandler(JupyterHandler):
     def cohort(self) -> Cohort:
         return Cohort.at(self.settings["leerpad_cohort_dir"])
 
+    def at(self, path: str) -> str:
+        """An address on this server (behind JupyterHub, under the user's base URL)."""
+        return self.base_url.rstrip("/") + path
+
     def page(self, title: str, body: str) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(page(title, body, nav=navigation()))
+        self.finish(page(title, body, nav=self.navigation()))
 
-
-def navigation() -> str:
-    return (
-        "<nav class='muted'><a href='{grading}'>Open vragen beoordelen</a> · "
-        "<a href='{report}'>Rapport</a> · <a href='/lab'>JupyterLab</a> · "
-        "<a href='/formgrader'>Formgrader</a></nav>"
-    ).format(**TRAINER_PAGES)
+    def navigation(self) -> str:
+        return (
+            f"<nav class='muted'><a href='{self.at(TRAINER_PAGES['grading'])}'>Open vragen "
+            f"beoordelen</a> · <a href='{self.at(TRAINER_PAGES['report'])}'>Rapport</a> · "
+            f"<a href='{self.at('/lab')}'>JupyterLab</a> · "
+            f"<a href='{self.at('/formgrader')}'>Formgrader</a></nav>"
+        )
 
 
 class ReportHandler(TrainerHandler):
@@ -63,15 +67,15 @@ class ReportHandler(TrainerHandler):
         self.finish((folder / "index.html").read_text(encoding="utf-8"))
 
 
-def grading_url(answer) -> str:
+def grading_path(answer) -> str:
     parts = (answer.module, answer.learner, answer.exercise)
     return TRAINER_PAGES["grading"] + "/".join(quote(p) for p in parts)
 
 
-def grading_link(answer) -> str:
+def grading_link(answer, base: str) -> str:
     action = "Beoordeel" if answer.waiting else "Bekijk"
     label = html.escape(f"{action} {answer.learner}, {answer.exercise}")
-    return f"<a href='{grading_url(answer)}' aria-label='{label}'>{action}</a>"
+    return f"<a href='{base}{grading_path(answer)}' aria-label='{label}'>{action}</a>"
 
 
 def points(value: float) -> str:
@@ -93,7 +97,7 @@ class ListHandler(TrainerHandler):
         rows = "".join(
             f"<tr><th scope='row'>{html.escape(a.learner)}</th><td>{html.escape(a.module)}</td>"
             f"<td>{html.escape(a.exercise)}</td><td>{status(a)}</td>"
-            f"<td>{grading_link(a)}</td>"
+            f"<td>{grading_link(a, self.at(''))}</td>"
             "</tr>"
             for a in answers
         )
@@ -161,7 +165,7 @@ class GradeHandler(TrainerHandler):
         problem = f"<p class='flag' role='alert'>{html.escape(error)}</p>" if error else ""
         self.page(
             f"{a.learner}: {a.exercise}",
-            f"""<p><a href="{TRAINER_PAGES["grading"]}">&larr; Alle open vragen</a></p>
+            f"""<p><a href="{self.at(TRAINER_PAGES["grading"])}">&larr; Alle open vragen</a></p>
 <p>{html.escape(a.module)} · {status(a)} · max. {points(a.max_score)}</p>{problem}
 <div class="grade">
 <section aria-labelledby="antwoord"><h2 id="antwoord">Antwoord van {html.escape(a.learner)}</h2>
@@ -197,7 +201,7 @@ class GradeHandler(TrainerHandler):
             f"Bewaard: {learner} {exercise}, {points(score)} van {a.max_score:g}. "
             "De feedback voor de cursist wordt bijgewerkt."
         )
-        self.redirect(TRAINER_PAGES["grading"] + "?" + urlencode({"bewaard": saved}))
+        self.redirect(self.at(TRAINER_PAGES["grading"]) + "?" + urlencode({"bewaard": saved}))
 
 
 def _jupyter_server_extension_points():
