@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import free_port, stop_process_group
+from conftest import stop_process_group
 
 MODULE = "ct-01-algoritme"
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
@@ -189,43 +189,41 @@ def time_wait_ports() -> set[int]:
 
 
 def start_platform(env, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 - closed by the caller
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leerpad", "start"], env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    """`leerpad start` as the `platform` fixture runs it; returns once it says it runs."""
+    with open(log_path, "w") as log:  # the child keeps its own copy
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "leerpad", "start"], env=env, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
     deadline = time.monotonic() + 600
     while "leerpad draait" not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:
             stop_process_group(proc)
-            log.close()
             pytest.fail(f"leerpad start stopte:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.5)
-    return proc, log
+    return proc
 
 
-def test_restart_right_after_ctrl_c_on_the_same_ports(isolated_env, tmp_path):
-    ports = {name: free_port() for name in PORT_VARIABLES}
-    env = {**isolated_env, "LEERPAD_VAR": str(tmp_path / "var")}
-    env.update({"LEERPAD_BUILD": str(tmp_path / "build"), **{k: str(v) for k, v in ports.items()}})
-    proc, log = start_platform(env, tmp_path / "eerste.log")
+def test_restart_right_after_ctrl_c_on_the_same_ports(platform, tmp_path):
+    """Ctrl-C, then `leerpad start` again at once: the ports are free, the platform comes
+    back with the same addresses (the restarted platform serves the rest of the session)."""
+    ports = [int(platform[k].rsplit(":", 1)[1]) for k in ("site", "apps", "lab", "trainer")]
     # browsers keep connections open; the servers close them when they stop
     held = []
-    for port in ports.values():
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for port in ports:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         connection.request("GET", "/")
         connection.getresponse().read()
         held.append(connection)
+    proc = platform["proc"]
     os.killpg(proc.pid, signal.SIGINT)
     assert proc.wait(60) == 0
-    log.close()
     for connection in held:
         connection.close()
-    assert set(ports.values()) & time_wait_ports()  # the case that used to refuse
-    proc, log = start_platform(env, tmp_path / "tweede.log")
-    try:
-        assert "bezet" not in (tmp_path / "tweede.log").read_text()
-        assert get(f"http://127.0.0.1:{ports['PORT']}/")[0] == 200
-    finally:
-        stop_process_group(proc)
-        log.close()
+    assert set(ports) & time_wait_ports()  # the case that used to say "Poort ... is bezet"
+    log_path = tmp_path / "herstart.log"
+    platform["proc"] = start_platform(platform["env"], log_path)
+    assert "bezet" not in log_path.read_text()
+    assert get(platform["site"] + "/")[0] == 200
+    out = leerpad(platform["env"], "cohort", "links", "demo")  # the new platform's addresses
+    assert platform["site"] in out and "Let op" not in out
