@@ -76,7 +76,10 @@ def cmd_release(args) -> int:
 def cmd_site(args) -> int:
     from leerpad.site_build import build_site
 
-    site = build_site(apps_url=args.apps_url, lab_url=args.lab_url, force=True)
+    where = _addresses()
+    site = build_site(
+        apps_url=args.apps_url or where.apps, lab_url=args.lab_url or where.lab, force=True
+    )
     print(f"Website gebouwd in {site}")
     return 0
 
@@ -322,8 +325,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("site", help="bouw de website")
-    p.add_argument("--apps-url", default="http://127.0.0.1:8866")
-    p.add_argument("--lab-url", default="http://127.0.0.1:8888")
+    p.add_argument("--apps-url", help="adres van de apps (standaard: van het platform)")
+    p.add_argument("--lab-url", help="adres van JupyterLab (standaard: van het platform)")
     p.set_defaults(func=cmd_site)
 
     cohort = sub.add_parser("cohort", help="cohorten: maken, cursisten, links").add_subparsers(
