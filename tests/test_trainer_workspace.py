@@ -3,6 +3,7 @@ follows the cohort's path in Belgian time, and open answers are graded against t
 in the trainer's own JupyterLab server (real server, real gradebook, real Chromium)."""
 
 import http.cookiejar
+import json
 import os
 import re
 import time
@@ -155,6 +156,21 @@ def test_trainer_pages_need_the_trainer_login(trainer):
     for page in ("/leerpad/beoordelen/", "/leerpad/rapport/"):
         status, _, headers = fetch(opener, trainer["url"] + page)
         assert status in (302, 403) and "/login" in headers.get("Location", "/login"), page
+
+
+def test_trainer_jupyterlab_has_a_leerpad_menu(trainer):
+    """The trainer finds the pages from JupyterLab itself: a 'leerpad' menu."""
+    url = f"{trainer['url']}/lab/api/settings/@jupyterlab/mainmenu-extension:plugin"
+    request = urllib.request.Request(url, headers={"Authorization": f"token {trainer['token']}"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        settings = json.loads(response.read())
+    menus = settings["schema"]["properties"]["menus"]["default"]  # the server's override
+    menu = next(m for m in menus if m["id"] == "jp-mainmenu-leerpad")
+    urls = {item["args"]["text"]: item["args"]["url"] for item in menu["items"]}
+    assert urls == {
+        "Open vragen beoordelen": "/leerpad/beoordelen/",
+        "Rapport van het cohort": "/leerpad/rapport/",
+    }
 
 
 def test_rubric_page_saves_a_manual_score_in_the_gradebook(trainer, cohort):

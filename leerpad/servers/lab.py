@@ -54,6 +54,29 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
 # leerpad's own pages in the trainer server (leerpad.servers.trainer), behind its login
 TRAINER_PAGES = {"report": "/leerpad/rapport/", "grading": "/leerpad/beoordelen/"}
 TRAINER_EXTENSION = "leerpad.servers.trainer"
+# A "leerpad" menu in the trainer's JupyterLab with those pages: JupyterLab's own settings
+# (a custom main menu of help:open commands), no front-end extension of ours.
+TRAINER_MENU = {
+    "@jupyterlab/mainmenu-extension:plugin": {
+        "menus": [
+            {
+                "id": "jp-mainmenu-leerpad",
+                "label": "leerpad",
+                "rank": 90,
+                "items": [
+                    {
+                        "command": "help:open",
+                        "args": {"url": TRAINER_PAGES[page], "text": text, "newBrowserTab": True},
+                    }
+                    for page, text in (
+                        ("grading", "Open vragen beoordelen"),
+                        ("report", "Rapport van het cohort"),
+                    )
+                ],
+            }
+        ]
+    }
+}
 
 
 def trainer_lab(cohort: Cohort) -> Path:
@@ -66,10 +89,13 @@ def trainer_lab(cohort: Cohort) -> Path:
         f"c.CourseDirectory.root = {str(cohort.dir)!r}\n"
         f"exec(open({str(cohort.dir / 'nbgrader_config.py')!r}).read())\n",
     )
+    settings = config / "lab-settings"
+    _write(settings / "overrides.json", json.dumps(TRAINER_MENU, indent=1))
     _write(
         config / "jupyter_server_config.json",
         json.dumps(
             {
+                "LabApp": {"app_settings_dir": str(settings)},
                 "ServerApp": {
                     "jpserver_extensions": {
                         "voila.server_extension": False,
