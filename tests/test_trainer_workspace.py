@@ -225,8 +225,16 @@ def test_rubric_page_saves_a_manual_score_in_the_gradebook(trainer, cohort):
 
 def test_trainer_grades_an_open_answer_by_criteria_in_chromium(trainer, cohort, browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE")
-    page = context.new_page()
-    page.goto(f"{trainer['url']}/leerpad/beoordelen/?token={trainer['token']}")
+    lab = context.new_page()
+    # the trainer opens the workspace with the link from `make start`, then the leerpad menu
+    lab.goto(f"{trainer['url']}/lab?token={trainer['token']}", timeout=180_000)
+    lab.get_by_role("menuitem", name="leerpad").click(timeout=180_000)
+    with context.expect_page() as opened:
+        lab.get_by_role("menuitem", name="Open vragen beoordelen").click()
+    page = opened.value
+    page.wait_for_load_state()
+    assert "token" not in page.url  # no token pasted: the workspace's login is enough
+    lab.close()
     page.get_by_role("link", name=f"Beoordeel els-janssens, {TRANSFER}").click()
     page.wait_for_url(re.compile(r"/leerpad/beoordelen/ct-01-algoritme/els-janssens/"))
     answer = page.locator(".answer")
