@@ -47,6 +47,7 @@ class Problem:
     place: str
     problem: str
     fix: str = ""
+    warning: bool = False  # worth a look, but the module still works (leerpad check exits 0)
 
     def __str__(self):
         root = courses_dir().parent
@@ -54,7 +55,8 @@ class Problem:
             shown = self.path.relative_to(root)
         except ValueError:
             shown = self.path
-        return f"{shown}: {self.place}: {self.problem}" + (
+        label = "waarschuwing: " if self.warning else ""
+        return f"{shown}: {self.place}: {label}{self.problem}" + (
             f" Oplossing: {self.fix}" if self.fix else ""
         )
 
