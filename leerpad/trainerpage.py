@@ -30,8 +30,7 @@ def trainer_page(module: Module) -> str:
         "",
         NOTICE,
         "",
-        f"Module `{module.id}` · {meta.get('duration', '?')} minuten · "
-        f"bron: `{_source(module)}`",
+        f"Module `{module.id}` · {meta.get('duration', '?')} minuten · bron: `{_source(module)}`",
         "",
         "## Tips, misvattingen en beoordelen",
         "",
