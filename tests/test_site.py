@@ -2,6 +2,7 @@
 
 import ast
 import html
+import json
 import os
 import re
 import shutil
@@ -312,6 +313,29 @@ def test_no_answer_keys_on_any_page(built):
             if len(line) > 8 and " ".join(line.split()) not in public_text:
                 assert line not in visible and line not in download_text, line
     assert checked > 20
+
+
+def test_no_trainer_material_on_any_page_or_in_the_search_index(built):
+    """{trainer} blocks are on no page, in no download and not in search/search_index.json."""
+    from test_trainer_material import PHRASES, trainer_phrases
+
+    index = built["site"] / "search" / "search_index.json"
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    searchable = " ".join(text_of(d["title"] + " " + d["text"]) for d in docs).lower()
+    assert "de volgorde doet ertoe" in searchable  # the modules' reading versions are in it
+    texts = {index: searchable}
+    for path in built["site"].rglob("*.html"):
+        texts[path] = text_of(path.read_text(encoding="utf-8"))
+    for path in [*built["site"].rglob("*.ipynb"), *built["docs"].rglob("*.md")]:
+        texts[path] = " ".join(path.read_text(encoding="utf-8").split())
+    phrases = [PHRASES[m] for m in PHRASES if "`" not in PHRASES[m]]
+    phrases += [p for m in built["catalogue"].modules.values() for p in trainer_phrases(m)]
+    assert len(phrases) > 40
+    for path, text in texts.items():
+        for phrase in phrases:
+            assert phrase.lower() not in text.lower(), f"trainer material '{phrase}' in {path}"
+    for path in built["site"].rglob("*"):
+        assert "{trainer}" not in path.name and not path.match("trainer/*.md"), path
 
 
 def test_fill_in_numeric_and_order_keys_absent(built):
