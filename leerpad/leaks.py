@@ -8,7 +8,10 @@ around the exercise, or in one of its tips. ``leerpad check`` warns about:
   option, or a filled-in sentence of an ``invullen`` exercise;
 - learner text that puts an answer (also a short one: a number, a letter) right after the
   word "antwoord" or "oplossing", or in a sentence that names the exercise's id;
-- learner text that lists the items of a ``volgorde`` exercise in their right order.
+- learner text that lists the items of a ``volgorde`` exercise in their right order;
+- learner text that shows a code exercise's model solution: all of its lines that the
+  starting code does not show, in order (a buggy version to debug shares most of them, but
+  not the fix).
 
 Only text learners see is searched: the notebook without trainer material (``{trainer}``
 blocks may name every answer). Short answers (a letter, "ja") are only looked for in tips and
@@ -171,11 +174,55 @@ def in_order(text: str, items: list[str]) -> bool:
     return True
 
 
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n(.*?)^[ \t]*### END SOLUTION", re.S | re.M)
+CODE_LINE_CHARS = 8  # shorter lines (`else:`, `pass`) say nothing about the solution
+
+
+def code(text: str) -> str:
+    return " ".join(str(text).replace("`", " ").split())
+
+
+def solution_lines(nb, found: list[Exercise]) -> dict[str, list[str]]:
+    """{exercise id: the lines of its model solution that its starting code does not show}."""
+    lines = []
+    for cell in nb.cells:
+        match = SOLUTION.search(cell.source) if cell.cell_type == "code" else None
+        if match:
+            exercise_id = str(cell.metadata.get("nbgrader", {}).get("grade_id", ""))
+            start = SOLUTION.sub("", cell.source)
+            for line in match[1].splitlines():
+                lines.append((exercise_id.removesuffix("-code"), line, start))
+    for exercise in found:
+        solution = exercise.key.get("solution")
+        if isinstance(solution, str):
+            start = str(exercise.public.get("start", ""))
+            lines += [(exercise.id, line, start) for line in solution.splitlines()]
+    solutions = {}
+    for exercise_id, line, start in lines:
+        if len(code(line)) >= CODE_LINE_CHARS and code(line) not in code(start):
+            solutions.setdefault(exercise_id, []).append(code(line))
+    return solutions
+
+
+def _lines_in_order(text: str, lines: list[str]) -> bool:
+    at = 0
+    for line in lines:
+        at = text.find(line, at)
+        if at < 0:
+            return False
+        at += len(line)
+    return True
+
+
 def find_leaks(nb) -> list[Leak]:
     """Every place where learner text (or a tip) names the answer of an exercise."""
     found = exercises(nb)
     texts = learner_texts(nb, found)
     leaks = []
+    for exercise_id, lines in solution_lines(nb, found).items():
+        for cell, owner, text in texts:
+            if owner != exercise_id and _lines_in_order(code(text), lines):
+                leaks.append(Leak(exercise_id, lines[0], cell, text))
     for exercise in found:
         values = answers(exercise)
         shown = {str(v) for v in values}

@@ -205,6 +205,19 @@ antwoord:
 
 Een algoritme is een eindige reeks precieze stappen, in een vaste volgorde.
 
+```{code} lek-code
+punten: 1
+opdracht: Schrijf een functie `dubbel(x)`.
+start: |
+  def dubbel(x):
+oplossing: |
+  return 2 * x
+testen: |
+  assert dubbel(2) == 4
+```
+
+Zo doe je het: `return 2 * x`.
+
 ```{trainer}
 De trainer mag alles weten: het antwoord is 6, en zet de stoelen op de bank en veeg de vloer.
 ```
@@ -230,6 +243,7 @@ def test_check_warns_where_learner_text_names_the_answer(tmp_path, isolated_env)
         13: "noemt het antwoord van oefening 'lek-getal' ('6')",
         24: "noemt het antwoord van oefening 'lek-keuze'",
         34: "noemt het antwoord van oefening 'lek-invul'",
+        47: "noemt het antwoord van oefening 'lek-code' ('return 2 * x')",
     }
     assert len(lines) == len(expected), proc.stdout
     for line_number, message in expected.items():
@@ -237,8 +251,8 @@ def test_check_warns_where_learner_text_names_the_answer(tmp_path, isolated_env)
         assert found and message in found[0], (line_number, proc.stdout)
         assert "lek-module/module.md" in found[0] and "Oplossing:" in found[0]
     assert "regel 3:" not in proc.stdout  # the 6 of the problem statement is no answer
-    assert "regel 37" not in proc.stdout  # the trainer block may name every answer
-    assert "OK, met 4 waarschuwing(en)" in proc.stdout
+    assert "regel 50" not in proc.stdout  # the trainer block may name every answer
+    assert "OK, met 5 waarschuwing(en)" in proc.stdout
 
 
 def test_check_is_quiet_on_the_real_courses(catalogue):
