@@ -128,7 +128,7 @@ def check_leaks(nb, where: Where) -> list[Problem]:
     problems = []
     for leak in find_leaks(nb):
         answer = leak.answer if len(leak.answer) <= 60 else leak.answer[:57] + "..."
-        place = where.text_line(leak.cell, leak.text, leak.answer, leak.exercise_id)
+        place = where.text_line(leak.cell, leak.text, leak.answer, leak.owner)
         if leak.in_hint:
             problem = f"een tip van oefening '{leak.exercise_id}' noemt het antwoord ('{answer}')."
             fix = "geef een tip die helpt zoeken zonder het antwoord te noemen."

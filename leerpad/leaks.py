@@ -39,6 +39,7 @@ class Leak:
     cell: int  # 1-based index of the cell where learners read it
     text: str  # the learner text that holds it (to find the line)
     in_hint: bool = False
+    owner: str = ""  # the exercise whose field or tip holds the text; "" for Markdown
 
 
 def normal(text) -> str:
@@ -222,7 +223,7 @@ def find_leaks(nb) -> list[Leak]:
     for exercise_id, lines in solution_lines(nb, found).items():
         for cell, owner, text in texts:
             if owner != exercise_id and _lines_in_order(code(text), lines):
-                leaks.append(Leak(exercise_id, lines[0], cell, text))
+                leaks.append(Leak(exercise_id, lines[0], cell, text, owner=owner))
     for exercise in found:
         values = answers(exercise)
         shown = {str(v) for v in values}
@@ -230,13 +231,13 @@ def find_leaks(nb) -> list[Leak]:
         for hint in hints(exercise):
             leak = _leak_in_hint(exercise, values, forms, hint)
             if leak:
-                leaks.append(Leak(exercise.id, leak, exercise.cell, hint, True))
+                leaks.append(Leak(exercise.id, leak, exercise.cell, hint, True, exercise.id))
         for cell, owner, text in texts:
             if owner == exercise.id and exercise.kind != "invullen":
                 continue  # the options of a choice hold the answer, of course
             leak = _leak_in_text(exercise, values, forms, text)
             if leak and (leak not in shown or owner != exercise.id):
-                leaks.append(Leak(exercise.id, leak, cell, text))
+                leaks.append(Leak(exercise.id, leak, cell, text, owner=owner))
     return _first_per_place(leaks)
 
 
