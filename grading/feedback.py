@@ -152,10 +152,9 @@ def learner_feedback(cohort, module: str, learner: str) -> dict | None:
     """The feedback page's data for one learner's graded hand-in, or None when there is
     none yet. `cohort` is a leerpad Cohort."""
     import nbformat
-    from nbgrader.api import MissingEntry
-
     from leerpad.grading.cohort import show_time
     from leerpad.grading.fastpath import read_answers
+    from nbgrader.api import MissingEntry
 
     graded = autograded_dir(cohort.dir, learner, module)
     if not feedback_ready(cohort.dir, module, learner):
