@@ -70,8 +70,8 @@ def answer_lines(exercise, answer) -> list[str]:
         return [words[i] for i in answer if isinstance(i, int) and 0 <= i < len(words)]
     if kind == "PixelEditor":
         return [row.replace("1", "■").replace("0", "□") for row in answer]
-    if kind == "Ordering":
-        return [f"{n}. {item}" for n, item in enumerate(answer, 1)]
+    if kind == "FillInTheBlanks":
+        return [f"{t('blank', n=n)}: {value}" for n, value in enumerate(answer, 1)]
     if hasattr(exercise, "parts") and isinstance(answer, list):  # a question set
         lines = []
         for n, (part, value) in enumerate(zip(exercise.parts, answer, strict=False), 1):
@@ -259,7 +259,8 @@ def _code_item(title_markdown: str, solutions: list, mine: dict, grade) -> dict:
         handed_in = mine.get(cell.metadata["nbgrader"]["grade_id"])
         if handed_in is not None and handed_in.source.strip() != cell.source.strip():
             code.append(handed_in.source.rstrip())
-    item = _item(title_markdown, "code", ["\n\n".join(code)] if code else [], code=True)
+    answer = ["\n\n".join(code)] if code else []
+    item = _item(title_markdown, "code-oefening", answer, code=True)
     if not code:
         item["feedback"] = [NO_CODE]
     return item

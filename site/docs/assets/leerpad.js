@@ -232,7 +232,7 @@
       return pre;
     }
     if (item.antwoord.length === 1) return el("p", item.antwoord[0], "leerpad-jouw-antwoord");
-    var list = el("ul", null, "leerpad-jouw-antwoord");
+    var list = el(item.soort === "volgorde" ? "ol" : "ul", null, "leerpad-jouw-antwoord");
     item.antwoord.forEach(function (line) { list.appendChild(el("li", line)); });
     return list;
   }
