@@ -15,6 +15,7 @@ import functools
 import json
 import re
 import sys
+import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -103,8 +104,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def warm_up() -> None:
+    """Load nbgrader and the widgets before the first learner asks (seconds on a busy
+    machine). jsonschema's optional IRI checker compiles a grammar on import: a format no
+    notebook uses (as in the grading engine)."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import leerpad.grading.fastpath  # noqa: F401
+    import leerpad.grading.feedback  # noqa: F401
+    import leerpad.grading.reports  # noqa: F401
+
+
 def main():
     directory, port = sys.argv[1], int(sys.argv[2])
+    threading.Thread(target=warm_up, daemon=True).start()
     handler = functools.partial(SiteHandler, directory=directory)
     with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         server.serve_forever()

@@ -224,46 +224,88 @@
     return p;
   }
 
-  function answerBlock(item) {
-    if (!item.antwoord.length) return el("p", "Je gaf geen antwoord.", "leerpad-geen-antwoord");
-    if (item.code) {
+  function label(text) {
+    var p = el("p", null, "leerpad-label");
+    p.appendChild(el("strong", text));
+    return p;
+  }
+
+  function answerBlock(item, section) {
+    var p = label("Jouw antwoord: ");
+    section.appendChild(p);
+    if (!item.antwoord.length) {
+      p.appendChild(el("span", "je gaf geen antwoord.", "leerpad-geen-antwoord"));
+    } else if (item.code) {
       var pre = el("pre", null, "leerpad-jouw-code");
       pre.appendChild(el("code", item.antwoord.join("\n")));
-      return pre;
+      section.appendChild(pre);
+    } else if (item.antwoord.length === 1) {
+      p.appendChild(el("span", item.antwoord[0], "leerpad-jouw-antwoord"));
+    } else {
+      var list = el(item.soort === "volgorde" ? "ol" : "ul", null, "leerpad-jouw-antwoord");
+      item.antwoord.forEach(function (line) { list.appendChild(el("li", line)); });
+      section.appendChild(list);
     }
-    if (item.antwoord.length === 1) return el("p", item.antwoord[0], "leerpad-jouw-antwoord");
-    var list = el(item.soort === "volgorde" ? "ol" : "ul", null, "leerpad-jouw-antwoord");
-    item.antwoord.forEach(function (line) { list.appendChild(el("li", line)); });
-    return list;
   }
 
   function exerciseSection(item, n) {
     var section = el("section", null, "leerpad-oefening leerpad-feedback-oefening");
     section.setAttribute("data-oefening", item.id);
+    section.id = "oefening-" + n;
     section.appendChild(el("h2", "Oefening " + n + " (" + item.soort + ")"));
     item.titel.split("\n").forEach(function (line) {
       section.appendChild(el("p", line, "leerpad-vraag"));
     });
-    section.appendChild(el("h3", "Jouw antwoord"));
-    section.appendChild(answerBlock(item));
-    var points = el("p", null, "leerpad-punten");
-    points.appendChild(el("strong", "Punten: "));
+    answerBlock(item, section);
+    var points = label("Punten: ");
     points.appendChild(document.createTextNode(item.punten === null ? "nog niet beoordeeld" :
       number(item.punten) + " van " + number(item.max) +
       (item.door_trainer ? " (beoordeeld door je trainer)" : "")));
     section.appendChild(points);
     if (item.oordeel || item.feedback.length) {
-      section.appendChild(el("h3", "Feedback"));
-      if (item.oordeel) section.appendChild(el("p", item.oordeel, "leerpad-oordeel"));
+      var said = label("Feedback: ");
+      if (item.oordeel) said.appendChild(el("span", item.oordeel, "leerpad-oordeel"));
+      section.appendChild(said);
       item.feedback.forEach(function (line) { section.appendChild(el("p", line)); });
     }
     if (item.trainer) {
-      section.appendChild(el("h3", "Commentaar van je trainer"));
+      section.appendChild(label("Commentaar van je trainer:"));
       var quote = el("blockquote", null, "leerpad-trainercommentaar");
       item.trainer.split("\n\n").forEach(function (line) { quote.appendChild(el("p", line)); });
       section.appendChild(quote);
     }
     return section;
+  }
+
+  function short(text) {
+    var line = text.split("\n")[0];
+    return line.length > 70 ? line.slice(0, 67) + "…" : line;
+  }
+
+  /* One row per exercise: what it was, the points, the verdict; a link to its block. */
+  function overview(items) {
+    var wrap = el("div", null, "md-typeset__table leerpad-overzicht");
+    var table = wrap.appendChild(el("table")); // unclassed: styled as the site's tables
+    var head = el("tr");
+    ["Oefening", "Punten", "Feedback"].forEach(function (h) {
+      var th = el("th", h);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = table.appendChild(el("tbody"));
+    items.forEach(function (item, i) {
+      var row = el("tr");
+      var link = el("a", (i + 1) + ". " + short(item.titel));
+      link.href = "#oefening-" + (i + 1);
+      row.appendChild(el("td")).appendChild(link);
+      row.appendChild(el("td", item.punten === null ? "—" : number(item.punten) + " van " + number(item.max)));
+      row.appendChild(el("td", item.wacht_op_trainer ? "wacht op je trainer" :
+        item.trainer || item.door_trainer ? "beoordeeld door je trainer" :
+        item.oordeel || (item.antwoord.length ? "" : "geen antwoord")));
+      body.appendChild(row);
+    });
+    return wrap;
   }
 
   function showFeedback(box, data, titles) {
@@ -299,6 +341,8 @@
       data.opmerkingen.forEach(function (line) { list.appendChild(el("li", line)); });
       box.appendChild(list);
     }
+    box.appendChild(el("h2", "Overzicht"));
+    box.appendChild(overview(data.oefeningen));
     data.oefeningen.forEach(function (item, i) { box.appendChild(exerciseSection(item, i + 1)); });
     box.appendChild(backLinks(box, data, titles));
   }
