@@ -105,7 +105,7 @@ def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
     from leerpad.widgets.session import Session, active
     from leerpad.widgets.store import AnswerStore, KeyStore
 
-    found = {}
+    found, keys = {}, KeyStore(Path(keys_dir))
     with _building, no_frontend():
         for cell in released_nb.cells:
             if cell.cell_type != "code" or cell_role(cell) != "exercise":
@@ -122,7 +122,7 @@ def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
             state.pop("checked", None)
             store = AnswerStore(None)
             store.data = {exercise_id: state} if state else {}
-            with active(Session(store, KeyStore(Path(keys_dir)))):
+            with active(Session(store, keys)):
                 try:
                     exercise = cls(**copy.deepcopy(kwargs))
                 except Exception:  # an exercise that cannot be built has no feedback
