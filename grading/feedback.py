@@ -188,13 +188,24 @@ def learner_feedback(cohort, module: str, learner: str) -> dict | None:
             "leerpad": cohort.settings.get("path") or None,
             "score": submission.score,
             "max": submission.max_score,
-            "ingeleverd": show_time(submission.timestamp) if submission.timestamp else None,
+            "ingeleverd": _local(submission.timestamp),
             "te_laat": late,
             "deadline": show_time(deadline) if late and deadline else None,
             "wacht_op_trainer": submission.needs_manual_grade,
             "opmerkingen": [plain(n) for n in notes],
             "oefeningen": exercises,
         }
+
+
+def _local(stamp) -> str | None:
+    """nbgrader's timestamps are naive UTC; shown in Belgian time."""
+    from datetime import UTC
+
+    from leerpad.grading.cohort import show_time
+
+    if stamp is None:
+        return None
+    return show_time(stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC))
 
 
 def _exercises(released_nb, my_nb, widgets: dict, grades: dict, comments: dict) -> list[dict]:
