@@ -284,8 +284,9 @@
 
   /* One row per exercise: what it was, the points, the verdict; a link to its block. */
   function overview(items) {
-    var wrap = el("div", null, "md-typeset__table leerpad-overzicht");
-    var table = wrap.appendChild(el("table")); // unclassed: styled as the site's tables
+    /* wrapped as Material wraps a Markdown table: it scrolls sideways on a narrow screen */
+    var wrap = el("div", null, "md-typeset__scrollwrap leerpad-overzicht");
+    var table = wrap.appendChild(el("div", null, "md-typeset__table")).appendChild(el("table"));
     var head = el("tr");
     ["Oefening", "Punten", "Feedback"].forEach(function (h) {
       var th = el("th", h);
