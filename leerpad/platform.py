@@ -262,9 +262,9 @@ class Platform:
             "LEERPAD_COHORT": str(cohort.dir),
             "LEERPAD_KEYS": str(cohort.keys_dir),
             "LEERPAD_DATA": str(data_dir()),
+            # the app links to the feedback page; urls() is the addresses' one source
+            "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
-            # the feedback page and the path live on the site: links from the app go there
-            "LEERPAD_SITE_URL": Addresses.of(p).site,
         }
         self._spawn(
             name,
