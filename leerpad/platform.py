@@ -429,7 +429,7 @@ def path_title(path_id: str) -> str:
     """'Bootcamp basisonderwijs (bootcamp-basisonderwijs)', or the id when it is unknown."""
     for learning_path in Catalogue().paths:
         if learning_path.id == path_id:
-            return f"leerpad {learning_path.title} ({path_id})"
+            return f"leerpad {learning_path.meta['title']} ({path_id})"
     return f"leerpad {path_id}"
 
 

@@ -102,6 +102,19 @@ def test_report_follows_the_path_in_belgian_time(cohort, capsys):
     assert local.utcoffset() and utc not in page  # no UTC time next to it
 
 
+def test_the_banner_says_which_cohort_runs_on_which_path(cohort, capsys):
+    from leerpad.platform import Platform, Ports, addresses
+
+    where = addresses()  # nothing runs here: the configured ports, as the banner reads them
+    banner = Platform(Ports(), cohort.name).banner(cohort)
+    assert "leerpad draait cohort 'kamp' (leerpad Bootcamp basisonderwijs" in banner
+    assert f"{where.site}/paden/{PATH}/" in banner
+    assert f"{where.trainer}/leerpad/beoordelen/" in banner
+    # a cohort that does not exist is not started (a typo would start an empty one)
+    assert main(["start", "--cohort", "kmap"]) == 2
+    assert "leerpad cohort create kmap" in capsys.readouterr().err
+
+
 # -- the trainer's JupyterLab server, with leerpad's pages ---------------------------------
 @pytest.fixture(scope="module")
 def trainer(cohort):
