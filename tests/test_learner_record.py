@@ -350,6 +350,14 @@ def test_a_hand_in_deleted_during_grading_is_failed_not_zero(cohort, monkeypatch
     csv = (cohort.dir / "rapport" / "punten.csv").read_text(encoding="utf-8-sig")
     assert "weg;;" in csv  # an empty cell, never 0
 
+    # the next run grades nothing of "weg" (it is gone) but still names it
+    try:
+        assert main(["grade", cohort.name, MODULE]) == 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+    assert f"weg {MODULE}: MISLUKT (eerder): " in capsys.readouterr().out
+
     # handed in again and graded: the failure is gone, the score is there
     monkeypatch.setattr(Grader, "_grade_notebook", original)
     submit_from_app(cohort.dir, MODULE, "weg", {})
