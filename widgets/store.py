@@ -108,8 +108,11 @@ class AnswerStore:
         self.path = Path(path) if path else None
         self.data: dict = dict(data or {})
         if self.path:
-            with locked(self.path):
-                self.data = self._read_or_set_aside()
+            data = _load(self.path)  # replaced atomically: a read needs no lock
+            if data is None:
+                with locked(self.path):
+                    data = self._read_or_set_aside()
+            self.data = data
 
     @classmethod
     def of_folder(cls, folder: Path) -> "AnswerStore":
