@@ -101,7 +101,7 @@ def test_a_reload_brings_back_answer_check_state_and_attempts(app_kernel):
     """What the learner saw comes back exactly: the answer, the check and its feedback,
     the attempts (also the ones that are used up), a shown solution; and restoring writes
     nothing (another tab's newer save is never overwritten by a reload)."""
-    from leerpad.widgets import NumericAnswer, SingleChoice
+    from leerpad.widgets import NumericAnswer, OpenAnswer, SingleChoice
     from leerpad.widgets.store import LearnerRecord
 
     def build():
@@ -109,9 +109,13 @@ def test_a_reload_brings_back_answer_check_state_and_attempts(app_kernel):
             NumericAnswer(id="getal", question="7 x 6?", answer=42, max_attempts=3),
             SingleChoice(id="keuze", question="?", options=["a", "b", "c"], answer="b"),
             NumericAnswer(id="oplossing", question="1 + 1?", answer=2),
+            OpenAnswer(id="open", question="Waarom?"),
         )
 
-    number, choice, solved = build()
+    number, choice, solved, open_ = build()
+    open_.text.value = "Omdat het kan."
+    open_.check()
+    assert "bewaard" in open_.feedback.value
     session_module.session().identify("meester-tom")
     number.field.value = "41"
     number.check()
@@ -126,8 +130,9 @@ def test_a_reload_brings_back_answer_check_state_and_attempts(app_kernel):
     before = record.answers_path.read_bytes()
 
     session_module._session = None  # the reload: a new kernel, the same learner
-    number, choice, solved = build()
+    number, choice, solved, open_ = build()
     session_module.session().identify("meester-tom")
+    assert open_.text.value == "Omdat het kan." and "bewaard" in open_.feedback.value
     assert number.field.value == "40" and number.attempts == 2 and number.checked
     assert choice.choice.value == "b" and choice.attempts == 1 and choice.checked
     assert solved.solution_shown and not solved.checked

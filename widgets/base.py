@@ -276,8 +276,8 @@ class Exercise(w.VBox):
         self.attempts = attempts
         self.checked = bool(state.get("checked"))
         self.solution_shown = bool(state.get("solution_shown"))
-        if self.checked and self._key is not None:
-            self.show_restored_check()
+        if self.checked and (self._key is not None or not self.key_fields):
+            self.show_restored_check()  # a type without a key (open answer) says it again
 
     def show_restored_check(self) -> None:
         """Show again the feedback of the last check, as computed from the restored answer,
