@@ -527,8 +527,7 @@ class RecomputeWidgetScores(NbGraderPreprocessor):
         state = self.answers.get(exercise_id)
         # A private session: the widget must not read or write answers of the grader's own.
         saved = session_module._session
-        session_module._session = private = session_module.Session()
-        private.answers = AnswerStore(None)
+        session_module._session = session_module.Session(AnswerStore(None))
         try:
             widget = cls(**kwargs, **key)
             if isinstance(state, dict):
