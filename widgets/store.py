@@ -142,6 +142,8 @@ class AnswerStore:
     def put_many(self, states: dict, only_new: bool = False) -> None:
         """Keep several states in one write. `only_new`: leave exercises that already have
         a state in the file alone (a tab joining a record that other tabs filled)."""
+        if not states:
+            return  # nothing to keep: no lock, no file
         if not self.path:
             for exercise_id, state in states.items():
                 if not (only_new and exercise_id in self.data):
