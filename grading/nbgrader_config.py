@@ -7,6 +7,7 @@ from leerpad.grading.preprocessors import (
     ClearGradingNotes,
     ExplainContainment,
     FillOpenAnswers,
+    HideHiddenTests,
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
@@ -66,6 +67,13 @@ def autograde_preprocessors() -> list:
     return steps
 
 
+def feedback_preprocessors() -> list:
+    """nbgrader's list, with the hidden tests (and what they raised) taken out first."""
+    from nbgrader.converters import GenerateFeedback
+
+    return [HideHiddenTests, *GenerateFeedback.class_traits()["preprocessors"].default()]
+
+
 def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
     """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox. nbgrader's
     own Execute (and nbconvert's ExecutePreprocessor) take the sandboxed kernel manager from
@@ -93,3 +101,4 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.ClearSolutions.text_stub = OPEN_ANSWER_PLACEHOLDER
     c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
+    c.GenerateFeedback.preprocessors = feedback_preprocessors()

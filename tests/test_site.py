@@ -2,6 +2,7 @@
 
 import ast
 import html
+import json
 import os
 import re
 import shutil
@@ -184,9 +185,16 @@ def test_catalogue_filter_and_scan(built):
         assert needed in script
     for forbidden in ("XMLHttpRequest", "sendBeacon", "WebSocket"):
         assert forbidden not in script
-    # One request, to the site's own server, and it only reads: a personal link's results.
-    # Progress and the self-scan never leave the browser.
-    assert script.count("fetch(") == 1 and 'fetch("/api/resultaten?" + linkQuery(who)' in script
+    # Two requests, to the site's own server, and they only read: a personal link's results,
+    # and on the page feedback/ its feedback on one module. Progress and the self-scan never
+    # leave the browser.
+    assert script.count("fetch(") == 2 and 'fetch("/api/resultaten?" + linkQuery(who)' in script
+    assert 'fetch("/api/feedback?" + linkQuery(who) + "&module="' in script
+    feedback = page(built, "feedback")
+    assert 'id="leerpad-feedback"' in feedback and 'data-modules="../modules/"' in feedback
+    titles = re.search(r'id="leerpad-feedback-data">(.*?)</script>', feedback, re.S)[1]
+    module = built["catalogue"].modules["ct-01-algoritme"]
+    assert json.loads(titles)["modules"][module.id] == module.title
 
 
 # -- no answer keys ---------------------------------------------------------------------
