@@ -11,6 +11,7 @@ from leerpad.grading.preprocessors import (
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
+    RemoveTrainerCells,
     SandboxedExecute,
     ShowGradingNotes,
     StripAnswerKeys,
@@ -24,11 +25,12 @@ CELL_TIMEOUT = 60  # seconds per cell of learner code
 
 
 def generate_preprocessors() -> list:
-    """nbgrader's own list, with the answer keys moved out right after the solutions."""
+    """nbgrader's own list, with trainer cells left out first and the answer keys moved out
+    right after the solutions."""
     steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
     names = [p.__name__ for p in steps]
     steps.insert(names.index("ClearSolutions") + 1, StripAnswerKeys)
-    return steps
+    return [RemoveTrainerCells, *steps]
 
 
 def sanitize_preprocessors() -> list:

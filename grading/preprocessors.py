@@ -133,6 +133,18 @@ class StripAnswerKeys(NbGraderPreprocessor):
         return cell, resources
 
 
+class RemoveTrainerCells(NbGraderPreprocessor):
+    """Leave cells tagged ``trainer`` out of the released notebook.
+
+    leerpad's own source notebooks hold no trainer material (``Module.notebook``); this guards
+    a notebook a trainer put in ``source/`` by hand, for example through formgrader."""
+
+    def preprocess(self, nb, resources):
+        from leerpad.authoring import without_trainer_cells
+
+        return without_trainer_cells(nb), resources
+
+
 class FillOpenAnswers(NbGraderPreprocessor):
     """Put the learner's open answers (kept by the widgets in ``leerpad-answers.json``) into
     their manually graded cells, so that the trainer reads them in formgrader."""

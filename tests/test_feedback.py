@@ -42,6 +42,8 @@ def test_each_type_says_in_dutch_how_her_answer_did(released, outcome):
     answers = {eid: {"answer": answer, "checked": True} for eid, answer in cases.items()}
     found = widget_feedback(notebook, cohort.keys_dir, answers)
     assert set(cases) <= set(found)
+    # The module's {trainer} block reaches no feedback (see test_trainer_material.py).
+    assert "alle types proberen" not in json.dumps(found, ensure_ascii=False)
     for eid in cases:
         item = found[eid]
         assert item["antwoord"], eid  # her answer, as text
