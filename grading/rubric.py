@@ -19,7 +19,7 @@ import nbformat
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.handin import submission_dir
 from leerpad.grading.preprocessors import exercise_calls
-from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
+from leerpad.widgets.store import read_answers, write_json_atomic
 
 CHOICES_FILE = "leerpad-rubric.json"  # in autograded/<learner>/<module>/
 POINTS_IN_TEXT = re.compile(r"\((\d+(?:[.,]\d+)?)\s*punt(?:en)?\)\s*$", re.IGNORECASE)
@@ -105,11 +105,7 @@ def open_questions(cohort: Cohort, module: str) -> dict[str, dict]:
 
 
 def _answer_text(cohort: Cohort, learner: str, module: str, exercise: str) -> str:
-    path = submission_dir(cohort.dir, learner, module) / ANSWERS_FILE
-    try:
-        state = json.loads(path.read_text(encoding="utf-8")).get(exercise)
-    except (OSError, ValueError, AttributeError):
-        return ""
+    state = read_answers(submission_dir(cohort.dir, learner, module)).get(exercise)
     answer = state.get("answer") if isinstance(state, dict) else None
     return answer if isinstance(answer, str) else ""
 
