@@ -10,6 +10,7 @@ from leerpad.grading.preprocessors import (
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
+    RefuseLinks,
     SandboxedExecute,
     ShowGradingNotes,
     StripAnswerKeys,
@@ -41,6 +42,7 @@ def sanitize_preprocessors() -> list:
     return [
         *steps[:at],
         ClearGradingNotes,
+        RefuseLinks,
         NoteChangedCells,
         steps[at],
         FillOpenAnswers,
@@ -82,6 +84,7 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.CourseDirectory.db_url = db_url
     c.Exchange.root = exchange
     c.Exchange.assignment_dir = cohort_dir
+    c.ExchangeFactory.collect = "leerpad.grading.handin.DataOnlyCollect"
     c.GenerateAssignment.preprocessors = generate_preprocessors()
     keys = str(Path(cohort_dir) / "keys")
     c.StripAnswerKeys.keys_directory = keys

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 
 import nbformat
 from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets, widget_only
+from leerpad.grading.handin import not_data
 from leerpad.grading.nbgrader_run import grading_environment
 from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
@@ -281,9 +282,10 @@ class Grader:
         self._copy_files(submitted, staging, assignment)
         result = {"learner": learner, "assignment": assignment, "staging": str(staging)}
         result["notebooks"], fast = {}, []
+        links = set(not_data(submitted))
         for name in known:
             path = submitted / f"{name}.ipynb"
-            if not path.exists():
+            if not path.exists() or "." in links or path.name in links:
                 continue  # the writer gives it zero, as nbgrader does
             nb, resources = self._grade_notebook(path, staging, learner, assignment, name)
             write_notebook(nb, staging / f"{name}.ipynb")
@@ -304,7 +306,10 @@ class Grader:
         """As nbgrader's autograde: the learner's other files, then the master copies of the
         source files over them (except those the configuration lets the learner keep)."""
         ignore = self.coursedir.ignore
+        links = set(not_data(submitted))  # a hand-in is data: never follow a link
         for filename in utils.find_all_files(str(submitted), ignore + ["*.ipynb"]):
+            if "." in links or os.path.relpath(filename, submitted) in links:
+                continue  # RefuseLinks notes it in each notebook
             target = staging / os.path.relpath(filename, submitted)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(filename, target)

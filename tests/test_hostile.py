@@ -441,3 +441,129 @@ def test_leerpad_grade_refuses_once_without_bubblewrap(tmp_path, monkeypatch, ca
         bwrap_problem.cache_clear()
     message = capsys.readouterr().err
     assert message.startswith("Verbeteren geweigerd") and "apt install bubblewrap" in message
+
+
+# -- attack 1: the learner's JupyterLab ----------------------------------------------------
+
+
+def lab_token(platform) -> str:
+    return (platform["var"] / "servers" / "learner-lab" / "token").read_text().strip()
+
+
+def lab_run(platform, code: str, timeout=300) -> str:
+    """Start a kernel through the learner Lab's REST API with the learner's token, run `code`
+    over the kernel's websocket, and return what it printed (and any error)."""
+    import uuid
+
+    import requests
+    import websocket
+
+    lab, token = platform["lab"], lab_token(platform)
+    reply = requests.post(f"{lab}/api/kernels", params={"token": token}, json={}, timeout=timeout)
+    assert reply.status_code == 201, reply.text
+    kernel = reply.json()["id"]
+    url = lab.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels?token={token}"
+    try:
+        ws = websocket.create_connection(url, timeout=timeout)
+        msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "leerkracht"}
+        header.update(session=session, version="5.3", date="")
+        content = {"code": code, "silent": False, "store_history": False}
+        content.update(user_expressions={}, allow_stdin=False, stop_on_error=True)
+        message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+        ws.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        printed = []
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "stream":
+                printed.append(msg["content"]["text"])
+            elif kind == "error":
+                printed.append("\n".join(msg["content"]["traceback"]))
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        ws.close()
+        return "".join(printed)
+    finally:
+        requests.delete(f"{lab}/api/kernels/{kernel}", params={"token": token}, timeout=60)
+
+
+def probe_targets(platform):
+    import reach_probe
+
+    from leerpad.grading.identity import cohort_secret
+
+    var = platform["var"]
+    cohort_secret(var / "cohorts" / "demo")  # made when the first personal link is
+    other = var / "learners" / "ander-1"
+    other.mkdir(parents=True, exist_ok=True)
+    (other / "werk.txt").write_text("van iemand anders")
+    (var / "data" / "ander-1").mkdir(parents=True, exist_ok=True)
+    (var / "data" / "ander-1" / "antwoord.json").write_text("{}")
+    return reach_probe.targets(
+        var, Path(__file__).parent.parent, "demo", "leerkracht-demo", "ander-1"
+    )
+
+
+def site_port(platform) -> int:
+    return int(platform["site"].rsplit(":", 1)[1])
+
+
+def test_a_learner_lab_kernel_reaches_no_key_secret_token_or_other_learner(platform):
+    """Attack 1: a kernel started with the learner token walks the file system and the
+    environment. Before, it ran as root with LEERPAD_KEYS and read every key, the gradebook,
+    the cohort secret and the trainer token."""
+    import reach_probe
+
+    secrets = reach_probe.host_secrets(platform["var"], "demo")
+    assert len(secrets) == 3  # the probe looks for real secrets
+    code = reach_probe.call(probe_targets(platform), reach_probe.skipped(), site_port(platform))
+    report = reach_probe.parse(lab_run(platform, code))
+    print("\n" + reach_probe.summary("JupyterLab van de cursist", report, secrets))
+    assert reach_probe.leaks(report, secrets) == []
+    assert report["uid"] != 0
+
+
+def test_a_learner_lab_kernel_works_in_the_learners_own_folder(platform):
+    """The sandbox keeps the learner's work: files the kernel writes are in the learner's
+    folder, as the Lab's file browser shows it."""
+    import requests
+
+    out = lab_run(
+        platform, "open('eigen.txt', 'w').write('van mij'); print(open('eigen.txt').read())"
+    )
+    assert out.strip() == "van mij"
+    reply = requests.get(
+        f"{platform['lab']}/api/contents/eigen.txt",
+        params={"token": lab_token(platform)},
+        timeout=60,
+    )
+    assert reply.status_code == 200 and reply.json()["content"] == "van mij"
+
+
+def test_the_learner_lab_follows_no_link_out_of_the_learners_folder(platform):
+    """A kernel cannot read the keys, but it can leave a link to them in the learner's
+    folder: the Lab server (with more rights) must not follow it."""
+    import requests
+
+    keys = sorted((platform["var"] / "cohorts" / "demo" / "keys").glob("*.json"))
+    secret = platform["var"] / "cohorts" / "demo" / ".leerpad-secret"
+    code = (
+        "import os\n"
+        f"os.symlink({str(keys[0])!r}, 'sleutel.json')\n"
+        f"os.symlink({str(secret)!r}, 'geheim.txt')\n"
+        f"os.symlink({str(keys[0].parent)!r}, 'sleutels')\n"
+        "print(sorted(os.listdir('.')))\n"
+    )
+    assert "sleutel.json" in lab_run(platform, code)
+    lab, token = platform["lab"], lab_token(platform)
+    for path in ("sleutel.json", "geheim.txt", "sleutels", "sleutels/" + keys[0].name):
+        for api in ("/api/contents/", "/files/"):
+            reply = requests.get(lab + api + path, params={"token": token}, timeout=60)
+            assert reply.status_code in (403, 404), (api, path, reply.status_code)
+            assert secret.read_text().strip() not in reply.text
+    listing = requests.get(lab + "/api/contents", params={"token": token}, timeout=60)
+    assert listing.status_code == 200
+    assert "sleutel.json" not in listing.text
