@@ -36,7 +36,7 @@ def _leerpad_probe(targets, skip, port, limit=20000):
         for name in files:
             seen += 1
             path = _os.path.join(top, name)
-            secret = name in (".leerpad-secret", "token", "gradebook.db", "leerpad-answers.json")
+            secret = name in (".leerpad-secret", "token", "gradebook.db")
             secret = secret or (_os.path.basename(top) == "keys" and name.endswith(".json"))
             if not secret and name.endswith((".ipynb", ".md")):
                 try:
@@ -70,9 +70,8 @@ def call(targets, skip, port) -> str:
     return PROBE + f"\n_leerpad_probe({targets!r}, {skip!r}, {port!r})\n"
 
 
-def targets(var: Path, root: Path, cohort: str, learner: str, other: str) -> list:
+def targets(var: Path, root: Path, cohort_dir: Path, other: str) -> list:
     """(label, host path) of what no learner code may reach."""
-    cohort_dir = var / "cohorts" / cohort
     keys = sorted((cohort_dir / "keys").glob("*.json"))
     sources = sorted((cohort_dir / "source").glob("*/*.ipynb"))
     found = [
@@ -135,11 +134,11 @@ def summary(boundary: str, report: dict, secrets: list[str]) -> str:
     return "\n".join(lines)
 
 
-def host_secrets(var: Path, cohort: str) -> list[str]:
+def host_secrets(var: Path, cohort_dir: Path) -> list[str]:
     """The secret values themselves (tokens, the cohort secret), to look for in the env."""
     paths = [
         var / "servers" / "trainer" / "token",
         var / "servers" / "learner-lab" / "token",
-        var / "cohorts" / cohort / ".leerpad-secret",
+        cohort_dir / ".leerpad-secret",
     ]
     return [p.read_text().strip() for p in paths if p.exists() and p.read_text().strip()]
