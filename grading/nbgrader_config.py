@@ -42,7 +42,6 @@ def sanitize_preprocessors() -> list:
     return [
         *steps[:at],
         ClearGradingNotes,
-        RefuseLinks,
         NoteChangedCells,
         steps[at],
         FillOpenAnswers,
@@ -51,11 +50,12 @@ def sanitize_preprocessors() -> list:
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's list with Execute in the sandbox, what the sandbox stopped explained,
-    outputs kept readable and widget scores computed on the grader."""
+    """nbgrader's list with links in the hand-in refused first, Execute in the sandbox, what
+    the sandbox stopped explained, outputs kept readable and widget scores computed on the
+    grader."""
     from nbgrader.converters import Autograde
 
-    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    steps = [RefuseLinks, *Autograde.class_traits()["autograde_preprocessors"].default()]
     names = [p.__name__ for p in steps]
     steps[names.index("Execute")] = SandboxedExecute
     at = names.index("Execute") + 1

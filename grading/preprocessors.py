@@ -414,8 +414,8 @@ class RefuseLinks(NbGraderPreprocessor):
         info = resources.get("nbgrader", {})
         grading = Path(resources.get("metadata", {}).get("path", "."))
         submitted = self._submitted(grading, info)
-        if submitted is None:
-            return nb, resources
+        if submitted is None or grading.resolve() == submitted.resolve():
+            return nb, resources  # only copies are cleaned; the hand-in stays as it came
         left_out = not_data(submitted)
         notebook = f"{info.get('notebook')}.ipynb"
         if left_out == ["."] or notebook in left_out:

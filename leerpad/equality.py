@@ -42,8 +42,4 @@ def gelijk(value, expected) -> bool:
 
 def bijna_gelijk(value, expected, marge=1e-9) -> bool:
     """A number within `marge` of `expected` (for results of a division)."""
-    return (
-        type(value) in NUMBERS
-        and type(expected) in NUMBERS
-        and abs(value - expected) <= marge
-    )
+    return type(value) in NUMBERS and type(expected) in NUMBERS and abs(value - expected) <= marge

