@@ -864,3 +864,46 @@ def test_a_grading_kernel_reaches_nothing(code_graded):
     print("\n" + reach_probe.summary("verbeteren (kernel van de grader)", report, secrets))
     assert reach_probe.leaks(report, secrets) == []
     assert scores["probe"] == 4
+
+
+def test_links_in_the_learners_folder_never_reach_a_hand_in(platform, monkeypatch):
+    """Attack 4 through JupyterLab: the learner's kernel leaves links to the keys and the
+    cohort secret in a fetched module, the learner hands it in with nbgrader's assignment
+    list, the trainer collects. Before, the Lab server (root) copied what the links point
+    to into the exchange."""
+    import requests
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.handin import collect_from_exchange
+
+    module, var = "ct-01-algoritme", platform["var"]
+    lab = platform["lab"]
+    auth = {"Authorization": f"token {lab_token(platform)}"}
+    data = {"course_id": "demo", "assignment_id": module}
+    home = var / "learners" / "leerkracht-demo"
+    if not (home / module).exists():
+        reply = requests.post(f"{lab}/assignments/fetch", data=data, headers=auth, timeout=300)
+        assert reply.json()["success"], reply.text
+    keys = var / "cohorts" / "demo" / "keys" / f"{module}.json"
+    secret = var / "cohorts" / "demo" / ".leerpad-secret"
+    code = (
+        f"import os\nos.chdir({module!r})\n"
+        f"os.symlink({str(keys)!r}, 'sleutel.json')\n"
+        f"os.symlink({str(secret)!r}, 'geheim.txt')\n"
+        f"os.symlink({str(keys.parent)!r}, 'sleutels')\n"
+    )
+    lab_run(platform, code)
+    reply = requests.post(f"{lab}/assignments/submit", data=data, headers=auth, timeout=300)
+    assert reply.json()["success"], reply.text
+    inbound = sorted((var / "exchange" / "demo" / "inbound").glob(f"leerkracht-demo+{module}+*"))
+    monkeypatch.setenv("LEERPAD_VAR", str(var))
+    collect_from_exchange(Cohort("demo"))
+    submitted = var / "cohorts" / "demo" / "submitted" / "leerkracht-demo" / module
+    for folder in (inbound[-1], submitted):
+        names = {p.name for p in folder.rglob("*")}
+        assert f"{module}.ipynb" in names  # the hand-in itself arrived
+        assert not names & {"sleutel.json", "geheim.txt", "sleutels"}, folder
+        for path in folder.rglob("*"):
+            if path.is_file():
+                assert secret.read_text().strip() not in path.read_text(errors="replace")
+    log = (var / "logs" / "lab.log").read_text()
+    assert "Niet meegenomen uit de inzending" in log
