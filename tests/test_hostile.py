@@ -510,6 +510,7 @@ def site_port(platform) -> int:
     return int(platform["site"].rsplit(":", 1)[1])
 
 
+@pytest.mark.servers
 def test_a_learner_lab_kernel_reaches_no_key_secret_token_or_other_learner(platform):
     """Attack 1: a kernel started with the learner token walks the file system and the
     environment. Before, it ran as root with LEERPAD_KEYS and read every key, the gradebook,
@@ -526,6 +527,7 @@ def test_a_learner_lab_kernel_reaches_no_key_secret_token_or_other_learner(platf
     assert report["uid"] != 0
 
 
+@pytest.mark.servers
 def test_a_learner_lab_kernel_works_in_the_learners_own_folder(platform):
     """The sandbox keeps the learner's work: files the kernel writes are in the learner's
     folder, as the Lab's file browser shows it."""
@@ -543,6 +545,7 @@ def test_a_learner_lab_kernel_works_in_the_learners_own_folder(platform):
     assert reply.status_code == 200 and reply.json()["content"] == "van mij"
 
 
+@pytest.mark.servers
 def test_the_learner_lab_follows_no_link_out_of_the_learners_folder(platform):
     """A kernel cannot read the keys, but it can leave a link to them in the learner's
     folder: the Lab server (with more rights) must not follow it."""
@@ -866,6 +869,7 @@ def test_a_grading_kernel_reaches_nothing(code_graded):
     assert scores["probe"] == 4
 
 
+@pytest.mark.servers
 def test_links_in_the_learners_folder_never_reach_a_hand_in(platform, monkeypatch):
     """Attack 4 through JupyterLab: the learner's kernel leaves links to the keys and the
     cohort secret in a fetched module, the learner hands it in with nbgrader's assignment
