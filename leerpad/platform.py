@@ -292,7 +292,8 @@ class Platform:
     def _start_labs(self, cohort: Cohort, root_flag: list) -> None:
         p, py = self.ports, sys.executable
         config, home = learner_lab(cohort, self.learner)
-        lab_env = {"JUPYTER_CONFIG_DIR": str(config), "LEERPAD_KEYS": str(cohort.keys_dir)}
+        # No keys: the Lab's kernels run learner code (in the sandbox, see servers/learner.py)
+        lab_env = {"JUPYTER_CONFIG_DIR": str(config)}
         self._spawn(
             "lab",
             [
