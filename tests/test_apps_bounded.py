@@ -17,10 +17,8 @@ import uuid
 import pytest
 import requests
 import websocket
-from conftest import free_port
-from gallery import MODULE
+from gallery_app import APP, gallery_app  # noqa: F401
 
-APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
 ROUNDS = 30  # at most 30 x 729 messages per connection: the old server took them all
 ATTACKS = 3  # connections, each with a kernel of its own
 GROWTH_MB = 150  # the server may grow this much over its start (unbounded: +1.5 GB in 30 s)
@@ -33,36 +31,6 @@ def rss_mb(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) // 1024
     return 0
-
-
-@pytest.fixture(scope="module")
-def apps(isolated_env, tmp_path_factory):
-    """The apps server as `leerpad start` runs it, on the released gallery module only."""
-    from leerpad.grading.cohort import Cohort
-    from leerpad.grading.release import release_module
-
-    from leerpad.catalogue import Catalogue
-    from leerpad.platform import Platform, Ports
-
-    var = tmp_path_factory.mktemp("bounded") / "var"
-    with pytest.MonkeyPatch.context() as env:
-        for name in ("LEERPAD_VAR", "PATH"):
-            env.setenv(name, str(var) if name == "LEERPAD_VAR" else isolated_env[name])
-        cohort = Cohort("aanval")
-        cohort.create()
-        release_module(cohort, Catalogue().modules[MODULE])
-        ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
-        platform = Platform(ports, "aanval")
-        try:
-            platform.start_apps(cohort)
-            platform.wait_until_listening(names=("apps",))
-            yield {
-                "url": f"http://127.0.0.1:{ports.apps}",
-                "pid": platform.processes[0][1].pid,
-                "log": var / "logs" / "apps.log",
-            }
-        finally:
-            platform.stop()
 
 
 def message(msg_type, content):
@@ -115,8 +83,8 @@ def check_an_answer(browser, url):
         page.close()
 
 
-def test_a_flooding_client_is_cut_off_and_pupils_carry_on(apps, browser):
-    url, pid = apps["url"], apps["pid"]
+def test_a_flooding_client_is_cut_off_and_pupils_carry_on(gallery_app, browser):  # noqa: F811
+    url, pid = gallery_app["url"], gallery_app["pid"]
     new_kernel(url)  # warm up: the first page fills the pool
     before = rss_mb(pid)
     peak = [before]
@@ -161,14 +129,14 @@ def test_a_flooding_client_is_cut_off_and_pupils_carry_on(apps, browser):
     assert closed == [1008] * ATTACKS, "the server closes each flood (policy violation)"
     for kernel in kernels:  # the kernels of the closed connections are gone
         assert requests.get(f"{url}/api/kernels/{kernel}", timeout=60).status_code == 404
-    log = apps["log"].read_text()
+    log = gallery_app["log"].read_text()
     assert log.count("gesloten: meer dan") >= ATTACKS
 
 
-def test_each_kernel_has_a_memory_ceiling(apps):
+def test_each_kernel_has_a_memory_ceiling(gallery_app):  # noqa: F811
     from leerpad.platform import APP_LIMITS
 
-    kernel = new_kernel(apps["url"])
+    kernel = new_kernel(gallery_app["url"])
     pids = [p for p in os.listdir("/proc") if p.isdigit()]
     limits = []
     for p in pids:
