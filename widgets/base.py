@@ -182,7 +182,9 @@ class Exercise(w.VBox):
             self.hint_button.on_click(lambda _: self.show_hint())
             buttons.append(self.hint_button)
         self._hints_shown = 0
-        self.children = [self.question_html, self.input, w.HBox(buttons), self.feedback]
+        actions = w.HBox(buttons)
+        actions.add_class("leerpad-actions")  # wraps on a phone (the app's stylesheet)
+        self.children = [self.question_html, self.input, actions, self.feedback]
 
     def _say(self, lines, kind="info"):
         body = "".join(f"<p>{line}</p>" for line in lines)
