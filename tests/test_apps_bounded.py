@@ -149,3 +149,47 @@ def test_each_kernel_has_a_memory_ceiling(gallery_app):  # noqa: F811
     assert limits, f"geen kernelproces gevonden voor {kernel}"
     ceiling = APP_LIMITS["kernel_memory_mb"] * 1024 * 1024
     assert limits[0].split()[3:5] == [str(ceiling), str(ceiling)]
+
+
+def test_a_budget_allows_its_burst_then_refuses():
+    from leerpad.servers.apps import Budget
+
+    budget = Budget(burst=3, rate=0.0)
+    assert [budget.take() for _ in range(4)] == [True, True, True, False]
+    assert not Budget(burst=150, rate=0.0).take(200)  # request_states costs more
+
+
+def test_message_kind_reads_both_websocket_protocols():
+    from jupyter_server.services.kernels.connection.base import serialize_msg_to_ws_v1
+
+    from leerpad.servers.apps import message_kind
+
+    text = message("comm_msg", {"comm_id": "c", "data": {"method": "request_state"}})
+    assert message_kind(text, None) == ("comm_msg", "request_state")
+    msg = json.loads(text)
+    parts = [json.dumps(msg[k]).encode() for k in ("header", "parent_header", "metadata")]
+    binary = serialize_msg_to_ws_v1([*parts, json.dumps(msg["content"]).encode()], "shell")
+    assert message_kind(binary, "v1.kernel.websocket.jupyter.org") == ("comm_msg", "request_state")
+    assert message_kind(b"\x00garbage", "v1.kernel.websocket.jupyter.org") == ("", "")
+
+
+def test_a_malformed_binary_message_is_refused_without_hanging_the_server(gallery_app):  # noqa: F811
+    """Jupyter reads the first 8 bytes of a binary message as its number of parts; a client
+    that claims 2**63 parts hung the server. The apps server refuses such a message."""
+    url = gallery_app["url"]
+    kernel = new_kernel(url)
+    ws = websocket.create_connection(
+        url.replace("http", "ws") + f"/api/kernels/{kernel}/channels?session_id=x",
+        subprotocols=["v1.kernel.websocket.jupyter.org"],
+        timeout=120,
+    )
+    try:
+        ws.send_binary(b"\xff" * 7 + b"\x7f" + b"x" * 64)
+        while True:
+            opcode, data = ws.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                break
+        assert int.from_bytes(data[:2], "big") == 1008
+    finally:
+        ws.close()
+    assert requests.get(url + APP, timeout=600).status_code == 200

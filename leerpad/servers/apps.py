@@ -68,11 +68,29 @@ class Budget:
         return True
 
 
+V1 = "v1.kernel.websocket.jupyter.org"
+MAX_PARTS = 64  # channel, header, parent, metadata, content and a few binary buffers
+
+
+def well_formed_v1(message) -> bool:
+    """Whether a binary kernel message has a sane offset table. Jupyter's own parser trusts
+    the first 8 bytes as the number of offsets: 2**63 of them hang the server."""
+    if not isinstance(message, bytes) or len(message) < 8:
+        return False
+    count = int.from_bytes(message[:8], "little")
+    if not 6 <= count <= MAX_PARTS or len(message) < 8 * (count + 1):
+        return False
+    offsets = [int.from_bytes(message[8 * i : 8 * (i + 1)], "little") for i in range(1, count + 1)]
+    return offsets == sorted(offsets) and offsets[-1] <= len(message)
+
+
 def message_kind(message, subprotocol) -> tuple[str, str]:
     """(msg_type, comm method) of a websocket message from the browser; ("", "") when it
-    cannot be read (Jupyter itself then drops it)."""
+    cannot be read."""
     try:
-        if subprotocol == "v1.kernel.websocket.jupyter.org":
+        if subprotocol == V1:
+            if not well_formed_v1(message):
+                return "", ""
             _, parts = deserialize_msg_from_ws_v1(message)
             header = json.loads(parts[0])
             content = json.loads(parts[3]) if header.get("msg_type") == "comm_msg" else {}
@@ -106,8 +124,10 @@ class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
     def on_message(self, message):
         if self.refused:
             return
-        _, method = message_kind(message, self.selected_subprotocol)
-        if not self.messages.take():
+        msg_type, method = message_kind(message, self.selected_subprotocol)
+        if not msg_type:
+            self.refuse("een bericht dat geen kernelbericht is")
+        elif not self.messages.take():
             self.refuse(f"meer dan {self.limits.message_burst} berichten")
         elif method in STATE_COST and not self.states.take(STATE_COST[method]):
             self.refuse(f"meer dan {self.limits.state_burst} vragen naar de toestand")
