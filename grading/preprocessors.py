@@ -13,7 +13,7 @@ from queue import Empty
 
 from jupyter_core.utils import ensure_async, run_sync
 from leerpad.widgets.base import TYPES
-from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
+from leerpad.widgets.store import read_answers, write_json_atomic
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode, default
@@ -133,17 +133,25 @@ class StripAnswerKeys(NbGraderPreprocessor):
         return cell, resources
 
 
+class RemoveTrainerCells(NbGraderPreprocessor):
+    """Leave cells tagged ``trainer`` out of the released notebook.
+
+    leerpad's own source notebooks hold no trainer material (``Module.notebook``); this guards
+    a notebook a trainer put in ``source/`` by hand, for example through formgrader."""
+
+    def preprocess(self, nb, resources):
+        from leerpad.authoring import without_trainer_cells
+
+        return without_trainer_cells(nb), resources
+
+
 class FillOpenAnswers(NbGraderPreprocessor):
     """Put the learner's open answers (kept by the widgets in ``leerpad-answers.json``) into
     their manually graded cells, so that the trainer reads them in formgrader."""
 
     def preprocess(self, nb, resources):
-        path = Path(resources.get("metadata", {}).get("path", ".")) / ANSWERS_FILE
-        try:
-            self.answers = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        except ValueError:
-            self.log.warning("%s is damaged; open answers stay as they are", path)
-            self.answers = {}
+        folder = Path(resources.get("metadata", {}).get("path", "."))
+        self.answers = read_answers(folder, log=self.log)
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -492,13 +500,7 @@ class RecomputeWidgetScores(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         path = Path(self.keys_directory) / f"{assignment}.json"
         self.keys = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        answers = Path(resources.get("metadata", {}).get("path", ".")) / ANSWERS_FILE
-        try:
-            self.answers = json.loads(answers.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.answers = {}
-        if not isinstance(self.answers, dict):
-            self.answers = {}
+        self.answers = read_answers(Path(resources.get("metadata", {}).get("path", ".")))
         self.exercises = public_exercises(nb)
         return super().preprocess(nb, resources)
 
@@ -537,8 +539,7 @@ class RecomputeWidgetScores(NbGraderPreprocessor):
         state = self.answers.get(exercise_id)
         # A private session: the widget must not read or write answers of the grader's own.
         saved = session_module._session
-        session_module._session = private = session_module.Session()
-        private.answers = AnswerStore(None)
+        session_module._session = session_module.Session(AnswerStore(None))
         try:
             widget = cls(**kwargs, **key)
             if isinstance(state, dict):
@@ -565,6 +566,25 @@ def nbformat_output(kind, **fields):
     import nbformat
 
     return nbformat.v4.new_output(kind, **fields)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For the feedback: take the hidden tests out of every cell, as the release does, and
+    the tracebacks of those cells too (a traceback quotes the test that failed). Hidden
+    tests never leave the grader, not even in nbgrader's own feedback files."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbgrader.preprocessors import ClearHiddenTests
+
+        hide = ClearHiddenTests(parent=self)  # the delimiters as configured
+        if cell.cell_type == "code" and hide._remove_hidden_test_region(cell):
+            failed = any(o.output_type == "error" for o in cell.get("outputs", []))
+            cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+            if failed:
+                cell.outputs.append(
+                    nbformat_output("stream", name="stdout", text="Niet alle testen slaagden.\n")
+                )
+        return cell, resources
 
 
 class ShowGradingNotes(NbGraderPreprocessor):
