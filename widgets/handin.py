@@ -54,7 +54,7 @@ class HandIn(w.VBox):
         )
         self.children = [
             self.deadline_note,
-            w.HBox([self.name, self.button, self.feedback_link]),
+            self._row([self.name, self.button, self.feedback_link]),
             self.status,
         ]
         if self.access.error:
@@ -62,6 +62,13 @@ class HandIn(w.VBox):
         if self.learner:
             self._bind(self.learner)
         self.name.observe(self._identify, "value")
+
+    @staticmethod
+    def _row(children) -> w.HBox:
+        """The hand-in row; on a phone it wraps, each control the full width."""
+        row = w.HBox(children)
+        row.add_class("leerpad-handin-row")
+        return row
 
     def _allowed(self, name: str) -> tuple[str | None, str | None]:
         info = self.cohort_info

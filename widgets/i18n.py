@@ -17,6 +17,8 @@ TEXT = {
         "attempts_left": "Nog {n} poging(en).",
         "no_attempts_left": "Je pogingen zijn op. Bekijk de oplossing.",
         "solution": "Oplossing",
+        "solution_seen": "Je bekeek de oplossing: wat je nu nog controleert, telt niet meer "
+        "mee voor je score.",
         "no_key": "Je antwoord is bewaard. Je feedback volgt na het inleveren.",
         "saved": "Bewaard",
         "handin": "Inleveren",
@@ -59,6 +61,8 @@ TEXT = {
         "attempts_left": "{n} attempt(s) left.",
         "no_attempts_left": "No attempts left. Look at the solution.",
         "solution": "Solution",
+        "solution_seen": "You looked at the solution: what you check now no longer counts "
+        "for your score.",
         "no_key": "Your answer is saved. Feedback follows after you hand in.",
         "saved": "Saved",
         "handin": "Hand in",

@@ -468,14 +468,16 @@
       if (p.audience.indexOf(audience) !== -1) score += 2;
       if (score > bestScore) { best = p; bestScore = score; }
     });
-    var start = null;
-    if (best) {
-      var ready = best.modules.filter(function (m) { return !m.planned; });
-      var open = ready.filter(function (m) { return !isDone(m.id); });
-      start = open.filter(function (m) { return m.areas.indexOf(weakest.id) !== -1; })[0] ||
-        open[0] || ready[0] || null;
-    }
-    return { weakest: weakest, path: best, start: start };
+    // The module to start with trains the weakest area: an open one on the path first, then
+    // one elsewhere in the catalogue; none when no released module trains that area yet.
+    function trains(m) { return !m.planned && m.areas.indexOf(weakest.id) !== -1; }
+    function notDone(m) { return !isDone(m.id); }
+    var onPath = best ? best.modules.filter(trains) : [];
+    var elsewhere = (data.modules || []).filter(trains);
+    var start = onPath.filter(notDone)[0] || elsewhere.filter(notDone)[0] || onPath[0] ||
+      elsewhere[0] || null;
+    var startOnPath = !!start && onPath.indexOf(start) !== -1;
+    return { weakest: weakest, path: best, start: start, startOnPath: startOnPath };
   }
 
   function showResult(data, answers) {
@@ -507,24 +509,39 @@
     var p = document.createElement("p");
     p.appendChild(document.createTextNode(
       "Je laagste score is " + advice.weakest.id + ". " + advice.weakest.name + ". "));
+    function moduleLink(m) {
+      var a = document.createElement("a");
+      a.href = linkFor("data-module", m.id) || "#";
+      a.textContent = m.title;
+      return a;
+    }
     if (advice.path) {
       p.appendChild(document.createTextNode("Ons voorstel: het leerpad "));
       var pathLink = document.createElement("a");
       pathLink.href = linkFor("data-pad", advice.path.id) || "#";
       pathLink.textContent = advice.path.title;
       p.appendChild(pathLink);
-      if (advice.start) {
+      if (advice.start && advice.startOnPath) {
         p.appendChild(document.createTextNode(", te beginnen met de module "));
-        var moduleLink = document.createElement("a");
-        moduleLink.href = linkFor("data-module", advice.start.id) || "#";
-        moduleLink.textContent = advice.start.title;
-        p.appendChild(moduleLink);
+        p.appendChild(moduleLink(advice.start));
       }
       p.appendChild(document.createTextNode("."));
     } else {
       p.appendChild(document.createTextNode("Er zijn nog geen leerpaden; kijk in de catalogus."));
     }
     out.appendChild(p);
+    var next = document.createElement("p");
+    next.className = "leerpad-zelfscan-module";
+    if (!advice.start) {
+      next.textContent = "Er is nog geen module die " + advice.weakest.id + ". " +
+        advice.weakest.name + " traint; die komt er nog.";
+    } else if (!advice.startOnPath) {
+      next.appendChild(document.createTextNode(
+        "Een module die " + advice.weakest.id + ". " + advice.weakest.name + " traint: "));
+      next.appendChild(moduleLink(advice.start));
+      next.appendChild(document.createTextNode("."));
+    }
+    if (next.childNodes.length) out.appendChild(next);
     out.hidden = false;
   }
 
