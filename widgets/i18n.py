@@ -27,6 +27,8 @@ TEXT = {
         "handin_need_name": "Vul eerst je naam of schuilnaam in.",
         "handin_failed": "Inleveren lukte niet: {error}",
         "handin_pseudonym": "Je schuilnaam (van je leerkracht)",
+        "handin_code": "Je code",
+        "handin_signed_in": "Aangemeld als {name}: je antwoorden zijn geladen.",
         "handin_deadline": "Inleveren kan tot {deadline}.",
         "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
         "te laat is.",
@@ -67,6 +69,8 @@ TEXT = {
         "handin_need_name": "Fill in your name or pseudonym first.",
         "handin_failed": "Hand-in failed: {error}",
         "handin_pseudonym": "Your pseudonym (from your teacher)",
+        "handin_code": "Your code",
+        "handin_signed_in": "Signed in as {name}: your answers are loaded.",
         "handin_deadline": "Hand in before {deadline}.",
         "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "
         "is late.",

@@ -5,9 +5,10 @@ link two read-only answers from the cohort's gradebook.
   (score, maximum, late, waiting for the trainer, feedback ready);
 - ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: nbgrader's feedback page.
 
-The signature is the one of the personal link (``leerpad cohort links``): without it, or
-with another learner's, nothing is shown. The published site works without these; its
-pages then show only what the browser itself keeps.
+The signature is the one of the personal link (``leerpad cohort links``), checked by the
+same function as in the app: without it, with another learner's, an expired one or one made
+before the trainer renewed the cohort's secret, nothing is shown. The published site works
+without these; its pages then show only what the browser itself keeps.
 """
 
 import functools
@@ -22,6 +23,10 @@ NO_FEEDBACK = "Er is nog geen feedback voor deze module."
 NOT_VALID = "Deze persoonlijke link is niet geldig. Vraag je trainer om je eigen link."
 
 
+def strip_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
 class LinkError(Exception):
     """A request that names no cohort, or whose personal link does not hold."""
 
@@ -29,7 +34,7 @@ class LinkError(Exception):
 def known_learner(query: dict):
     """(cohort, learner) of a request with a valid personal link; else LinkError."""
     from leerpad.grading.cohort import Cohort, CohortError
-    from leerpad.grading.identity import learner_from_query
+    from leerpad.grading.identity import access_from_query
 
     try:
         cohort = Cohort(query.get("cohort", ""))
@@ -37,10 +42,10 @@ def known_learner(query: dict):
         raise LinkError(NOT_VALID) from None
     if not cohort.exists():
         raise LinkError(NOT_VALID)
-    learner, signed = learner_from_query(query, cohort.dir)
-    if not signed:
-        raise LinkError(NOT_VALID)
-    return cohort, learner
+    access = access_from_query(query, cohort.dir)
+    if access.mode != "personal":
+        raise LinkError(NOT_VALID if access.mode != "refused" else strip_tags(access.error))
+    return cohort, access.learner
 
 
 def results_json(query: dict) -> dict:
