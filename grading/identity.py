@@ -378,6 +378,8 @@ class Access:
 def access_from_query(query: dict, cohort_dir, now=None) -> Access:
     """Read a URL's query: a personal link, a class link, or neither (with or without a
     device id). The one check of links, for the app, the site server and the hand-in."""
+    device = query.get("toestel", "")
+    device = device if DEVICE_PATTERN.match(device) else None
     try:
         if "leerling" in query or "sig" in query:
             learner = normalize_learner(query.get("leerling", ""))
@@ -387,8 +389,7 @@ def access_from_query(query: dict, cohort_dir, now=None) -> Access:
             return Access("personal", learner)
         if "klas" in query:
             verify_token(cohort_dir, CLASS, query.get("klas", ""), "klas", now)
-            return Access("class")
+            return Access("class", device=device)  # the device only counts failed attempts
     except LinkRefused as refused:
         return Access("refused", error=str(refused))
-    device = query.get("toestel", "")
-    return Access("open", device=device if DEVICE_PATTERN.match(device) else None)
+    return Access("open", device=device)
