@@ -40,7 +40,7 @@ class HandIn(w.VBox):
         self.name = w.Text(
             value=self.access.learner or "",
             description=t("handin_pseudonym") if in_class else t("handin_name"),
-            disabled=self.access.mode == "personal" or bool(refusal),
+            disabled=self.access.mode in ("personal", "refused"),
             continuous_update=False,  # checked when the field is left, not per keystroke
             style={"description_width": "initial"},
             layout=w.Layout(width="28em"),
@@ -80,7 +80,7 @@ class HandIn(w.VBox):
         elif in_class:
             self.name.observe(self._sign_in, "value")
             self.code.observe(self._sign_in, "value")
-        elif not refusal:
+        else:
             self.name.observe(self._open_name, "value")
 
     def _allowed(self, take=False) -> tuple[str | None, str | None]:
