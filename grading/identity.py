@@ -300,6 +300,7 @@ class Access:
     error: str | None = None
     device: str | None = None
     session_key: str = field(default_factory=lambda: secrets.token_hex(12))
+    counted: bool = False  # the last check counted as a failed attempt
 
     @property
     def locked(self) -> bool:
@@ -327,6 +328,7 @@ class Access:
         """(learner, None) when this name (and code) may hand in through this link, else
         (None, why). In class mode a pupil who gets it right is bound to the pseudonym
         (`self.learner`). `take`: an open name becomes this device's (at a hand-in)."""
+        self.counted = False
         blocked = self.refusal(cohort)
         if blocked:
             return None, blocked
@@ -372,6 +374,7 @@ class Access:
             self.learner = learner
             return learner, None
         attempts.failed(keys)
+        self.counted = True
         return None, WRONG_PSEUDONYM.format(limit=attempts.limit)
 
 

@@ -72,15 +72,14 @@ class HandIn(w.VBox):
         ]
         if refusal:
             self._say(refusal)
-        if self.access.storage and in_voila():
-            # A personal link's learner, or an anonymous device: their answers come back.
-            session().identify(self.access.storage)
         if self.access.mode == "personal":
             self._bind(self.access.learner)
         elif in_class:
             self.name.observe(self._sign_in, "value")
             self.code.observe(self._sign_in, "value")
         else:
+            if self.access.storage and in_voila():
+                session().identify(self.access.storage)  # this browser's answers come back
             self.name.observe(self._open_name, "value")
 
     def _allowed(self, take=False) -> tuple[str | None, str | None]:
@@ -88,7 +87,7 @@ class HandIn(w.VBox):
         if self._tried and self._tried[0] == (name, code):
             return None, self._tried[1]
         learner, why = self.access.check_name(name, self.cohort_info, code=code, take=take)
-        self._tried = None if learner else ((name, code), why)
+        self._tried = ((name, code), why) if self.access.counted else None
         return learner, why
 
     def _bind(self, learner: str, load=True, feedback=True) -> None:
