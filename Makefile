@@ -1,21 +1,35 @@
-# leerpad: two commands do all the set-up on a fresh machine with Python 3.11+.
-#   make start   builds what changed and serves the platform on 127.0.0.1
-#   make test    the same set-up, then lint and every test
+# leerpad: two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.11+.
+#   make start   installs what is missing, builds what changed and serves the platform
+#   make test    the same set-up plus the test tools, then lint and every test
+# System packages (scripts/system-packages.sh) come from apt-get when run as root or with
+# passwordless sudo; otherwise make stops at once with the one command to run.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+COHORT ?= demo
 
-.PHONY: start test lint bench check clean
+.PHONY: start test lint bench check clean python system-start system-test
 
-$(INSTALLED): pyproject.toml
+python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "leerpad heeft Python 3.11 of nieuwer nodig. Installeer het (bv. sudo apt-get install python3) of kies er een: make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 1; }
+
+$(INSTALLED): pyproject.toml | python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "Python-omgeving installeren in $(VENV)/ (eenmalig, enkele minuten)"
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(INSTALLED)
 
-start: $(INSTALLED)
-	@$(BIN)/leerpad start
+system-start:
+	@bash scripts/system-packages.sh start
+
+system-test:
+	@bash scripts/system-packages.sh test
+
+start: system-start $(INSTALLED)
+	@$(BIN)/leerpad start --cohort $(COHORT)
 
 check: $(INSTALLED)
 	$(BIN)/leerpad check
@@ -25,15 +39,13 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 
 # axe-core for the accessibility browser test, pinned in tests/package-lock.json.
-# Without npm the test skips with the reason (in CI, where .ci/run installs npm, it fails).
 AXE := tests/node_modules/.installed
-$(AXE): tests/package.json tests/package-lock.json
-	@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE); \
-	else echo "npm ontbreekt: de toegankelijkheidstest (axe-core) wordt overgeslagen."; fi
+$(AXE): tests/package.json tests/package-lock.json | system-test
+	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
-test: lint $(AXE)
-	$(BIN)/python -m pytest
+# Every test runs: a browser test never skips for want of Chromium (make installs it).
+test: system-test lint $(AXE)
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench
