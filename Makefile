@@ -19,7 +19,9 @@ $(INSTALLED): pyproject.toml | python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Python-omgeving installeren in $(VENV)/ (eenmalig, enkele minuten)"
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e '.[test]'
+	@# setuptools warns that an editable install maps folders to subpackages (widgets/ is
+	@# leerpad.widgets): that is our layout on purpose, so its one warning is not shown.
+	@PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install -q -e '.[test]'
 	@touch $(INSTALLED)
 
 system-start:

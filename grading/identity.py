@@ -43,7 +43,8 @@ MAX_ATTEMPTS = 5
 LOCK_SECONDS = 15 * 60
 CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY3479"  # no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B to mix up
 CODE_LENGTH = 4
-PERSONAL, CLASS = "persoonlijke-link", "klaslink"
+PERSONAL, CLASS, FEEDBACK = "persoonlijke-link", "klaslink", "feedback"
+FEEDBACK_DAYS = 30
 
 
 def normalize_learner(name: str) -> str | None:
@@ -121,8 +122,25 @@ def verify_token(cohort_dir, purpose: str, token: str, subject: str, now=None) -
         raise LinkRefused(EXPIRED_LINK.format(day=f"{day.day}/{day.month}/{day.year}"))
 
 
+def verify_any(cohort_dir, purposes, token: str, subject: str, now=None) -> None:
+    """verify_token for the first purpose that holds; else the first purpose's refusal."""
+    refusals = []
+    for purpose in purposes:
+        try:
+            return verify_token(cohort_dir, purpose, token, subject, now)
+        except LinkRefused as refused:
+            refusals.append(refused)
+    raise refusals[0]
+
+
 def personal_query(cohort_dir, learner: str, days: int = DEFAULT_DAYS) -> str:
     return f"leerling={learner}&sig={sign_token(cohort_dir, PERSONAL, learner, days)}"
+
+
+def feedback_query(cohort_dir, learner: str, days: int = FEEDBACK_DAYS) -> str:
+    """The link from an app to the learner's feedback page: it reads feedback, nothing more
+    (it opens no app and hands nothing in), so a pupil's feedback link is not her pseudonym."""
+    return f"leerling={learner}&sig={sign_token(cohort_dir, FEEDBACK, learner, days)}"
 
 
 def class_query(cohort_dir, days: int = DEFAULT_DAYS) -> str:
@@ -246,6 +264,10 @@ BAD_LINK = {
         "Deze persoonlijke link is niet geldig: de code achter <code>sig=</code> hoort niet bij "
         "de naam achter <code>leerling=</code>, of je trainer heeft intussen nieuwe links "
         "gemaakt. Inleveren kan niet met deze link. Vraag je trainer je nieuwe link."
+    ),
+    FEEDBACK: (
+        "Deze link naar je feedback is niet geldig of verlopen. Open je feedback opnieuw via de "
+        "knop in de app."
     ),
     CLASS: (
         "Deze klaslink is niet geldig: de code achter <code>klas=</code> klopt niet, of er is "
@@ -378,9 +400,11 @@ class Access:
         return None, WRONG_PSEUDONYM.format(limit=attempts.limit)
 
 
-def access_from_query(query: dict, cohort_dir, now=None) -> Access:
+def access_from_query(query: dict, cohort_dir, now=None, purposes=(PERSONAL,)) -> Access:
     """Read a URL's query: a personal link, a class link, or neither (with or without a
-    device id). The one check of links, for the app, the site server and the hand-in."""
+    device id). The one check of links, for the app, the site server and the hand-in.
+    `purposes`: what a learner's token may have been signed for (the site's feedback page
+    also takes a feedback link)."""
     device = query.get("toestel", "")
     device = device if DEVICE_PATTERN.match(device) else None
     try:
@@ -388,7 +412,7 @@ def access_from_query(query: dict, cohort_dir, now=None) -> Access:
             learner = normalize_learner(query.get("leerling", ""))
             if not learner or learner != query.get("leerling"):
                 raise LinkRefused(BAD_PERSONAL_LINK)
-            verify_token(cohort_dir, PERSONAL, query.get("sig", ""), learner, now)
+            verify_any(cohort_dir, purposes, query.get("sig", ""), learner, now)
             return Access("personal", learner)
         if "klas" in query:
             verify_token(cohort_dir, CLASS, query.get("klas", ""), "klas", now)

@@ -7,9 +7,11 @@ from leerpad.grading.preprocessors import (
     ClearGradingNotes,
     ExplainContainment,
     FillOpenAnswers,
+    HideHiddenTests,
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
+    RemoveTrainerCells,
     SandboxedExecute,
     ShowGradingNotes,
     StripAnswerKeys,
@@ -23,11 +25,12 @@ CELL_TIMEOUT = 60  # seconds per cell of learner code
 
 
 def generate_preprocessors() -> list:
-    """nbgrader's own list, with the answer keys moved out right after the solutions."""
+    """nbgrader's own list, with trainer cells left out first and the answer keys moved out
+    right after the solutions."""
     steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
     names = [p.__name__ for p in steps]
     steps.insert(names.index("ClearSolutions") + 1, StripAnswerKeys)
-    return steps
+    return [RemoveTrainerCells, *steps]
 
 
 def sanitize_preprocessors() -> list:
@@ -66,6 +69,13 @@ def autograde_preprocessors() -> list:
     return steps
 
 
+def feedback_preprocessors() -> list:
+    """nbgrader's list, with the hidden tests (and what they raised) taken out first."""
+    from nbgrader.converters import GenerateFeedback
+
+    return [HideHiddenTests, *GenerateFeedback.class_traits()["preprocessors"].default()]
+
+
 def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
     """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox. nbgrader's
     own Execute (and nbconvert's ExecutePreprocessor) take the sandboxed kernel manager from
@@ -93,3 +103,4 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.ClearSolutions.text_stub = OPEN_ANSWER_PLACEHOLDER
     c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
+    c.GenerateFeedback.preprocessors = feedback_preprocessors()

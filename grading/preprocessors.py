@@ -133,6 +133,18 @@ class StripAnswerKeys(NbGraderPreprocessor):
         return cell, resources
 
 
+class RemoveTrainerCells(NbGraderPreprocessor):
+    """Leave cells tagged ``trainer`` out of the released notebook.
+
+    leerpad's own source notebooks hold no trainer material (``Module.notebook``); this guards
+    a notebook a trainer put in ``source/`` by hand, for example through formgrader."""
+
+    def preprocess(self, nb, resources):
+        from leerpad.authoring import without_trainer_cells
+
+        return without_trainer_cells(nb), resources
+
+
 class FillOpenAnswers(NbGraderPreprocessor):
     """Put the learner's open answers (kept by the widgets in ``leerpad-answers.json``) into
     their manually graded cells, so that the trainer reads them in formgrader."""
@@ -565,6 +577,25 @@ def nbformat_output(kind, **fields):
     import nbformat
 
     return nbformat.v4.new_output(kind, **fields)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For the feedback: take the hidden tests out of every cell, as the release does, and
+    the tracebacks of those cells too (a traceback quotes the test that failed). Hidden
+    tests never leave the grader, not even in nbgrader's own feedback files."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbgrader.preprocessors import ClearHiddenTests
+
+        hide = ClearHiddenTests(parent=self)  # the delimiters as configured
+        if cell.cell_type == "code" and hide._remove_hidden_test_region(cell):
+            failed = any(o.output_type == "error" for o in cell.get("outputs", []))
+            cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+            if failed:
+                cell.outputs.append(
+                    nbformat_output("stream", name="stdout", text="Niet alle testen slaagden.\n")
+                )
+        return cell, resources
 
 
 class ShowGradingNotes(NbGraderPreprocessor):

@@ -1,6 +1,10 @@
 """Release modules to a cohort: the source notebook into nbgrader's ``source/``, then
 ``nbgrader generate_assignment`` (answer keys and solutions out) and ``release_assignment``
-(into the exchange, for JupyterLab's assignment list). Unchanged modules are skipped."""
+(into the exchange, for JupyterLab's assignment list). Unchanged modules are skipped.
+
+The trainer page of each module (its trainer material and answers) is written beside them,
+in the cohort's ``trainer/`` folder: the trainer's JupyterLab shows it, learners never get it.
+"""
 
 import hashlib
 import json
@@ -13,6 +17,7 @@ from leerpad.grading.nbgrader_run import run_nbgrader
 from leerpad.widgets.store import write_json_atomic
 
 from leerpad.catalogue import Module
+from leerpad.trainerpage import write_trainer_index, write_trainer_page
 
 STAMP = "release-stamps.json"
 
@@ -33,6 +38,7 @@ def fingerprint(module: Module) -> str:
 
 def release_module(cohort: Cohort, module: Module, force=False) -> bool:
     """Release one module. Returns False when it was already up to date."""
+    write_trainer_page(cohort.dir, module)  # cheap, and trainer notes are not in the stamp
     stamps_path = cohort.dir / STAMP
     stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
     mark = fingerprint(module)
@@ -58,9 +64,10 @@ def release_module(cohort: Cohort, module: Module, force=False) -> bool:
 
 
 def release_all(cohort: Cohort, modules, force=False, log=print) -> list[str]:
-    done = []
+    modules, done = list(modules), []
     for module in modules:
         if release_module(cohort, module, force):
             log(f"  vrijgegeven: {module.id}")
             done.append(module.id)
+    write_trainer_index(cohort.dir, modules)
     return done

@@ -12,6 +12,16 @@ A teacher writes ordinary Markdown with exercise blocks::
 Each block becomes a locked exercise cell and a hidden-tests cell that nbgrader grades with
 the points the widget showed. ``{code}`` blocks become an nbgrader answer cell plus tests.
 The notebook is generated from the Markdown every time, so the two cannot drift.
+
+Material for trainers only (misconceptions, answers, grading advice) goes in a ``{trainer}``
+block::
+
+    ```{trainer}
+    - Veel cursisten kiezen eerst ...
+    ```
+
+It never enters the notebook, so no release, app, site page or feedback can show it; it
+reaches the trainer page of the module (``leerpad.trainerpage``).
 """
 
 import re
@@ -22,7 +32,10 @@ import yaml
 
 from leerpad.widgets.base import TYPES
 
-FENCE = re.compile(r"^```\{(?P<kind>[a-z-]+)\}[ \t]*(?P<id>\S*)[ \t]*$")
+# Three backticks or more: a trainer block with a code example inside opens with four.
+FENCE = re.compile(r"^(?P<fence>`{3,})\{(?P<kind>[a-z-]+)\}[ \t]*(?P<id>\S*)[ \t]*$")
+TRAINER = "trainer"  # the block kind (and, in a notebook, the cell tag) of trainer material
+HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$")
 
 # Dutch field names for authors -> keyword arguments of the widget classes.
 FIELDS = {
@@ -74,12 +87,12 @@ def parse(text: str, path="module.md"):
         start = i + 1
         body = []
         i += 1
-        while i < len(lines) and lines[i].strip() != "```":
+        while i < len(lines) and lines[i].strip() != match["fence"]:
             body.append(lines[i])
             i += 1
         if i == len(lines):
             raise AuthoringError(
-                path, start, "dit blok wordt niet afgesloten.", "sluit af met ```."
+                path, start, "dit blok wordt niet afgesloten.", f"sluit af met {match['fence']}."
             )
         i += 1
         if "\n".join(buffer).strip():
@@ -89,6 +102,68 @@ def parse(text: str, path="module.md"):
     if "\n".join(buffer).strip():
         parts.append("\n".join(buffer).strip("\n"))
     return parts
+
+
+@dataclass
+class TrainerNote:
+    """A piece of trainer material, with the learner section it belongs to."""
+
+    markdown: str
+    line: int  # 1-based line of module.md; 0 for a cell of an author's notebook
+    section: str = ""  # the title of the nearest heading above it in the learner text
+
+
+def is_trainer(part) -> bool:
+    return isinstance(part, Block) and part.kind == TRAINER
+
+
+def is_trainer_cell(cell) -> bool:
+    """A notebook cell an author tagged ``trainer`` (Property Inspector > Cell Tags)."""
+    return TRAINER in (cell.get("metadata", {}).get("tags") or [])
+
+
+def last_heading(text: str, before: str = "") -> str:
+    titles = [m["title"] for m in map(HEADING.match, text.splitlines()) if m]
+    return titles[-1] if titles else before
+
+
+def trainer_notes(text: str, path="module.md") -> list[TrainerNote]:
+    """The ``{trainer}`` blocks of a Markdown module, in order."""
+    notes, section = [], ""
+    for part in parse(text, path):
+        if is_trainer(part):
+            _check_trainer_block(part, path)
+            notes.append(TrainerNote(part.body.strip("\n"), part.line, section))
+        elif isinstance(part, str):
+            section = last_heading(part, section)
+    return notes
+
+
+def notebook_trainer_notes(nb) -> list[TrainerNote]:
+    """The cells tagged ``trainer`` of an author's notebook, in order."""
+    notes, section = [], ""
+    for cell in nb.cells:
+        if is_trainer_cell(cell):
+            notes.append(TrainerNote(cell.source.strip("\n"), 0, section))
+        elif cell.cell_type == "markdown":
+            section = last_heading(cell.source, section)
+    return notes
+
+
+def without_trainer_cells(nb):
+    """The notebook without its cells tagged ``trainer``: what learners may see."""
+    nb.cells = [cell for cell in nb.cells if not is_trainer_cell(cell)]
+    return nb
+
+
+def _check_trainer_block(block: Block, path) -> None:
+    if block.id:
+        raise AuthoringError(
+            path,
+            block.line,
+            f"een trainer-blok heeft geen id ('{block.id}').",
+            "schrijf alleen ```{trainer} op de eerste regel.",
+        )
 
 
 def _fields(block: Block, path) -> dict:
@@ -269,6 +344,9 @@ def compile_markdown(text: str, path="module.md", module_id="module"):
     ]
     seen = set()
     for part in parse(text, path):
+        if is_trainer(part):
+            _check_trainer_block(part, path)
+            continue  # trainer material never enters the notebook
         if isinstance(part, Block):
             if part.id in seen:
                 raise AuthoringError(

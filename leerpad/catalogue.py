@@ -47,6 +47,7 @@ class Problem:
     place: str
     problem: str
     fix: str = ""
+    warning: bool = False  # worth a look, but the module still works (leerpad check exits 0)
 
     def __str__(self):
         root = courses_dir().parent
@@ -54,7 +55,8 @@ class Problem:
             shown = self.path.relative_to(root)
         except ValueError:
             shown = self.path
-        return f"{shown}: {self.place}: {self.problem}" + (
+        label = "waarschuwing: " if self.warning else ""
+        return f"{shown}: {self.place}: {label}{self.problem}" + (
             f" Oplossing: {self.fix}" if self.fix else ""
         )
 
@@ -117,13 +119,26 @@ class Module:
 
     @cached_property
     def notebook(self):
-        """The nbgrader source notebook: compiled from Markdown, or the author's own."""
-        from leerpad.authoring import compile_markdown
+        """The nbgrader source notebook: compiled from Markdown, or the author's own.
+
+        Without trainer material: everything learners get (release, apps, site, feedback) is
+        made from this notebook. The trainer material is in ``trainer_notes``."""
+        from leerpad.authoring import compile_markdown, without_trainer_cells
 
         if self.markdown_path.exists():
             text = self.markdown_path.read_text(encoding="utf-8")
             return compile_markdown(text, self.markdown_path, self.id)
-        return nbformat.read(self.notebook_path, as_version=4)
+        return without_trainer_cells(nbformat.read(self.notebook_path, as_version=4))
+
+    @cached_property
+    def trainer_notes(self):
+        """The module's trainer material (``{trainer}`` blocks or cells tagged trainer)."""
+        from leerpad.authoring import notebook_trainer_notes, trainer_notes
+
+        if self.markdown_path.exists():
+            text = self.markdown_path.read_text(encoding="utf-8")
+            return trainer_notes(text, self.markdown_path)
+        return notebook_trainer_notes(nbformat.read(self.notebook_path, as_version=4))
 
     def assets(self) -> list[Path]:
         skip = {"module.yml", "module.md", self.notebook_path.name}

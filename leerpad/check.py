@@ -9,6 +9,7 @@ from pathlib import Path
 from leerpad.authoring import FIELDS, AuthoringError
 from leerpad.catalogue import Catalogue, Problem
 from leerpad.grading.preprocessors import AnswerKeyError, exercise_calls, split_keys
+from leerpad.leaks import contains, find_leaks, normal
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
 LINK = re.compile(r"(?<!!)\[[^\]]+\]\((?P<href>[^)\s]+)\)")
@@ -33,6 +34,20 @@ class Where:
             if at >= 0:
                 return f"regel {self.text.count(chr(10), 0, at) + 1}"
         return f"cel {cell_index}"
+
+    def text_line(self, cell_index: int, text: str, needle: str, exercise_id="") -> str:
+        """The line of module.md where `needle` stands inside `text` (a cell or a field),
+        else the exercise's block, else the cell."""
+        if self.markdown and text.strip():
+            at = self.text.find(text.strip())
+            if at >= 0:
+                first = self.text.count(chr(10), 0, at) + 1
+                start = " ".join(normal(needle).split()[:2])
+                for offset, line in enumerate(text.strip().splitlines()):
+                    if contains(line, start):
+                        return f"regel {first + offset}"
+                return f"regel {first}"
+        return self.block(cell_index, exercise_id) if exercise_id else f"cel {cell_index}"
 
     def block(self, cell_index: int, exercise_id: str) -> str:
         if self.markdown:
@@ -102,8 +117,31 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
                 )
             seen_ids.setdefault(exercise_id, module.id)
             problems += check_graded(cls, kwargs, exercise_id, grade_ids, source, place)
+    problems += check_leaks(nb, where)
     if execute:
         problems += execute_module(module, nb, where)
+    return problems
+
+
+def check_leaks(nb, where: Where) -> list[Problem]:
+    """Warn where learner text or a tip names an exercise's answer (see leerpad.leaks)."""
+    problems = []
+    for leak in find_leaks(nb):
+        answer = leak.answer if len(leak.answer) <= 60 else leak.answer[:57] + "..."
+        place = where.text_line(leak.cell, leak.text, leak.answer, leak.owner)
+        if leak.in_hint:
+            problem = f"een tip van oefening '{leak.exercise_id}' noemt het antwoord ('{answer}')."
+            fix = "geef een tip die helpt zoeken zonder het antwoord te noemen."
+        else:
+            problem = (
+                f"de tekst voor cursisten noemt het antwoord van oefening "
+                f"'{leak.exercise_id}' ('{answer}')."
+            )
+            fix = (
+                "herschrijf de zin zonder het antwoord, of zet ze in een ```{trainer}-blok "
+                "(dat lezen alleen trainers)."
+            )
+        problems.append(Problem(where.source, place, problem, fix, warning=True))
     return problems
 
 

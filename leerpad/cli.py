@@ -43,9 +43,14 @@ def cmd_check(args) -> int:
     problems = check(target, catalogue, execute=args.uitvoeren)
     for problem in problems:
         print(problem)
-    if problems:
-        print(f"\n{len(problems)} probleem/problemen gevonden.", file=sys.stderr)
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
+    if errors:
+        print(f"\n{len(errors)} probleem/problemen gevonden.", file=sys.stderr)
         return 1
+    if warnings:
+        print(f"OK, met {warnings} waarschuwing(en): kijk ze na.")
+        return 0
     print("OK: geen problemen gevonden.")
     return 0
 

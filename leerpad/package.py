@@ -101,7 +101,7 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
 
     catalogue = catalogue or Catalogue()
     module = find_module(catalogue, name)
-    problems = check(module.folder, catalogue)
+    problems = [p for p in check(module.folder, catalogue) if not p.warning]
     if problems:
         raise PackageError(
             [

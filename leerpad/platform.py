@@ -178,6 +178,7 @@ class Platform:
             "LEERPAD_COHORT": str(cohort.dir),
             "LEERPAD_KEYS": str(cohort.keys_dir),
             "LEERPAD_DATA": str(data_dir()),
+            "LEERPAD_SITE_URL": self.urls()["site"],  # the app links to the feedback page
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
         self._spawn(

@@ -46,7 +46,7 @@ def preview(name: str, port: int | None = None, open_browser=True) -> int:
     except PackageError as err:
         print(err, file=sys.stderr)
         return 2
-    problems = check(module.folder, catalogue)
+    problems = [p for p in check(module.folder, catalogue) if not p.warning]
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -167,9 +167,42 @@ def test_late_hand_in_is_marked_and_reported(cohort, capsys):
     assert "0% juist" in row and row.endswith("<td>2</td><td>2</td><td>—</td>")  # both blank
 
 
+REMARK = "Goed begonnen. Beschrijf nog hoe je nagaat of het stappenplan precies is."
+HER_CODE = "def gemiddelde(punten):\n    return sum(punten) / len(punten)\n"
+# What nbgrader's own feedback page shows and the learner's must not.
+NOT_FOR_LEARNERS = (
+    "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "assert ", "Traceback", "score(", "Test cell",
+    "Student's answer", "Written response", "In [", "Voor de trainer", "NotImplementedError",
+)  # fmt: skip
+
+
+def grade_by_hand(cohort, learner, cell, score, comment):
+    """What a trainer does in formgrader: a manual score and a comment, in the gradebook."""
+    with cohort.gradebook() as gb:
+        notebook = gb.find_submission_notebook(MODULE, MODULE, learner)
+        grade = next(g for g in notebook.grades if g.name == cell)
+        grade.manual_score, grade.needs_manual_grade = score, False
+        next(c for c in notebook.comments if c.name == cell).manual_comment = comment
+        gb.db.commit()
+
+
+def hand_in_code(cohort, learner, code):
+    """A hand-in with code in the code exercise, as from JupyterLab."""
+    import nbformat
+
+    folder = submit_from_app(cohort.dir, MODULE, learner, {"ct01-stappen": {"answer": "7"}})
+    path = folder / f"{MODULE}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "ct01-code-gemiddelde-code":
+            cell.source = code
+    nbformat.write(nb, path)
+
+
 def test_the_site_shows_a_learner_only_their_own_graded_modules(cohort, tmp_path):
     """The site's server answers a personal link with that learner's graded modules and
-    feedback (graded in the test above), and refuses a link that does not hold."""
+    the feedback on them (graded in the test above, then by the trainer), as Dutch data
+    without code, hidden tests or tracebacks; and refuses a link that does not hold."""
     import subprocess
     import sys
     import time
@@ -180,6 +213,9 @@ def test_the_site_shows_a_learner_only_their_own_graded_modules(cohort, tmp_path
 
     from leerpad.preview import free_port
 
+    grade_by_hand(cohort, "an-peeters", "ct01-transfer", 1, REMARK)
+    hand_in_code(cohort, "juf-code", HER_CODE)
+    assert main(["grade", "gent", MODULE]) == 0
     (tmp_path / "index.html").write_text("<p>site</p>")
     port = free_port()
     server = subprocess.Popen(
@@ -191,7 +227,7 @@ def test_the_site_shows_a_learner_only_their_own_graded_modules(cohort, tmp_path
     def get(path):
         for _ in range(100):
             try:
-                with urllib.request.urlopen(base + path, timeout=10) as response:
+                with urllib.request.urlopen(base + path, timeout=30) as response:
                     return response.status, response.read().decode()
             except urllib.error.HTTPError as error:
                 return error.code, error.read().decode()
@@ -206,17 +242,58 @@ def test_the_site_shows_a_learner_only_their_own_graded_modules(cohort, tmp_path
         data = json.loads(body)
         assert data["cursist"] == "an-peeters" and set(data["modules"]) == {MODULE}
         result = data["modules"][MODULE]
-        assert (result["score"], result["max"], result["te_laat"]) == (1.0, 13.0, True)
+        assert (result["score"], result["max"], result["te_laat"]) == (2.0, 13.0, True)
         assert result["feedback"], result
-        status, page = get(f"/api/feedback?{an}&module={MODULE}")
-        assert status == 200 and "ct01-herken" in page and "<script src=" not in page
+
+        status, body = get(f"/api/feedback?{an}&module={MODULE}")
+        assert status == 200, body
+        for text in NOT_FOR_LEARNERS + ("def ",):
+            assert text not in body, text
+        page = json.loads(body)
+        assert (page["score"], page["max"], page["te_laat"]) == (2.0, 13.0, True)
+        assert page["deadline"] and not page["wacht_op_trainer"]
+        items = {item["id"]: item for item in page["oefeningen"]}
+        assert list(items)[:2] == ["ct01-herken", "ct01-eindig"]  # the notebook's order
+        right = json.loads((cohort.keys_dir / f"{MODULE}.json").read_text())["ct01-herken"]
+        herken = items["ct01-herken"]
+        assert herken["titel"] == "Welke beschrijving is een algoritme?"
+        assert herken["antwoord"] == [right["answer"]] and herken["oordeel"] == "Juist!"
+        assert (herken["punten"], herken["max"], herken["trainer"]) == (1, 1, None)
+        assert items["ct01-eindig"]["antwoord"] == [] and items["ct01-eindig"]["punten"] == 0
+        transfer = items["ct01-transfer"]  # graded by the trainer, with a comment
+        assert transfer["trainer"] == REMARK and transfer["door_trainer"]
+        assert (transfer["punten"], transfer["max"], transfer["soort"]) == (1, 4, "open-vraag")
+        code = items["ct01-code-gemiddelde"]  # An wrote no code: no stub shown
+        assert code["antwoord"] == [] and code["feedback"] == ["Je schreef hier geen code."]
+
+        # Her own code is hers to see; the tests that graded it are not.
+        mine = f"cohort=gent&{personal_query(cohort.dir, 'juf-code')}"
+        status, body = get(f"/api/feedback?{mine}&module={MODULE}")
+        assert status == 200, body
+        for text in NOT_FOR_LEARNERS:
+            assert text not in body, text
+        code = {i["id"]: i for i in json.loads(body)["oefeningen"]}["ct01-code-gemiddelde"]
+        assert code["antwoord"] == [HER_CODE.rstrip()] and code["code"]
+        assert (code["punten"], code["oordeel"]) == (2, "Juist!")
+        assert code["feedback"] == ["Alle testen geslaagd."]
+        stappen = {i["id"]: i for i in json.loads(body)["oefeningen"]}["ct01-stappen"]
+        assert stappen["antwoord"] == ["7"] and stappen["oordeel"] == "Nog niet juist."
+        # nbgrader's own feedback files hold no hidden tests either
+        for learner in ("an-peeters", "juf-code"):
+            own = cohort.dir / "feedback" / learner / MODULE / f"{MODULE}.html"
+            text = own.read_text(encoding="utf-8")
+            assert "BEGIN HIDDEN TESTS" not in text and "assert gemiddelde" not in text
+
         assert get("/index.html") == (200, "<p>site</p>")  # the static site as before
         forged = an.replace("leerling=an-peeters", "leerling=tom-maes")
         for refused in (forged, "cohort=gent&leerling=tom-maes", f"cohort=../gent&{an[12:]}"):
             status, body = get(f"/api/resultaten?{refused}")
             assert status == 403 and "niet geldig" in body, refused
-            assert get(f"/api/feedback?{refused}&module={MODULE}")[0] == 403
+            status, body = get(f"/api/feedback?{refused}&module={MODULE}")
+            assert status == 403 and "niet geldig" in body, refused
         assert get(f"/api/feedback?{an}&module=../../etc")[0] == 404
+        status, body = get(f"/api/feedback?{an}&module=ct-02-gridrobot")
+        assert status == 404 and "nog geen feedback" in body
     finally:
         server.terminate()
         server.wait(timeout=10)

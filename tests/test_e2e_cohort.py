@@ -2,8 +2,9 @@
 a roster, a deadline and signed links; two teachers hand in from the app in Chromium (the
 second one late), a third from JupyterLab through nbgrader's assignment list; `leerpad grade`
 autogrades; the trainer grades the open answer through formgrader's API and generates the
-feedback there; the first teacher opens it in the app and sees the trainer's score, and
-sees her graded module on the site through her personal link."""
+feedback there; the first teacher opens it from the app (the site's feedback page: her
+answers, points and the trainer's comment, with links back), and sees her graded module on
+the site through her personal link."""
 
 import csv
 import json
@@ -217,14 +218,38 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     result = http("POST", f"{api}/assignment/{MODULE}/an-peeters/generate_feedback", trainer_token)
     assert result["success"], result
 
-    step("An sees the")
-    # An comes back later through her link: the feedback is there, with the trainer's score.
+    step("An sees the feedback")
+    # An comes back later through her link: "Bekijk feedback" opens the site's feedback page
+    # in a new tab, in Dutch: her answers, her points, the trainer's score and comment.
     an_page = open_app(browser, links["an-peeters"])
-    an_page.get_by_role("button", name="Bekijk feedback").click()
-    frame = an_page.frame_locator("iframe.leerpad-feedback-frame")
-    frame.get_by_text(remark).wait_for(timeout=30_000)
-    feedback = frame.locator("body").inner_text()
-    assert "4.0 / 13.0" in feedback, feedback[:2000]
+    with an_page.context.expect_page() as opened:
+        an_page.get_by_role("link", name="Bekijk feedback").click()
+    feedback = opened.value
+    feedback.get_by_text(remark).wait_for(timeout=60_000)
+    assert feedback.url.startswith(platform["site"]) and "sig=" not in feedback.url
+    text = feedback.locator("article").inner_text()
+    assert "Je score: 4 van 13 punten" in text, text[:2000]
+    herken = feedback.locator('[data-oefening="ct01-herken"]').inner_text()
+    assert RIGHT in herken and "Juist!" in herken and "Punten: 1 van 1" in herken
+    transfer = feedback.locator('[data-oefening="ct01-transfer"]').inner_text()
+    assert OPEN_ANSWER in transfer and "Commentaar van je trainer" in transfer
+    assert "Punten: 3 van 4 (beoordeeld door je trainer)" in transfer
+    for hidden in ("BEGIN HIDDEN TESTS", "assert ", "Traceback", "Test cell", "Student's answer"):
+        assert hidden not in feedback.content(), hidden
+    if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
+        from test_app_browser import SCREENSHOTS
+
+        feedback.set_viewport_size({"width": 1100, "height": 900})
+        feedback.screenshot(path=str(SCREENSHOTS / "feedback.png"))
+    # ...and the way back: to the module, and to her learning path.
+    feedback.get_by_role("link", name="Terug naar de module").first.click()
+    feedback.wait_for_url(f"**/modules/{MODULE}/", timeout=30_000)
+    feedback.get_by_role("link", name="Open als app").wait_for()
+    feedback.go_back()
+    feedback.get_by_text(remark).wait_for(timeout=60_000)  # still hers in this tab
+    feedback.get_by_role("link", name="Terug naar je leerpad").first.click()
+    feedback.wait_for_url("**/paden/bootcamp-basisonderwijs/", timeout=30_000)
+    feedback.close()
     an_page.close()
 
     step("...and the report")

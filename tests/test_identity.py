@@ -8,10 +8,12 @@ import pytest
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.identity import (
     CLASS,
+    FEEDBACK,
     PERSONAL,
     Attempts,
     access_from_query,
     class_query,
+    feedback_query,
     personal_query,
     pseudonym_code,
     sign_token,
@@ -186,3 +188,13 @@ def test_an_open_name_belongs_to_the_device_that_first_handed_in(cohort):
         assert not other.owns_name(cohort, "juf-els")
     # a device id that is not one is ignored (answers stay in memory)
     assert access_from_query({"toestel": "../x"}, cohort.dir).storage is None
+
+
+def test_a_feedback_link_reads_feedback_and_opens_no_app(cohort):
+    link = q(feedback_query(cohort.dir, "mier-82"))
+    assert access_from_query(link, cohort.dir).mode == "refused"  # not a way into the app
+    reading = access_from_query(link, cohort.dir, purposes=(PERSONAL, FEEDBACK))
+    assert (reading.mode, reading.learner) == ("personal", "mier-82")
+    # a personal link reads feedback too
+    an = q(personal_query(cohort.dir, "an-peeters"))
+    assert access_from_query(an, cohort.dir, purposes=(PERSONAL, FEEDBACK)).learner

@@ -2,6 +2,7 @@
 
 import ast
 import html
+import json
 import os
 import re
 import shutil
@@ -184,9 +185,16 @@ def test_catalogue_filter_and_scan(built):
         assert needed in script
     for forbidden in ("XMLHttpRequest", "sendBeacon", "WebSocket"):
         assert forbidden not in script
-    # One request, to the site's own server, and it only reads: a personal link's results.
-    # Progress and the self-scan never leave the browser.
-    assert script.count("fetch(") == 1 and 'fetch("/api/resultaten?" + linkQuery(who)' in script
+    # Two requests, to the site's own server, and they only read: a personal link's results,
+    # and on the page feedback/ its feedback on one module. Progress and the self-scan never
+    # leave the browser.
+    assert script.count("fetch(") == 2 and 'fetch("/api/resultaten?" + linkQuery(who)' in script
+    assert 'fetch("/api/feedback?" + linkQuery(who) + "&module="' in script
+    feedback = page(built, "feedback")
+    assert 'id="leerpad-feedback"' in feedback and 'data-modules="../modules/"' in feedback
+    titles = re.search(r'id="leerpad-feedback-data">(.*?)</script>', feedback, re.S)[1]
+    module = built["catalogue"].modules["ct-01-algoritme"]
+    assert json.loads(titles)["modules"][module.id] == module.title
 
 
 # -- no answer keys ---------------------------------------------------------------------
@@ -314,6 +322,29 @@ def test_no_answer_keys_on_any_page(built):
     assert checked > 20
 
 
+def test_no_trainer_material_on_any_page_or_in_the_search_index(built):
+    """{trainer} blocks are on no page, in no download and not in search/search_index.json."""
+    from test_trainer_material import PHRASES, trainer_phrases
+
+    index = built["site"] / "search" / "search_index.json"
+    docs = json.loads(index.read_text(encoding="utf-8"))["docs"]
+    searchable = " ".join(text_of(d["title"] + " " + d["text"]) for d in docs).lower()
+    assert "de volgorde doet ertoe" in searchable  # the modules' reading versions are in it
+    texts = {index: searchable}
+    for path in built["site"].rglob("*.html"):
+        texts[path] = text_of(path.read_text(encoding="utf-8"))
+    for path in [*built["site"].rglob("*.ipynb"), *built["docs"].rglob("*.md")]:
+        texts[path] = " ".join(path.read_text(encoding="utf-8").split())
+    phrases = [PHRASES[m] for m in PHRASES if "`" not in PHRASES[m]]
+    phrases += [p for m in built["catalogue"].modules.values() for p in trainer_phrases(m)]
+    assert len(phrases) > 40
+    for path, text in texts.items():
+        for phrase in phrases:
+            assert phrase.lower() not in text.lower(), f"trainer material '{phrase}' in {path}"
+    for path in built["site"].rglob("*"):
+        assert "{trainer}" not in path.name and not path.match("trainer/*.md"), path
+
+
 def test_fill_in_numeric_and_order_keys_absent(built):
     """The plain check, per kind: typed answers, numbers, the right order, option feedback."""
     seen = set()
@@ -416,7 +447,7 @@ def test_resource_check_can_fail():
 def test_author_guide_examples_compile():
     guide = (ROOT / "site" / "docs" / "gids-auteur.md").read_text(encoding="utf-8")
     examples = re.findall(r"^````markdown\n(.*?)^````$", guide, re.S | re.M)
-    kinds = {re.match(r"```\{([a-z-]+)\}", e)[1] for e in examples}
+    kinds = {re.match(r"```\{([a-z-]+)\}", e)[1] for e in examples} - {"trainer"}
     assert {
         "meerkeuze",
         "juist-fout",
@@ -428,6 +459,8 @@ def test_author_guide_examples_compile():
     } <= kinds
     nb = compile_markdown("# Voorbeeld\n\n" + "\n\n".join(examples), "gids-auteur.md", "voorbeeld")
     assert sum(1 for c in nb.cells if "BEGIN HIDDEN TESTS" in c.source) >= len(kinds) - 1
+    # The guide's trainer block is an example too, and stays out of the notebook.
+    assert "zes poten" in guide and "zes poten" not in nbformat.writes(nb)
 
 
 def test_command_line_and_safe_output_folder(tmp_path):

@@ -17,7 +17,6 @@ class HandIn(w.VBox):
         self.add_class("leerpad-handin")
         self.cohort = os.environ.get("LEERPAD_COHORT")
         self.status = w.HTML("")
-        self.feedback_view = w.HTML("")
         if not self.cohort:
             # JupyterLab or a downloaded notebook: nbgrader's own assignment list hands in.
             self.children = [
@@ -57,8 +56,7 @@ class HandIn(w.VBox):
             disabled=bool(refusal),
         )
         self.button.on_click(lambda _: self.hand_in())
-        self.feedback_button = w.Button(description=t("feedback"), disabled=True)
-        self.feedback_button.on_click(lambda _: self.show_feedback())
+        self.feedback_link = w.HTML("")  # a link to the feedback page, once there is feedback
         deadline = self.cohort_info.deadline(session().module)
         self.deadline_note = w.HTML(
             f"<p>{t('handin_deadline', deadline=show_time(deadline))}</p>" if deadline else ""
@@ -66,9 +64,8 @@ class HandIn(w.VBox):
         fields = [self.name, self.code] if in_class else [self.name]
         self.children = [
             self.deadline_note,
-            w.HBox([*fields, self.button, self.feedback_button]),
+            w.HBox([*fields, self.button, self.feedback_link]),
             self.status,
-            self.feedback_view,
         ]
         if refusal:
             self._say(refusal)
@@ -93,13 +90,12 @@ class HandIn(w.VBox):
     def _bind(self, learner: str, load=True, feedback=True) -> None:
         """Hand in as this learner; `load`: their saved answers come back (a verified
         identity only); `feedback`: offer feedback that is already there."""
-        from leerpad.grading.feedback import feedback_html
+        from leerpad.grading.feedback import feedback_ready
 
         self.learner = learner
         if load and in_voila():
             session().identify(learner)
-        has_feedback = feedback and feedback_html(self.cohort, session().module, learner)
-        self.feedback_button.disabled = not has_feedback
+        self.show_feedback(feedback and feedback_ready(self.cohort, session().module, learner))
 
     def _sign_in(self, change):
         """Class link: a pseudonym and its code, once both are filled in, open the pupil's
@@ -119,7 +115,7 @@ class HandIn(w.VBox):
         is offered for a name this device handed in under before."""
         learner, _ = self._allowed()
         self.learner = None
-        self.feedback_button.disabled = True
+        self.show_feedback(False)
         if learner:
             owns = self.access.owns_name(self.cohort_info, learner)
             self._bind(learner, load=False, feedback=owns)
@@ -159,21 +155,34 @@ class HandIn(w.VBox):
             score, max_score = grade_one(self.cohort, session().module, self.learner)
             graded = t("handin_graded", score=f"{score:g}", points=f"{max_score:g}")
             self._say(f"{self.handed_in} {graded}")
-            self.feedback_button.disabled = False
+            self.show_feedback(True)
         except Exception as error:  # the learner must see that grading failed, and why
             self._say(t("handin_failed", error=html.escape(str(error))))
         finally:
             self.button.disabled = False
 
-    def show_feedback(self):
-        from leerpad.grading.feedback import feedback_html
-
-        page = feedback_html(self.cohort, session().module, self.learner)
-        if page is None:
-            self.feedback_view.value = f"<p>{t('feedback_missing')}</p>"
-            return
-        self.feedback_view.value = (
-            "<iframe title='Feedback' class='leerpad-feedback-frame' "
-            "style='width:100%;height:70vh;border:1px solid #ccc' "
-            f'srcdoc="{html.escape(page, quote=True)}"></iframe>'
+    def show_feedback(self, ready: bool) -> None:
+        """A link that opens the learner's feedback page on the site in a new tab."""
+        url = feedback_url(self.cohort, session().module, self.learner) if ready else None
+        self.feedback_link.value = (
+            f'<a class="leerpad-feedback-link jupyter-button mod-info" href="{html.escape(url)}" '
+            'target="_blank" rel="noopener" style="text-decoration:none;display:inline-flex;'
+            f'align-items:center">{t("feedback")}</a>'
+            if url
+            else ""
         )
+
+
+def feedback_url(cohort_dir, module: str, learner: str | None) -> str | None:
+    """The site's feedback page for this learner and module, with the learner's own signed
+    link: the site's server shows feedback to that link only. None without a site."""
+    from urllib.parse import quote
+
+    from leerpad.grading.identity import feedback_query
+
+    site = os.environ.get("LEERPAD_SITE_URL", "").rstrip("/")
+    if not site or not learner:
+        return None
+    cohort = quote(os.path.basename(os.path.normpath(cohort_dir)))
+    query = feedback_query(cohort_dir, learner)
+    return f"{site}/feedback/?cohort={cohort}&{query}&module={quote(module)}"

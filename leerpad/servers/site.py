@@ -3,7 +3,8 @@ link two read-only answers from the cohort's gradebook.
 
 - ``/api/resultaten?cohort=C&leerling=L&sig=S``: the learner's graded modules as JSON
   (score, maximum, late, waiting for the trainer, feedback ready);
-- ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: nbgrader's feedback page.
+- ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: the feedback on one graded module
+  as JSON (``leerpad.grading.feedback``), which the site's page ``feedback/`` shows.
 
 The signature is the one of the personal link (``leerpad cohort links``), checked by the
 same function as in the app: without it, with another learner's, an expired one or one made
@@ -15,6 +16,7 @@ import functools
 import json
 import re
 import sys
+import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,10 +33,11 @@ class LinkError(Exception):
     """A request that names no cohort, or whose personal link does not hold."""
 
 
-def known_learner(query: dict):
-    """(cohort, learner) of a request with a valid personal link; else LinkError."""
+def known_learner(query: dict, purposes=None):
+    """(cohort, learner) of a request with a valid personal link; else LinkError. The one
+    place where this server checks who asks: every answer about a learner goes through it."""
     from leerpad.grading.cohort import Cohort, CohortError
-    from leerpad.grading.identity import access_from_query
+    from leerpad.grading.identity import PERSONAL, access_from_query
 
     try:
         cohort = Cohort(query.get("cohort", ""))
@@ -42,14 +45,14 @@ def known_learner(query: dict):
         raise LinkError(NOT_VALID) from None
     if not cohort.exists():
         raise LinkError(NOT_VALID)
-    access = access_from_query(query, cohort.dir)
+    access = access_from_query(query, cohort.dir, purposes=purposes or (PERSONAL,))
     if access.mode != "personal":
         raise LinkError(NOT_VALID if access.mode != "refused" else strip_tags(access.error))
     return cohort, access.learner
 
 
 def results_json(query: dict) -> dict:
-    from leerpad.grading.feedback import feedback_html
+    from leerpad.grading.feedback import feedback_ready
     from leerpad.grading.reports import learner_results
 
     cohort, learner = known_learner(query)
@@ -60,19 +63,21 @@ def results_json(query: dict) -> dict:
             "max": result.max_score,
             "te_laat": result.late,
             "wacht_op_trainer": result.needs_manual,
-            "feedback": feedback_html(cohort.dir, module, learner) is not None,
+            "feedback": feedback_ready(cohort.dir, module, learner),
         }
     return {"cohort": cohort.name, "cursist": learner, "modules": modules}
 
 
-def feedback_page(query: dict) -> str | None:
-    from leerpad.grading.feedback import feedback_html
+def feedback_json(query: dict) -> dict | None:
+    """The feedback page takes a personal link, or the feedback link the app gives."""
+    from leerpad.grading.feedback import learner_feedback
+    from leerpad.grading.identity import FEEDBACK, PERSONAL
 
-    cohort, learner = known_learner(query)
+    cohort, learner = known_learner(query, purposes=(PERSONAL, FEEDBACK))
     module = query.get("module", "")
     if not MODULE_PATTERN.match(module):
         return None
-    return feedback_html(cohort.dir, module, learner)
+    return learner_feedback(cohort, module, learner)
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -88,12 +93,10 @@ class SiteHandler(SimpleHTTPRequestHandler):
             if url.path == "/api/resultaten":
                 return self._send(200, "application/json", json.dumps(results_json(query)))
             if url.path == "/api/feedback":
-                page = feedback_page(query)
-                if page is None:
-                    return self._send(
-                        404, "text/plain", "Er is nog geen feedback voor deze module."
-                    )
-                return self._send(200, "text/html", page)
+                data = feedback_json(query)
+                if data is None:
+                    return self._send(404, "text/plain", NO_FEEDBACK)
+                return self._send(200, "application/json", json.dumps(data, ensure_ascii=False))
         except LinkError as error:
             return self._send(403, "text/plain", str(error))
         return self._send(404, "text/plain", "Onbekend adres.")
@@ -108,8 +111,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def warm_up() -> None:
+    """Load nbgrader and the widgets before the first learner asks (seconds on a busy
+    machine). jsonschema's optional IRI checker compiles a grammar on import: a format no
+    notebook uses (as in the grading engine)."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+    import leerpad.grading.fastpath  # noqa: F401
+    import leerpad.grading.feedback  # noqa: F401
+    import leerpad.grading.reports  # noqa: F401
+
+
 def main():
     directory, port = sys.argv[1], int(sys.argv[2])
+    threading.Thread(target=warm_up, daemon=True).start()
     handler = functools.partial(SiteHandler, directory=directory)
     with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         server.serve_forever()

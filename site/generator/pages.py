@@ -231,6 +231,7 @@ class Site:
         self.eindterm_pages()
         self.course_pages()
         self.zelfscan()
+        self.feedback_page()
         self.check_alt_texts()
         return self.written
 
@@ -790,6 +791,30 @@ class Site:
             "</div>",
         ]
         self.write("zelfscan.md", "\n".join(lines))
+
+    def feedback_page(self):
+        """The page a learner reads feedback on: its script asks the site's server for the
+        feedback on one graded hand-in (``/api/feedback``) and shows it here. The page
+        itself holds titles only: the server answers a valid personal link, no one else."""
+        titles = {
+            "modules": {m.id: m.title for m in self.modules},
+            "paden": {p.id: p.meta.get("title", p.id) for p in self.cat.paths},
+        }
+        payload = json.dumps(titles, ensure_ascii=False).replace("</", "<\\/")
+        lines = [
+            "# Feedback",
+            "",
+            '<div id="leerpad-feedback" class="leerpad-feedbackpagina" data-modules="../modules/" '
+            'data-paden="../paden/" aria-live="polite">',
+            "<p>Je feedback wordt geladen…</p>",
+            "</div>",
+            "",
+            "<noscript><p>Deze pagina heeft JavaScript nodig om je feedback te tonen.</p>"
+            "</noscript>",
+            "",
+            f'<script type="application/json" id="leerpad-feedback-data">{payload}</script>',
+        ]
+        self.write("feedback.md", "\n".join(lines))
 
 
 def generate(

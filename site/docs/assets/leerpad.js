@@ -1,6 +1,7 @@
-/* leerpad: progress, catalogue filter and self-scan. Vanilla JavaScript; everything stays
-   in this browser (localStorage). One request, to this site's own server, and only for a
-   learner who came in through a personal link: the graded results of that learner.
+/* leerpad: progress, catalogue filter, self-scan and feedback. Vanilla JavaScript;
+   everything stays in this browser (localStorage). Requests go to this site's own server
+   only, and only for a learner who came in through a personal link: the graded results of
+   that learner, and on the feedback page the feedback on one graded module.
    Identity travels with the links to the apps: a learner's personal link, or else this
    browser's random device id, so that the app keeps her answers (see the trainer guide). */
 (function () {
@@ -129,7 +130,7 @@
     line.appendChild(document.createTextNode(text + ". "));
     if (result.feedback) {
       var link = document.createElement("a");
-      link.href = "/api/feedback?" + linkQuery(who) + "&module=" + encodeURIComponent(id);
+      link.href = "/feedback/?module=" + encodeURIComponent(id);
       link.textContent = "Bekijk feedback";
       line.appendChild(link);
     }
@@ -206,6 +207,199 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) showResults(who, data); })
       .catch(function () { /* a published site without the server: progress only */ });
+  }
+
+  /* -- feedback on one graded module (the page feedback/) ----------------------------- */
+  var FEEDBACK_LINK_KEY = "leerpad:feedback-link";
+
+  /* The app opens this page with the learner's link (?cohort=..&leerling=..&sig=..). It is
+     kept for this tab only (sessionStorage: a shared class computer does not remember the
+     pupil) and taken out of the address bar; else the learner this browser knows. */
+  function feedbackLearner(params) {
+    if (params.get("cohort") && params.get("leerling") && params.get("sig")) {
+      var who = { cohort: params.get("cohort"), leerling: params.get("leerling"), sig: params.get("sig") };
+      try { window.sessionStorage.setItem(FEEDBACK_LINK_KEY, JSON.stringify(who)); } catch (e) { /* not kept */ }
+      window.history.replaceState(null, "", window.location.pathname + "?module=" +
+        encodeURIComponent(params.get("module") || ""));
+      return who;
+    }
+    try {
+      var kept = JSON.parse(window.sessionStorage.getItem(FEEDBACK_LINK_KEY));
+      if (kept && kept.cohort && kept.leerling && kept.sig) return kept;
+    } catch (e) { /* nothing kept */ }
+    var known = load(LEARNER_KEY, null);
+    return known && known.cohort && known.leerling && known.sig ? known : null;
+  }
+
+  function el(name, text, className) {
+    var node = document.createElement(name);
+    if (text !== undefined && text !== null) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function note(kind, title, text) {
+    var box = el("div", null, "admonition " + kind);
+    box.appendChild(el("p", title, "admonition-title"));
+    box.appendChild(el("p", text));
+    return box;
+  }
+
+  function backLinks(box, data, titles) {
+    var p = el("p", null, "leerpad-terug");
+    var module = el("a", "Terug naar de module", "md-button md-button--primary");
+    module.href = box.getAttribute("data-modules") + encodeURIComponent(data.module) + "/";
+    p.appendChild(module);
+    p.appendChild(document.createTextNode(" "));
+    var path = el("a", "Terug naar je leerpad", "md-button");
+    path.href = box.getAttribute("data-paden") + (data.leerpad ? encodeURIComponent(data.leerpad) + "/" : "");
+    if (data.leerpad && titles.paden[data.leerpad]) path.title = titles.paden[data.leerpad];
+    p.appendChild(path);
+    return p;
+  }
+
+  function label(text) {
+    var p = el("p", null, "leerpad-label");
+    p.appendChild(el("strong", text));
+    return p;
+  }
+
+  function answerBlock(item, section) {
+    var p = label("Jouw antwoord: ");
+    section.appendChild(p);
+    if (!item.antwoord.length) {
+      p.appendChild(el("span", "je gaf geen antwoord.", "leerpad-geen-antwoord"));
+    } else if (item.code) {
+      var pre = el("pre", null, "leerpad-jouw-code");
+      pre.appendChild(el("code", item.antwoord.join("\n")));
+      section.appendChild(pre);
+    } else if (item.antwoord.length === 1) {
+      p.appendChild(el("span", item.antwoord[0], "leerpad-jouw-antwoord"));
+    } else {
+      var list = el(item.soort === "volgorde" ? "ol" : "ul", null, "leerpad-jouw-antwoord");
+      item.antwoord.forEach(function (line) { list.appendChild(el("li", line)); });
+      section.appendChild(list);
+    }
+  }
+
+  function exerciseSection(item, n) {
+    var section = el("section", null, "leerpad-oefening leerpad-feedback-oefening");
+    section.setAttribute("data-oefening", item.id);
+    section.id = "oefening-" + n;
+    section.appendChild(el("h2", "Oefening " + n + " (" + item.soort + ")"));
+    item.titel.split("\n").forEach(function (line) {
+      section.appendChild(el("p", line, "leerpad-vraag"));
+    });
+    answerBlock(item, section);
+    var points = label("Punten: ");
+    points.appendChild(document.createTextNode(item.punten === null ? "nog niet beoordeeld" :
+      number(item.punten) + " van " + number(item.max) +
+      (item.door_trainer ? " (beoordeeld door je trainer)" : "")));
+    section.appendChild(points);
+    if (item.oordeel || item.feedback.length) {
+      var said = label("Feedback: ");
+      if (item.oordeel) said.appendChild(el("span", item.oordeel, "leerpad-oordeel"));
+      section.appendChild(said);
+      item.feedback.forEach(function (line) { section.appendChild(el("p", line)); });
+    }
+    if (item.trainer) {
+      section.appendChild(label("Commentaar van je trainer:"));
+      var quote = el("blockquote", null, "leerpad-trainercommentaar");
+      item.trainer.split("\n\n").forEach(function (line) { quote.appendChild(el("p", line)); });
+      section.appendChild(quote);
+    }
+    return section;
+  }
+
+  function short(text) {
+    var line = text.split("\n")[0];
+    return line.length > 70 ? line.slice(0, 67) + "…" : line;
+  }
+
+  /* One row per exercise: what it was, the points, the verdict; a link to its block. */
+  function overview(items) {
+    /* wrapped as Material wraps a Markdown table: it scrolls sideways on a narrow screen */
+    var wrap = el("div", null, "md-typeset__scrollwrap leerpad-overzicht");
+    var table = wrap.appendChild(el("div", null, "md-typeset__table")).appendChild(el("table"));
+    var head = el("tr");
+    ["Oefening", "Punten", "Feedback"].forEach(function (h) {
+      var th = el("th", h);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    table.appendChild(el("thead")).appendChild(head);
+    var body = table.appendChild(el("tbody"));
+    items.forEach(function (item, i) {
+      var row = el("tr");
+      var link = el("a", (i + 1) + ". " + short(item.titel));
+      link.href = "#oefening-" + (i + 1);
+      row.appendChild(el("td")).appendChild(link);
+      row.appendChild(el("td", item.punten === null ? "—" : number(item.punten) + " van " + number(item.max)));
+      row.appendChild(el("td", item.wacht_op_trainer ? "wacht op je trainer" :
+        item.trainer || item.door_trainer ? "beoordeeld door je trainer" :
+        item.oordeel || (item.antwoord.length ? "" : "geen antwoord")));
+      body.appendChild(row);
+    });
+    return wrap;
+  }
+
+  function showFeedback(box, data, titles) {
+    box.textContent = "";
+    var title = titles.modules[data.module] || data.module;
+    var intro = el("p", null, "leerpad-feedback-module");
+    intro.appendChild(document.createTextNode("Module: "));
+    intro.appendChild(el("strong", title));
+    intro.appendChild(document.createTextNode(" · cursist " + data.cursist +
+      (data.ingeleverd ? " · ingeleverd op " + data.ingeleverd : "")));
+    box.appendChild(intro);
+    box.appendChild(backLinks(box, data, titles));
+    var total = el("p", null, "leerpad-totaal");
+    total.appendChild(el("strong", "Je score: " + number(data.score) + " van " + number(data.max) + " punten"));
+    box.appendChild(total);
+    var bar = document.createElement("progress");
+    bar.max = data.max || 1;
+    bar.value = data.score;
+    bar.setAttribute("aria-label", "Je score");
+    box.appendChild(bar);
+    if (data.wacht_op_trainer) {
+      box.appendChild(note("info", "Nog niet alles is beoordeeld",
+        "Je trainer moet nog een antwoord nakijken. Je score kan dan nog veranderen."));
+    }
+    if (data.te_laat) {
+      box.appendChild(note("warning", "Te laat ingeleverd",
+        "Je leverde in na de deadline" + (data.deadline ? " (" + data.deadline + ")" : "") +
+        ". Je trainer ziet dat."));
+    }
+    if (data.opmerkingen.length) {
+      box.appendChild(el("h2", "Opmerkingen bij het verbeteren"));
+      var list = el("ul");
+      data.opmerkingen.forEach(function (line) { list.appendChild(el("li", line)); });
+      box.appendChild(list);
+    }
+    box.appendChild(el("h2", "Overzicht"));
+    box.appendChild(overview(data.oefeningen));
+    data.oefeningen.forEach(function (item, i) { box.appendChild(exerciseSection(item, i + 1)); });
+    box.appendChild(backLinks(box, data, titles));
+  }
+
+  function initFeedback() {
+    var box = document.getElementById("leerpad-feedback");
+    var source = document.getElementById("leerpad-feedback-data");
+    if (!box || !source) return;
+    var titles = JSON.parse(source.textContent);
+    var params = new URLSearchParams(window.location.search);
+    var module = params.get("module") || "";
+    var who = feedbackLearner(params);
+    function say(text) { box.textContent = ""; box.appendChild(el("p", text)); }
+    if (!module) return say("Kies eerst een module: open deze pagina via Bekijk feedback in de app of op je leerpad.");
+    if (!who) return say("Open je feedback via de knop Bekijk feedback in de app, of via de persoonlijke link van je trainer.");
+    if (!window.fetch) return say("Deze browser kan je feedback niet ophalen.");
+    fetch("/api/feedback?" + linkQuery(who) + "&module=" + encodeURIComponent(module), { cache: "no-store" })
+      .then(function (r) {
+        if (r.ok) return r.json().then(function (data) { showFeedback(box, data, titles); });
+        return r.text().then(function (text) { say(text); });
+      })
+      .catch(function () { say("De server van je bootcamp antwoordt niet. Probeer later opnieuw."); });
   }
 
   /* -- catalogue filter -------------------------------------------------------- */
@@ -425,6 +619,7 @@
   }
 
   function init() {
+    initFeedback(); // first: it takes the learner's link out of the address bar
     initPrintUrls();
     initDoneButtons();
     initPathProgress();
