@@ -29,10 +29,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from leerpad.widgets.store import LEARNER_PATTERN, LearnerRecord
 
-from leerpad.paths import data_dir
-
-LEARNER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 DEVICE_PATTERN = re.compile(r"^[a-z0-9]{16,32}$")
 OLD_SIGNATURE = re.compile(r"^[0-9a-f]{24}$")  # the unsigned-expiry HMAC links before itsdangerous
 SECRET_FILE = ".leerpad-secret"
@@ -55,9 +53,7 @@ def normalize_learner(name: str) -> str | None:
 
 
 def learner_dir(learner: str, module: str) -> Path:
-    if not LEARNER_PATTERN.match(learner):
-        raise ValueError(f"Ongeldige leerling-id: {learner!r}")
-    return data_dir() / "answers" / learner / module
+    return LearnerRecord(learner, module).folder
 
 
 def device_storage(device: str) -> str:
