@@ -73,7 +73,7 @@ def platform(isolated_env):
         "proc": proc,
     }
     yield info
-    stop_process_group(proc)
+    stop_process_group(info["proc"])  # a test may have restarted it (see test_platform)
     log.close()
 
 

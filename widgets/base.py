@@ -37,6 +37,11 @@ class Result:
     messages: list[str] = field(default_factory=list)
     empty: bool = False
 
+    def __post_init__(self):
+        # Whatever an exercise computed: a share between 0 and 1 (NaN counts as 0).
+        fraction = float(self.fraction)
+        self.fraction = min(1.0, max(0.0, fraction)) if fraction == fraction else 0.0
+
     def points(self, max_points: float) -> float:
         return round(self.fraction * max_points, 2)
 

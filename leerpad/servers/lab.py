@@ -27,6 +27,22 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text)
 
 
+def learner_server_config(cohort: Cohort, home: Path) -> dict:
+    """Kernels in the sandbox, with the learner's folder and the released modules only;
+    a contents API that follows no link out of that folder (leerpad.servers.learner)."""
+    released = exchange_dir() / cohort.name / "outbound"
+    return {
+        "ServerApp": {
+            "jpserver_extensions": LEARNER_SERVER_EXTENSIONS,
+            "contents_manager_class": "leerpad.servers.learner.LearnerContentsManager",
+        },
+        "AsyncMappingKernelManager": {
+            "kernel_manager_class": "leerpad.servers.learner.LearnerKernelManager"
+        },
+        "LearnerKernelManager": {"home": str(home), "readonly_paths": [str(released)]},
+    }
+
+
 def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
     """(config dir, root dir) of the learner's JupyterLab: released work only."""
     base = var_dir() / "servers" / "learner-lab"
@@ -38,11 +54,13 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
         "c = get_config()\n"
         f"c.CourseDirectory.course_id = {cohort.name!r}\n"
         f"c.CourseDirectory.student_id = {learner!r}\n"
-        f"c.Exchange.root = {str(exchange_dir())!r}\n",
+        f"c.Exchange.root = {str(exchange_dir())!r}\n"
+        # a link in the learner's folder never brings the file it points to
+        "c.ExchangeFactory.submit = 'leerpad.grading.handin.DataOnlySubmit'\n",
     )
     _write(
         config / "jupyter_server_config.json",
-        json.dumps({"ServerApp": {"jpserver_extensions": LEARNER_SERVER_EXTENSIONS}}, indent=1),
+        json.dumps(learner_server_config(cohort, home), indent=1),
     )
     _write(
         config / "labconfig" / "page_config.json",
@@ -51,8 +69,37 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
     return config, home
 
 
+# leerpad's own pages in the trainer server (leerpad.servers.trainer), behind its login
+TRAINER_PAGES = {"report": "/leerpad/rapport/", "grading": "/leerpad/beoordelen/"}
+TRAINER_EXTENSION = "leerpad.servers.trainer"
+# A "leerpad" menu in the trainer's JupyterLab with those pages: JupyterLab's own settings
+# (a custom main menu of help:open commands), no front-end extension of ours.
+TRAINER_MENU = {
+    "@jupyterlab/mainmenu-extension:plugin": {
+        "menus": [
+            {
+                "id": "jp-mainmenu-leerpad",
+                "label": "leerpad",
+                "rank": 90,
+                "items": [
+                    {
+                        "command": "help:open",
+                        "args": {"url": TRAINER_PAGES[page], "text": text, "newBrowserTab": True},
+                    }
+                    for page, text in (
+                        ("grading", "Open vragen beoordelen"),
+                        ("report", "Rapport van het cohort"),
+                    )
+                ],
+            }
+        ]
+    }
+}
+
+
 def trainer_lab(cohort: Cohort) -> Path:
-    """The trainer's config dir: formgrader on the cohort's nbgrader course."""
+    """The trainer's config dir: formgrader on the cohort's nbgrader course, and leerpad's
+    trainer pages (report, rubric grading) for that cohort."""
     config = var_dir() / "servers" / "trainer" / "config"
     _write(
         config / "nbgrader_config.py",
@@ -60,8 +107,22 @@ def trainer_lab(cohort: Cohort) -> Path:
         f"c.CourseDirectory.root = {str(cohort.dir)!r}\n"
         f"exec(open({str(cohort.dir / 'nbgrader_config.py')!r}).read())\n",
     )
+    settings = config / "lab-settings"
+    _write(settings / "overrides.json", json.dumps(TRAINER_MENU, indent=1))
     _write(
         config / "jupyter_server_config.json",
-        json.dumps({"ServerApp": {"jpserver_extensions": {"voila.server_extension": False}}}),
+        json.dumps(
+            {
+                "LabApp": {"app_settings_dir": str(settings)},
+                "ServerApp": {
+                    "jpserver_extensions": {
+                        "voila.server_extension": False,
+                        TRAINER_EXTENSION: True,
+                    }
+                },
+                "TrainerPages": {"cohort_dir": str(cohort.dir)},
+            },
+            indent=1,
+        ),
     )
     return config
