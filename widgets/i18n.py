@@ -31,6 +31,8 @@ TEXT = {
         "handin_grading_failed": "Je werk is ingeleverd, maar het verbeteren lukte niet. Je "
         "trainer ziet dat en verbetert het later; je hoeft niets opnieuw in te leveren.",
         "handin_pseudonym": "Je schuilnaam (van je leerkracht)",
+        "handin_code": "Je code",
+        "handin_signed_in": "Aangemeld als {name}: je antwoorden zijn geladen.",
         "handin_deadline": "Inleveren kan tot {deadline}.",
         "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
         "te laat is.",
@@ -75,6 +77,8 @@ TEXT = {
         "handin_grading_failed": "Your work is handed in, but grading failed. Your trainer "
         "sees this and will grade it later; there is no need to hand in again.",
         "handin_pseudonym": "Your pseudonym (from your teacher)",
+        "handin_code": "Your code",
+        "handin_signed_in": "Signed in as {name}: your answers are loaded.",
         "handin_deadline": "Hand in before {deadline}.",
         "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "
         "is late.",
