@@ -149,6 +149,7 @@ def test_a_reload_brings_back_answer_check_state_and_attempts(app_kernel):
         "attempts": 3,
         "checked": True,
         "solution_shown": False,
+        "solution_answer": None,  # no solution shown, so no answer checked before it
     }
 
 
