@@ -24,7 +24,12 @@ from pathlib import Path
 # import: a second of CPU in every grading process, for a format no notebook uses.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from leerpad.grading.record import graded_timestamps, read_timestamp, same_time  # noqa: E402
+from leerpad.grading.record import (  # noqa: E402
+    graded_timestamps,
+    read_timestamp,
+    same_time,
+    update_grading_failures,
+)
 
 BAR_WIDTH = 30
 
@@ -42,6 +47,7 @@ class Summary:
     notes: dict = field(default_factory=dict)  # (learner, module) -> the grading's notes
     feedback: int = 0
     failed: list = field(default_factory=list)  # (learner, module, message)
+    ungraded: dict = field(default_factory=dict)  # (learner, module) -> why grading failed
     skipped: int = 0  # graded meanwhile by another grader
 
     @property
@@ -142,6 +148,10 @@ def _feedback(job: Job):
 
 
 def _describe(err: BaseException) -> str:
+    from leerpad.grading.worker import GradingFailure
+
+    if isinstance(err, GradingFailure):
+        return str(err)  # already said in Dutch, for the trainer
     text = str(err).strip().splitlines()
     return f"{type(err).__name__}: {text[0] if text else ''}".strip()
 
@@ -198,6 +208,8 @@ def grade(
     finally:
         recorder.close()
         progress.close()
+        graded = [(learner, module) for learner, module, _ in summary.graded]
+        update_grading_failures(cohort_dir, summary.ungraded, graded)
     return summary
 
 
@@ -241,9 +253,12 @@ class Batch:
 
 
 def _note_failure(job, message, summary, progress, counted=True):
+    """`counted`: the grading itself failed (not only the feedback): no score is stored,
+    and the failure is kept for the report until a later grading succeeds."""
     summary.failed.append((job.learner, job.module, message))
     progress.say(f"MISLUKT: {job.learner} {job.module}: {message}")
     if counted:
+        summary.ungraded[job.learner, job.module] = message
         progress.step()
 
 

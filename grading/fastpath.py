@@ -21,7 +21,7 @@ from pathlib import Path
 
 from leerpad.grading.preprocessors import SandboxedExecute, add_note, cell_name
 from leerpad.widgets.base import TYPES
-from leerpad.widgets.store import ANSWERS_FILE, AnswerStore, KeyStore
+from leerpad.widgets.store import AnswerStore, KeyStore
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
@@ -85,16 +85,6 @@ def widget_only(nb) -> bool:
     """Whether every code cell is one the fast path knows (checked after nbgrader's
     OverwriteCells has put back the locked cells, so the learner cannot fake it)."""
     return all(cell_role(c) is not None for c in nb.cells if c.cell_type == "code")
-
-
-def read_answers(folder: Path) -> dict:
-    """The answers as the widgets' AnswerStore reads them (a damaged file counts as empty)."""
-    path = Path(folder) / ANSWERS_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):
-        data = {}
-    return data if isinstance(data, dict) else {}
 
 
 def _error_output(err: BaseException) -> NotebookNode:
@@ -161,8 +151,7 @@ class WidgetCells:
     def __enter__(self):
         from leerpad.widgets.session import Session, active
 
-        self.answers = AnswerStore(None)  # never written: the hand-in stays as it came in
-        self.answers.data = read_answers(self.folder)
+        self.answers = AnswerStore.of_folder(self.folder)  # never written: kept as handed in
         self._context.enter_context(no_frontend())
         self._context.enter_context(active(Session(self.answers, self.keys)))
         return self

@@ -153,7 +153,7 @@ def learner_feedback(cohort, module: str, learner: str) -> dict | None:
     none yet. `cohort` is a leerpad Cohort."""
     import nbformat
     from leerpad.grading.cohort import show_time
-    from leerpad.grading.fastpath import read_answers
+    from leerpad.widgets.store import read_answers
     from nbgrader.api import MissingEntry
 
     graded = autograded_dir(cohort.dir, learner, module)

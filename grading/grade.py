@@ -42,7 +42,19 @@ def grade_cohort(
     summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url, feedback=feedback)
     report(summary, time.perf_counter() - started, out)
     print_results(cohort.dir, summary, db_url, out)
+    print_earlier_failures(cohort.dir, summary, module, out)
     return 0 if summary.ok else 1
+
+
+def print_earlier_failures(cohort_dir, summary, module, out) -> None:
+    """Hand-ins whose grading failed before and that this run did not grade again (gone
+    since): the trainer keeps seeing them until a new hand-in is graded."""
+    from leerpad.grading.record import grading_failures
+
+    now = {(learner, mod) for learner, mod, _ in summary.failed}
+    for (learner, mod), entry in sorted(grading_failures(cohort_dir).items()):
+        if (learner, mod) not in now and (not module or mod == module):
+            print(f"{learner} {mod}: MISLUKT (eerder): {entry['message']}", file=out)
 
 
 def print_results(cohort_dir, summary, db_url, out) -> None:

@@ -11,9 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from leerpad.paths import data_dir
+from leerpad.widgets.store import LEARNER_PATTERN, LearnerRecord
 
-LEARNER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 SECRET_FILE = ".leerpad-secret"
 
 
@@ -46,9 +45,7 @@ def learner_from_query(query: dict, cohort_dir) -> tuple[str | None, bool]:
 
 
 def learner_dir(learner: str, module: str) -> Path:
-    if not LEARNER_PATTERN.match(learner):
-        raise ValueError(f"Ongeldige leerling-id: {learner!r}")
-    return data_dir() / "answers" / learner / module
+    return LearnerRecord(learner, module).folder
 
 
 # --- Links: personal (signed), class (pseudonyms), open -----------------------------------

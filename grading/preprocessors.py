@@ -13,7 +13,7 @@ from queue import Empty
 
 from jupyter_core.utils import ensure_async, run_sync
 from leerpad.widgets.base import TYPES
-from leerpad.widgets.store import ANSWERS_FILE, write_json_atomic
+from leerpad.widgets.store import read_answers, write_json_atomic
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode, default
@@ -150,12 +150,8 @@ class FillOpenAnswers(NbGraderPreprocessor):
     their manually graded cells, so that the trainer reads them in formgrader."""
 
     def preprocess(self, nb, resources):
-        path = Path(resources.get("metadata", {}).get("path", ".")) / ANSWERS_FILE
-        try:
-            self.answers = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        except ValueError:
-            self.log.warning("%s is damaged; open answers stay as they are", path)
-            self.answers = {}
+        folder = Path(resources.get("metadata", {}).get("path", "."))
+        self.answers = read_answers(folder, log=self.log)
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
@@ -504,13 +500,7 @@ class RecomputeWidgetScores(NbGraderPreprocessor):
         assignment = resources["nbgrader"]["assignment"]
         path = Path(self.keys_directory) / f"{assignment}.json"
         self.keys = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        answers = Path(resources.get("metadata", {}).get("path", ".")) / ANSWERS_FILE
-        try:
-            self.answers = json.loads(answers.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.answers = {}
-        if not isinstance(self.answers, dict):
-            self.answers = {}
+        self.answers = read_answers(Path(resources.get("metadata", {}).get("path", ".")))
         self.exercises = public_exercises(nb)
         return super().preprocess(nb, resources)
 
@@ -549,8 +539,7 @@ class RecomputeWidgetScores(NbGraderPreprocessor):
         state = self.answers.get(exercise_id)
         # A private session: the widget must not read or write answers of the grader's own.
         saved = session_module._session
-        session_module._session = private = session_module.Session()
-        private.answers = AnswerStore(None)
+        session_module._session = session_module.Session(AnswerStore(None))
         try:
             widget = cls(**kwargs, **key)
             if isinstance(state, dict):

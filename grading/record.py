@@ -9,10 +9,13 @@ timestamp together: killed at any moment, the gradebook and the folders never sa
 """
 
 import fcntl
+import json
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from leerpad.grading.worker import write_tree_atomic
+from leerpad.widgets.store import locked, write_json_atomic
 from nbgrader import utils
 from nbgrader.api import (
     Comment,
@@ -27,6 +30,7 @@ from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy import insert
 
 LOCK_FILE = ".leerpad-grading.lock"
+FAILURES_FILE = "verbeteren-mislukt.json"
 TABLES = (SubmittedAssignment, SubmittedNotebook, Grade, Comment)
 
 
@@ -66,6 +70,41 @@ def cohort_lock(cohort_dir):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# -- hand-ins that could not be graded ------------------------------------------------------
+# Kept in the cohort until a later grading of the same hand-in succeeds, so that the trainer
+# sees them in ``leerpad grade`` and in the report instead of a score of zero.
+
+
+def grading_failures(cohort_dir) -> dict[tuple[str, str], dict]:
+    """{(learner, module): {"message", "when"}} of hand-ins whose last grading failed."""
+    try:
+        data = json.loads((Path(cohort_dir) / FAILURES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found = {}
+    for entry in data if isinstance(data, list) else []:
+        if isinstance(entry, dict) and {"learner", "module", "message"} <= set(entry):
+            found[entry["learner"], entry["module"]] = entry
+    return found
+
+
+def update_grading_failures(cohort_dir, failed: dict, graded=()) -> None:
+    """Note `failed` ({(learner, module): message}) and forget the failures of `graded`."""
+    path = Path(cohort_dir) / FAILURES_FILE
+    if not failed and not path.exists():
+        return
+    with locked(path):
+        current = grading_failures(cohort_dir)
+        for key in graded:
+            current.pop(tuple(key), None)
+        when = datetime.now(UTC).isoformat(timespec="seconds")
+        for (learner, module), message in failed.items():
+            current[learner, module] = {
+                "learner": learner, "module": module, "message": message, "when": when
+            }  # fmt: skip
+        write_json_atomic(path, [current[key] for key in sorted(current)])
 
 
 class Recorder:

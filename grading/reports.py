@@ -13,7 +13,8 @@ from pathlib import Path
 
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.handin import submission_dir
-from leerpad.widgets.store import ANSWERS_FILE
+from leerpad.grading.record import grading_failures
+from leerpad.widgets.store import read_answers
 
 REPORT_DIR = "rapport"
 TOP_WRONG = 3
@@ -55,6 +56,7 @@ class CohortData:
     learners: list[str]
     results: dict[tuple[str, str], Result]
     items: list[Item]
+    failed: dict[tuple[str, str], str] = field(default_factory=dict)  # grading failed: why
 
 
 def answer_text(answer) -> str:
@@ -79,11 +81,7 @@ def answer_keys(cohort: Cohort, module: str) -> dict:
 
 
 def submitted_answers(cohort: Cohort, learner: str, module: str) -> dict:
-    path = submission_dir(cohort.dir, learner, module) / ANSWERS_FILE
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return read_answers(submission_dir(cohort.dir, learner, module))
 
 
 def submission_result(submission) -> Result:
@@ -140,7 +138,9 @@ def collect(cohort: Cohort) -> CohortData:
                             item.blank += 1
                         elif grade.score < item.max_score and answered(state):
                             item.wrong[answer_text(state["answer"])] += 1
-    return CohortData(cohort.name, modules, max_scores, learners, results, items)
+    failed = {key: entry["message"] for key, entry in grading_failures(cohort.dir).items()}
+    learners = sorted(set(learners) | {learner for learner, m in failed if m in modules})
+    return CohortData(cohort.name, modules, max_scores, learners, results, items, failed)
 
 
 def number(value: float) -> str:
@@ -173,6 +173,7 @@ body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:70rem}
 h1,h2,h3{color:#0b3d6b} table{border-collapse:collapse;margin:1rem 0}
 th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:middle}
 th{background:#eef3f8} .late{color:#8a1c00;font-weight:600} .muted{color:#555}
+.failed{color:#a31515}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 """
 COLOURS = {"done": "#1f6f43", "partial": "#b35c00", "low": "#a31515", "none": "#ddd"}
@@ -196,7 +197,14 @@ def bar(fraction: float | None, label: str, width=120) -> str:
     )
 
 
-def progress_cell(result: Result | None) -> str:
+def progress_cell(result: Result | None, failed: str | None = None) -> str:
+    if failed is not None:
+        # a hand-in that could not be graded: never shown as a score, not even a zero
+        shown = f"{number(result.score)}/{number(result.max_score)} eerder, " if result else ""
+        return (
+            f"<td class='failed'><strong>verbeteren mislukt</strong> "
+            f"<span class='muted'>({shown}{html.escape(failed)})</span></td>"
+        )
     if result is None:
         return f"<td>{bar(None, 'niet ingeleverd', 80)} <span class='muted'>—</span></td>"
     fraction = result.score / result.max_score if result.max_score else 0
@@ -214,7 +222,10 @@ def progress_table(data: CohortData) -> str:
     rows = []
     for learner in data.learners:
         done = sum((learner, m) in data.results for m in data.modules)
-        cells = "".join(progress_cell(data.results.get((learner, m))) for m in data.modules)
+        cells = "".join(
+            progress_cell(data.results.get((learner, m)), data.failed.get((learner, m)))
+            for m in data.modules
+        )
         rows.append(
             f"<tr><th scope='row'>{html.escape(learner)}</th>{cells}"
             f"<td>{done} van {len(data.modules)}</td></tr>"

@@ -26,6 +26,7 @@ from types import SimpleNamespace
 
 import nbformat
 from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets, widget_only
+from leerpad.grading.handin import hand_in_lock
 from leerpad.grading.nbgrader_run import grading_environment
 from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
@@ -43,6 +44,15 @@ from nbgrader.preprocessors import (
 from traitlets.config.loader import PyFileConfigLoader
 
 STAGING = ".leerpad-grading"
+
+
+class GradingFailure(Exception):
+    """A hand-in that cannot be graded, said in Dutch for the trainer. It is recorded as
+    failed (``leerpad grade``, the report), never as a score."""
+
+
+class HandInMissing(GradingFailure):
+    """The hand-in is not there, has no notebook, or vanished while it was graded."""
 
 
 def load_config(cohort_dir, db_url: str | None = None):
@@ -268,7 +278,9 @@ class Grader:
 
     # -- grading -------------------------------------------------------------------------
     def grade(self, learner: str, assignment: str) -> dict:
-        """Autograde one hand-in into a staging folder; return what the writer records."""
+        """Autograde one hand-in into a staging folder; return what the writer records.
+        A hand-in that is not there, has no notebook, or is gone by the end raises
+        HandInMissing: a failure the trainer sees, never a grade of zero."""
         started = time.perf_counter()
         known = self.notebooks(assignment)
         submitted = Path(
@@ -278,14 +290,11 @@ class Grader:
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir(parents=True)
-        self._copy_files(submitted, staging, assignment)
+        notebooks = self._take_hand_in(submitted, staging, learner, assignment, known)
         result = {"learner": learner, "assignment": assignment, "staging": str(staging)}
         result["notebooks"], fast = {}, []
-        for name in known:
-            path = submitted / f"{name}.ipynb"
-            if not path.exists():
-                continue  # the writer gives it zero, as nbgrader does
-            nb, resources = self._grade_notebook(path, staging, learner, assignment, name)
+        for name, nb in notebooks.items():
+            nb, resources = self._grade_notebook(nb, staging, learner, assignment, name)
             write_notebook(nb, staging / f"{name}.ipynb")
             result["notebooks"][name] = {
                 "grades": resources["leerpad"]["grades"],
@@ -293,12 +302,53 @@ class Grader:
                 "notes": list(nb.metadata.get("leerpad", {}).get("notes", [])),
             }
             fast.append(resources["leerpad"]["fast"])
+        if not self._still_there(submitted, learner, assignment):
+            raise HandInMissing(
+                f"de inlevering van {learner} voor {assignment} verdween tijdens het "
+                "verbeteren; er is geen score bewaard. Laat opnieuw inleveren en verbeter "
+                "dan opnieuw met leerpad grade."
+            )
         for path in staging.rglob("*"):
             if path.is_file():
                 path.chmod(self.permissions)
         result["fast"] = bool(fast) and all(fast)
         result["seconds"] = time.perf_counter() - started
         return result
+
+    def _still_there(self, submitted: Path, learner: str, assignment: str) -> bool:
+        """Whether the hand-in (or a newer one) is still in place. Asked under the lock:
+        while a new hand-in is swapped in, the folder is briefly absent."""
+        if not submitted.parent.is_dir():
+            return False
+        with hand_in_lock(self.cohort_dir, learner, assignment, shared=True):
+            return submitted.is_dir()
+
+    def _take_hand_in(self, submitted: Path, staging: Path, learner, assignment, known) -> dict:
+        """Copy the hand-in's files to `staging` and read its notebooks, holding the
+        hand-in's lock (shared), so that a hand-in swapped in at the same time is read
+        either whole or not at all. Returns {notebook name: notebook}."""
+        missing = (
+            f"de inlevering van {learner} voor {assignment} is er niet (meer); er is geen "
+            "score bewaard. Laat opnieuw inleveren en verbeter dan opnieuw met leerpad grade."
+        )
+        if not submitted.parent.is_dir():
+            raise HandInMissing(missing)
+        with hand_in_lock(self.cohort_dir, learner, assignment, shared=True):
+            if not submitted.is_dir():
+                raise HandInMissing(missing)
+            self._copy_files(submitted, staging, assignment)
+            notebooks = {}
+            for name in known:
+                path = submitted / f"{name}.ipynb"
+                if path.exists():  # a notebook not handed in: the writer gives it zero
+                    notebooks[name] = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        if not notebooks:
+            expected = ", ".join(f"{name}.ipynb" for name in known)
+            raise HandInMissing(
+                f"de inlevering van {learner} voor {assignment} bevat geen notebook (verwacht: "
+                f"{expected}); er is geen score bewaard. Laat opnieuw inleveren."
+            )
+        return notebooks
 
     def _copy_files(self, submitted: Path, staging: Path, assignment: str) -> None:
         """As nbgrader's autograde: the learner's other files, then the master copies of the
@@ -319,8 +369,7 @@ class Grader:
                 target.unlink()
             shutil.copy(filename, target)
 
-    def _grade_notebook(self, path, staging, learner, assignment, name):
-        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    def _grade_notebook(self, nb, staging, learner, assignment, name):
         resources = {
             "unique_key": name,
             "output_files_dir": f"{name}_files",

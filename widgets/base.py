@@ -276,9 +276,20 @@ class Exercise(w.VBox):
         self.attempts = attempts
         self.checked = bool(state.get("checked"))
         self.solution_shown = bool(state.get("solution_shown"))
-        if self.checked and self._key is not None:
-            self.attempts -= 1  # check() counts again
+        if self.checked and (self._key is not None or not self.key_fields):
+            self.show_restored_check()  # a type without a key (open answer) says it again
+
+    def show_restored_check(self) -> None:
+        """Show again the feedback of the last check, as computed from the restored answer,
+        without counting an attempt or saving: the record already holds this state."""
+        attempts = self.attempts
+        self.attempts -= 1  # check() counts one
+        self._restoring = True
+        try:
             self.check()
+        finally:
+            self._restoring = False
+            self.attempts, self.checked = attempts, True
 
     def _restore_nothing(self) -> None:
         self._restoring = True

@@ -116,8 +116,7 @@ class AuthoredExercise(Exercise):
             # field called "answer"; these types name their key differently.
             self._key = self.validate_key(id, self.config, key)
             if self.checked:
-                self.attempts -= 1  # as in Exercise.restore: check() counts again
-                self.check()
+                self.show_restored_check()
 
 
 def picker(options, label, hide_label=False) -> w.Dropdown:

@@ -26,6 +26,8 @@ TEXT = {
         "handin_graded": "Verbeterd: {score} van {points} punten.",
         "handin_need_name": "Vul eerst je naam of schuilnaam in.",
         "handin_failed": "Inleveren lukte niet: {error}",
+        "handin_grading_failed": "Je werk is ingeleverd, maar het verbeteren lukte niet. Je "
+        "trainer ziet dat en verbetert het later; je hoeft niets opnieuw in te leveren.",
         "handin_pseudonym": "Je schuilnaam (van je leerkracht)",
         "handin_deadline": "Inleveren kan tot {deadline}.",
         "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
@@ -66,6 +68,8 @@ TEXT = {
         "handin_graded": "Graded: {score} of {points} points.",
         "handin_need_name": "Fill in your name or pseudonym first.",
         "handin_failed": "Hand-in failed: {error}",
+        "handin_grading_failed": "Your work is handed in, but grading failed. Your trainer "
+        "sees this and will grade it later; there is no need to hand in again.",
         "handin_pseudonym": "Your pseudonym (from your teacher)",
         "handin_deadline": "Hand in before {deadline}.",
         "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "

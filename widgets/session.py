@@ -3,8 +3,8 @@ exercises exist.
 
 In JupyterLab and during grading, answers live in ``leerpad-answers.json`` beside the
 notebook, so that ``nbgrader submit`` and ``nbgrader autograde`` carry them along. In a Voilà
-app the kernel is shared code on the server: answers go to the learner's own folder under
-``$LEERPAD_DATA`` once the app knows who the learner is.
+app the kernel is shared code on the server: answers go to the learner's record under
+``$LEERPAD_DATA`` once the app knows who the learner is (``leerpad.widgets.store``).
 """
 
 import os
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from .store import ANSWERS_FILE, AnswerStore, KeyStore
+from .store import ANSWERS_FILE, AnswerStore, KeyStore, LearnerRecord
 
 
 def in_voila() -> bool:
@@ -45,19 +45,18 @@ class Session:
         self.answers.put(exercise.id, exercise.state())
 
     def identify(self, learner: str) -> None:
-        """Bind the app to a learner: load their answers and keep saving there."""
-        from leerpad.grading.identity import learner_dir
-
+        """Bind the app to a learner: load their record and keep saving there. What was
+        answered before the app knew the learner joins the record where the record has
+        nothing yet; what the record holds (from another tab or device) comes back."""
         self.learner = learner
         if in_voila() and not os.environ.get("LEERPAD_ANSWERS"):
             current = self.answers.data
-            self.answers = AnswerStore(learner_dir(learner, self.module) / ANSWERS_FILE)
+            self.answers = LearnerRecord(learner, self.module).answers()
+            self.answers.put_many(current, only_new=True)
             for exercise in self.exercises.values():
                 saved = self.answers.get(exercise.id)
-                if saved:
+                if saved and saved != current.get(exercise.id):
                     exercise.restore(saved)
-                elif exercise.id in current:
-                    self.answers.put(exercise.id, current[exercise.id])
 
 
 _session: Session | None = None
