@@ -52,6 +52,9 @@ class Ports:
         for attr, var in self.VARIABLES.items():
             port = getattr(self, attr)
             with socket.socket() as s:
+                # As the servers themselves bind (tornado sets SO_REUSEADDR): a port whose
+                # last connections wait in TIME_WAIT after Ctrl-C is free, not busy.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
                     s.bind((HOST, port))
                 except OSError as err:

@@ -50,11 +50,11 @@ def exercise(page, text):
     return page.locator(".leerpad-exercise", has_text=text)
 
 
-def open_app(browser, link, **context):
-    """A new tab (in a new browser context when `context` options are given) on an app link,
-    once the app shows its hand-in row."""
+def open_app(browser, link, context=None):
+    """A new tab on an app link, once the app shows its hand-in row: in `context` (one
+    person's browser, as they keep it between visits) or in a fresh one."""
     if context:
-        page = browser.new_context(**context).new_page()
+        page = context.new_page()
     else:
         page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(link, timeout=120_000)
