@@ -1,5 +1,6 @@
 # leerpad: two commands do all the set-up on a fresh Debian/Ubuntu machine with Python 3.11+.
 #   make start   installs what is missing, builds what changed and serves the platform
+#                (COHORT=naam make start: a named cohort)
 #   make test    the same set-up plus the test tools, then lint and every test
 # System packages (scripts/system-packages.sh) come from apt-get when run as root or with
 # passwordless sudo; otherwise make stops at once with the one command to run.

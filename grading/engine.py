@@ -49,10 +49,30 @@ class Summary:
     failed: list = field(default_factory=list)  # (learner, module, message)
     ungraded: dict = field(default_factory=dict)  # (learner, module) -> why grading failed
     skipped: int = 0  # graded meanwhile by another grader
+    handed_in: int = 0  # hand-ins found (graded before or now)
+    to_grade: int = 0  # of those, not graded yet when this run started
+
+    @property
+    def graded_before(self) -> int:
+        """Hand-ins graded before this run: by the app at hand-in, or by an earlier run."""
+        return self.handed_in - self.to_grade
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def handed_in(cohort_dir, module=None, learner=None) -> list[Path]:
+    """The cohort's hand-in folders (``submitted/<learner>/<module>``), or one module's or
+    one learner's."""
+    found = []
+    for folder in sorted((Path(cohort_dir) / "submitted").glob("*/*")):
+        who, what = folder.parent.name, folder.name
+        if not folder.is_dir() or what.startswith(".") or (module and what != module):
+            continue
+        if not learner or who == learner:
+            found.append(folder)
+    return found
 
 
 def pending(
@@ -65,12 +85,8 @@ def pending(
     with Gradebook(db_url, course_id=course_id) as gb:
         recorded = graded_timestamps(gb, module)
     jobs = []
-    for folder in sorted((cohort_dir / "submitted").glob("*/*")):
+    for folder in handed_in(cohort_dir, module, learner):
         who, what = folder.parent.name, folder.name
-        if not folder.is_dir() or what.startswith(".") or (module and what != module):
-            continue
-        if learner and who != learner:
-            continue
         stamp = read_timestamp(folder)
         autograded = cohort_dir / "autograded" / who / what
         if stamp is None:
@@ -190,7 +206,8 @@ def grade(
     db_url = config.CourseDirectory.db_url
     course_id = config.CourseDirectory.course_id
     todo = pending(cohort_dir, db_url, course_id, module, learner, feedback)
-    summary = Summary()
+    summary = Summary(handed_in=len(handed_in(cohort_dir, module, learner)))
+    summary.to_grade = sum(1 for j in todo if j.grade)
     if not todo:
         return summary
     _clean_staging(cohort_dir)

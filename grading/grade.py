@@ -41,8 +41,18 @@ def grade_cohort(
     started = time.perf_counter()
     summary = grade(cohort.dir, module, jobs=jobs, db_url=db_url, feedback=feedback)
     report(summary, time.perf_counter() - started, out)
-    print_results(cohort.dir, summary, db_url, out)
+    waiting = print_results(cohort.dir, summary, db_url, module, out)
     print_earlier_failures(cohort.dir, summary, module, out)
+    print(found_line(summary, len(waiting)), file=out)
+    if waiting:
+        from leerpad.platform import addresses
+        from leerpad.servers.lab import TRAINER_PAGES
+
+        print(
+            "Beoordeel de open vragen in de trainerwerkplek: "
+            f"{addresses().trainer}{TRAINER_PAGES['grading']}",
+            file=out,
+        )
     return 0 if summary.ok else 1
 
 
@@ -57,8 +67,23 @@ def print_earlier_failures(cohort_dir, summary, module, out) -> None:
             print(f"{learner} {mod}: MISLUKT (eerder): {entry['message']}", file=out)
 
 
-def print_results(cohort_dir, summary, db_url, out) -> None:
-    """Per hand-in: the score, and what the sandbox stopped or the grading noticed."""
+def found_line(summary, waiting: int) -> str:
+    """What the trainer needs to know first: what arrived, what was graded when, what waits.
+    The app grades a hand-in the moment it comes in, so most are graded before this run."""
+    parts = [
+        f"{summary.handed_in} ingeleverd",
+        f"{summary.graded_before} al verbeterd bij het inleveren of eerder",
+        f"{len(summary.graded)} nu verbeterd",
+    ]
+    if summary.failed:
+        parts.append(f"{len(summary.failed)} mislukt")
+    parts.append(f"{waiting} wacht{'' if waiting == 1 else 'en'} op een trainer (open vragen)")
+    return "Samengevat: " + ", ".join(parts) + "."
+
+
+def print_results(cohort_dir, summary, db_url, module, out) -> list[tuple[str, str]]:
+    """Per hand-in graded now: the score, and what the sandbox stopped or the grading
+    noticed. Returns every hand-in that waits for a trainer, (learner, module)."""
     from leerpad.grading.worker import load_config
     from nbgrader.api import Gradebook
 
@@ -66,8 +91,17 @@ def print_results(cohort_dir, summary, db_url, out) -> None:
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         for learner, mod, _fast in summary.graded:
             submission = gb.find_submission(mod, learner)
-            print(f"{learner} {mod}: {submission.score:g}/{submission.max_score:g}", file=out)
+            flag = " (wacht op een trainer)" if submission.needs_manual_grade else ""
+            print(f"{learner} {mod}: {submission.score:g}/{submission.max_score:g}{flag}", file=out)
             for note in summary.notes.get((learner, mod), []):
                 print(f"    let op: {note}", file=out)
+        waiting = [
+            (submission.student.id, assignment.name)
+            for assignment in gb.assignments
+            if not module or assignment.name == module
+            for submission in assignment.submissions
+            if submission.needs_manual_grade
+        ]
     for learner, mod, message in summary.failed:
         print(f"{learner} {mod}: MISLUKT: {message}", file=out)
+    return waiting

@@ -8,10 +8,10 @@ import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from leerpad.grading.cohort import Cohort
+from leerpad.grading.cohort import LOCAL_TIME, Cohort, show_time
 from leerpad.grading.handin import submission_dir
 from leerpad.grading.record import grading_failures
 from leerpad.widgets.store import read_answers
@@ -28,6 +28,7 @@ class Result:
     max_score: float
     late: bool
     needs_manual: bool
+    handed_in: datetime | None = None  # aware, UTC
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Item:
 @dataclass
 class CohortData:
     cohort: str
+    path: str  # the cohort's learning path ('' for none: every released module)
     modules: list[str]
     max_scores: dict[str, float]
     learners: list[str]
@@ -90,6 +92,7 @@ def submission_result(submission) -> Result:
         max_score=submission.max_score,
         late=submission.total_seconds_late > 0,
         needs_manual=submission.needs_manual_grade,
+        handed_in=submission.timestamp.replace(tzinfo=UTC) if submission.timestamp else None,
     )
 
 
@@ -108,10 +111,10 @@ def learner_results(cohort: Cohort, learner: str) -> dict[str, Result]:
 def collect(cohort: Cohort) -> CohortData:
     """Everything the report shows, in one pass over the gradebook."""
     with cohort.gradebook() as gb:
-        # released modules only: a module on the path that is not released yet has no points
-        released = [a.name for a in gb.assignments if (cohort.release_dir / a.name).is_dir()]
+        # The cohort's path, in its order; released modules only: a module that is not
+        # released yet has no points. Without a path: every released module.
+        released = {a.name for a in gb.assignments if (cohort.release_dir / a.name).is_dir()}
         modules = [m for m in cohort.path_modules() if m in released]
-        modules += [m for m in released if m not in modules]
         learners = sorted({s.id for s in gb.students} | set(cohort.roster))
         max_scores, results, items = {}, {}, []
         for module in modules:
@@ -140,7 +143,8 @@ def collect(cohort: Cohort) -> CohortData:
                             item.wrong[answer_text(state["answer"])] += 1
     failed = {key: entry["message"] for key, entry in grading_failures(cohort.dir).items()}
     learners = sorted(set(learners) | {learner for learner, m in failed if m in modules})
-    return CohortData(cohort.name, modules, max_scores, learners, results, items, failed)
+    path = cohort.settings.get("path", "")
+    return CohortData(cohort.name, path, modules, max_scores, learners, results, items, failed)
 
 
 def number(value: float) -> str:
@@ -175,7 +179,36 @@ th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:m
 th{background:#eef3f8} .late{color:#8a1c00;font-weight:600} .muted{color:#555}
 .failed{color:#a31515}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
+.flag{background:#fff1cc;color:#6b4500;border:1px solid #b38600;border-radius:.3rem;
+  padding:0 .3rem;font-weight:600} .done{color:#1f6f43;font-weight:600}
+.saved{background:#e5f4ea;border-left:4px solid #1f6f43;padding:.5rem}
+.grade{display:grid;grid-template-columns:1fr 1fr;gap:2rem}
+@media (max-width:50rem){.grade{grid-template-columns:1fr}}
+.answer{white-space:pre-wrap;border:1px solid #bbb;border-radius:.3rem;padding:.8rem;
+  background:#fafafa;line-height:1.5}
+fieldset{border:1px solid #bbb;border-radius:.3rem;margin:0 0 .8rem;padding:.5rem .8rem}
+legend{font-weight:600;padding:0 .3rem} .level{display:inline-block;margin:.3rem 1.2rem .3rem 0;
+  min-height:44px;line-height:44px} .level input{width:1.2rem;height:1.2rem;vertical-align:middle}
+textarea{width:100%;font:inherit;box-sizing:border-box}
+button{font:inherit;padding:.6rem 1.2rem;background:#0b3d6b;color:#fff;border:0;
+  border-radius:.3rem;min-height:44px;cursor:pointer}
+nav{margin-bottom:1rem}
 """
+
+
+def page(title: str, body: str, nav: str = "") -> str:
+    """A page in the report's style: the report and the trainer's pages share it."""
+    return f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>{STYLE}</style></head>
+<body><main>{nav}
+<h1>{html.escape(title)}</h1>
+{body}
+</main></body></html>
+"""
+
+
 COLOURS = {"done": "#1f6f43", "partial": "#b35c00", "low": "#a31515", "none": "#ddd"}
 
 
@@ -210,10 +243,12 @@ def progress_cell(result: Result | None, failed: str | None = None) -> str:
     fraction = result.score / result.max_score if result.max_score else 0
     text = f"{number(result.score)}/{number(result.max_score)}"
     notes = []
+    if result.handed_in:
+        notes.append(f"<br><span class='muted'>ingeleverd {show_time(result.handed_in)}</span>")
     if result.late:
         notes.append("<span class='late'>te laat</span>")
     if result.needs_manual:
-        notes.append("<span class='muted'>open vraag te beoordelen</span>")
+        notes.append("<span class='flag'>wacht op een trainer</span>")
     return f"<td>{bar(fraction, text, 80)} {text} {' '.join(notes)}</td>"
 
 
@@ -238,7 +273,7 @@ def progress_table(data: CohortData) -> str:
     )
 
 
-def module_averages(data: CohortData) -> str:
+def module_averages(data: CohortData, deadlines: dict) -> str:
     rows = []
     for module in data.modules:
         results = [r for (_, m), r in data.results.items() if m == module]
@@ -250,14 +285,20 @@ def module_averages(data: CohortData) -> str:
         else:
             label, chart = "nog geen inzendingen", bar(None, "nog geen inzendingen", 240)
         late = sum(r.late for r in results)
+        waiting = sum(r.needs_manual for r in results)
+        deadline = deadlines.get(module)
         rows.append(
             f"<tr><th scope='row'>{html.escape(module)}</th><td>{chart} {label}</td>"
-            f"<td>{len(results)}</td><td>{late}</td></tr>"
+            f"<td>{len(results)}</td><td>{show_time(deadline) if deadline else '—'}</td>"
+            f"<td>{late}</td><td>{waiting}</td></tr>"
         )
     return (
-        "<table><caption>Gemiddelde score per module</caption><tr><th scope='col'>Module</th>"
-        "<th scope='col'>Gemiddelde</th><th scope='col'>Inzendingen</th>"
-        "<th scope='col'>Te laat</th></tr>" + "".join(rows) + "</table>"
+        "<table><caption>Gemiddelde score per module (in de volgorde van het leerpad)</caption>"
+        "<tr><th scope='col'>Module</th><th scope='col'>Gemiddelde</th>"
+        "<th scope='col'>Inzendingen</th><th scope='col'>Deadline</th>"
+        "<th scope='col'>Te laat</th><th scope='col'>Wachten op een trainer</th></tr>"
+        + "".join(rows)
+        + "</table>"
     )
 
 
@@ -284,28 +325,34 @@ def item_table(data: CohortData, module: str) -> str:
     )
 
 
-def render_html(data: CohortData) -> str:
+def render_html(data: CohortData, deadlines: dict | None = None) -> str:
+    """The report page; ``deadlines`` maps modules to aware datetimes. Every time on the
+    page is Belgian time (Europe/Brussels), as the deadlines are set."""
     items = "".join(
         f"<h3>{html.escape(m)}</h3>{item_table(data, m)}"
         for m in data.modules
         if any(i.module == m for i in data.items)
     )
-    made = datetime.now().strftime("%d/%m/%Y %H:%M")
-    return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<title>Rapport cohort {html.escape(data.cohort)}</title><style>{STYLE}</style></head>
-<body><main>
-<h1>Rapport cohort {html.escape(data.cohort)}</h1>
-<p class="muted">Gemaakt op {made} uit het puntenboek (nbgrader). De punten per cursist en
-module staan ook in <a href="punten.csv">punten.csv</a>.</p>
+    made = show_time(datetime.now(LOCAL_TIME))
+    path = f"leerpad <strong>{html.escape(data.path)}</strong>" if data.path else "geen leerpad"
+    waiting = sum(r.needs_manual for r in data.results.values())
+    flag = (
+        f"<p><span class='flag'>{waiting} inzending(en) wachten op een trainer</span> "
+        "(open vragen): beoordeel ze op <a href='/leerpad/beoordelen/'>Open vragen "
+        "beoordelen</a>.</p>"
+        if waiting
+        else ""
+    )
+    body = f"""<p class="muted">Cohort {html.escape(data.cohort)}, {path}. Gemaakt op {made}
+(Belgische tijd) uit het puntenboek (nbgrader). De punten per cursist en module staan ook in
+<a href="punten.csv">punten.csv</a>.</p>{flag}
 <h2>Voortgang per cursist</h2>{progress_table(data)}
-<h2>Per module</h2>{module_averages(data)}
+<h2>Per module</h2>{module_averages(data, deadlines or {})}
 <h2>Itemanalyse per oefening</h2>
 <p>Aandeel juist: het deel van de verbeterde inzendingen met alle punten voor die oefening.
 Foute en lege antwoorden komen uit de ingeleverde antwoorden (<code>leerpad-answers.json</code>).
-Open vragen tellen mee zodra je ze in formgrader beoordeeld hebt.</p>{items}
-</main></body></html>
-"""
+Open vragen tellen mee zodra je ze beoordeeld hebt.</p>{items}"""
+    return page(f"Rapport cohort {data.cohort}", body)
 
 
 def write_report(cohort: Cohort, folder: Path | None = None) -> Path:
@@ -313,5 +360,6 @@ def write_report(cohort: Cohort, folder: Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = collect(cohort)
     write_csv(data, folder / "punten.csv")
-    (folder / "index.html").write_text(render_html(data), encoding="utf-8")
+    deadlines = {m: d for m in data.modules if (d := cohort.deadline(m))}
+    (folder / "index.html").write_text(render_html(data, deadlines), encoding="utf-8")
     return folder

@@ -22,7 +22,12 @@ def _ensure_tools_on_path():
 def cmd_start(args) -> int:
     from leerpad.platform import start
 
+    if args.cohort != DEMO_COHORT:
+        _existing_cohort(args.cohort)  # a typo must not start an empty cohort
     return start(cohort=args.cohort)
+
+
+DEMO_COHORT = "demo"  # made by `leerpad start` when it does not exist
 
 
 def cmd_check(args) -> int:
@@ -76,7 +81,10 @@ def cmd_release(args) -> int:
 def cmd_site(args) -> int:
     from leerpad.site_build import build_site
 
-    site = build_site(apps_url=args.apps_url, lab_url=args.lab_url, force=True)
+    where = _addresses()
+    site = build_site(
+        apps_url=args.apps_url or where.apps, lab_url=args.lab_url or where.lab, force=True
+    )
     print(f"Website gebouwd in {site}")
     return 0
 
@@ -93,12 +101,27 @@ def _existing_cohort(name: str):
     return cohort
 
 
+def _addresses():
+    """Where the platform answers (see leerpad.platform.addresses)."""
+    from leerpad.platform import addresses
+
+    return addresses()
+
+
 def _apps_url(args) -> str:
-    return args.apps_url or f"http://127.0.0.1:{os.environ.get('APPS_PORT', '8866')}"
+    return args.apps_url or _addresses().apps
 
 
 def _site_url(args) -> str:
-    return getattr(args, "site_url", None) or f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+    return getattr(args, "site_url", None) or _addresses().site
+
+
+def _links_note(args, cohort_name: str) -> None:
+    """Say when printed links will not work as they are (unless the trainer chose the URLs)."""
+    if not args.apps_url and not getattr(args, "site_url", None):
+        note = _addresses().cohort_note(cohort_name)
+        if note:
+            print(note)
 
 
 def cmd_cohort_create(args) -> int:
@@ -143,6 +166,7 @@ def cmd_cohort_links(args) -> int:
         f"Persoonlijke links in {out}: het leerpad op de website (met de verbeterde modules "
         "en feedback) en elke module als app. Deel elke link alleen met die cursist."
     )
+    _links_note(args, args.name)
     return 0
 
 
@@ -157,6 +181,7 @@ def cmd_cohort_klaslink(args) -> int:
     print(f"{len(fresh)} nieuwe schuilnamen: {', '.join(fresh)}")
     print(f"Alle schuilnamen staan in {names}. Geef elke leerling er één; leerpad bewaart")
     print("geen namen van leerlingen, alleen hun schuilnaam.")
+    _links_note(args, args.name)
     return 0
 
 
@@ -168,11 +193,17 @@ def cmd_report(args) -> int:
     print(f"Rapport geschreven in {folder}:")
     print(f"  punten per cursist en module: {folder / 'punten.csv'}")
     print(f"  rapportpagina:                {folder / 'index.html'}")
-    trainer_port = os.environ.get("TRAINER_PORT", "8890")
     if not args.out:
+        from leerpad.servers.lab import TRAINER_PAGES
+
+        where = _addresses()
+        print(f"  in de trainerwerkplek:        {where.trainer}{TRAINER_PAGES['report']}")
+        note = where.cohort_note(args.cohort)
         print(
-            "  in de trainerwerkplek:        "
-            f"http://127.0.0.1:{trainer_port}/files/rapport/index.html"
+            f"  {note}"
+            if note
+            else "  (open eerst de trainerwerkplek met de link uit `leerpad start`; "
+            "dan opent het rapport zonder token)"
         )
     return 0
 
@@ -280,7 +311,11 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("start", help="bouw wat veranderd is en start het platform")
-    p.add_argument("--cohort", default="demo")
+    p.add_argument(
+        "--cohort",
+        default=DEMO_COHORT,
+        help="het cohort dat draait (standaard demo); met make: COHORT=naam make start",
+    )
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("check", help="controleer de cursussen (of een module)")
@@ -295,8 +330,8 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("site", help="bouw de website")
-    p.add_argument("--apps-url", default="http://127.0.0.1:8866")
-    p.add_argument("--lab-url", default="http://127.0.0.1:8888")
+    p.add_argument("--apps-url", help="adres van de apps (standaard: van het platform)")
+    p.add_argument("--lab-url", help="adres van JupyterLab (standaard: van het platform)")
     p.set_defaults(func=cmd_site)
 
     cohort = sub.add_parser("cohort", help="cohorten: maken, cursisten, links").add_subparsers(
@@ -320,14 +355,14 @@ def main(argv=None) -> int:
     p.set_defaults(func=cmd_cohort_import)
     p = cohort.add_parser("links", help="persoonlijke, ondertekende links per cursist")
     p.add_argument("name")
-    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard poort 8866)")
-    p.add_argument("--site-url", help="adres van de website (standaard poort 8000)")
+    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard: van het platform)")
+    p.add_argument("--site-url", help="adres van de website (standaard: van het platform)")
     p.add_argument("--out", help="CSV-bestand (standaard links.csv in het cohort)")
     p.set_defaults(func=cmd_cohort_links)
     p = cohort.add_parser("klaslink", help="klaslink en schuilnamen voor leerlingen")
     p.add_argument("name")
     p.add_argument("--aantal", type=int, default=25, help="aantal nieuwe schuilnamen")
-    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard poort 8866)")
+    p.add_argument("--apps-url", help="adres van de leerling-apps (standaard: van het platform)")
     p.set_defaults(func=cmd_cohort_klaslink)
 
     p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")

@@ -1,6 +1,7 @@
 """``leerpad start``: prepare what changed, start every server, print where they are, and
 stop them all on Ctrl-C."""
 
+import json
 import os
 import secrets
 import signal
@@ -12,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerpad.catalogue import Catalogue
-from leerpad.grading.cohort import Cohort
+from leerpad.grading.cohort import Cohort, app_url
 from leerpad.grading.release import release_all
 from leerpad.paths import ROOT, data_dir, var_dir
-from leerpad.servers.lab import learner_lab, trainer_lab
+from leerpad.servers.lab import TRAINER_PAGES, learner_lab, trainer_lab
 from leerpad.site_build import build_site
 
 HOST = "127.0.0.1"
@@ -97,6 +98,70 @@ def kill_if_same(pid: int, started: str) -> None:
             pass
 
 
+def process_alive(pid: int, started: str) -> bool:
+    """Whether ``pid`` still runs and is the process that started at ``started``."""
+    fields = _proc_stat(pid)
+    return bool(fields) and fields[19] == started
+
+
+def addresses_file() -> Path:
+    return var_dir() / "servers" / "addresses.json"
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where the platform answers. ``leerpad start`` writes them while it runs; every
+    command that prints a link or URL reads them with :func:`addresses`."""
+
+    site: str
+    apps: str
+    lab: str
+    trainer: str
+    cohort: str = ""
+    running: bool = False
+
+    @classmethod
+    def of(cls, ports: Ports, cohort: str = "", running: bool = False) -> "Addresses":
+        def url(port):
+            return f"http://{HOST}:{port}"
+
+        return cls(url(ports.site), url(ports.apps), url(ports.lab), url(ports.trainer), cohort,
+                   running)  # fmt: skip
+
+    def not_running_note(self) -> str:
+        """Empty while the platform runs; otherwise what a printed link is worth."""
+        if self.running:
+            return ""
+        return (
+            "Let op: het platform draait niet; deze adressen gebruiken de ingestelde poorten "
+            f"({self.site}, {self.apps}). Start het met: leerpad start (of make start)."
+        )
+
+    def cohort_note(self, cohort: str) -> str:
+        """Empty when links of ``cohort`` work now; otherwise how to make them work."""
+        if not self.running:
+            return self.not_running_note()
+        if self.cohort == cohort:
+            return ""
+        return (
+            f"Let op: het platform draait nu cohort '{self.cohort}', niet '{cohort}'. Deze "
+            f"links werken pas na: COHORT={cohort} make start (of leerpad start --cohort "
+            f"{cohort})."
+        )
+
+
+def addresses() -> Addresses:
+    """The platform's addresses: the ones in use while it runs, else the configured ports
+    (``PORT``, ``APPS_PORT``, ``LAB_PORT``, ``TRAINER_PORT`` or their defaults)."""
+    try:
+        data = json.loads(addresses_file().read_text())
+        if process_alive(data["pid"], data["started"]):
+            return Addresses(**data["urls"], cohort=data["cohort"], running=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return Addresses.of(Ports.from_env())
+
+
 @dataclass
 class Platform:
     ports: Ports
@@ -105,13 +170,29 @@ class Platform:
     processes: list = field(default_factory=list)
 
     def urls(self) -> dict:
-        p = self.ports
-        return {
-            "site": f"http://{HOST}:{p.site}/",
-            "apps": f"http://{HOST}:{p.apps}",
-            "lab": f"http://{HOST}:{p.lab}",
-            "trainer": f"http://{HOST}:{p.trainer}",
+        a = Addresses.of(self.ports, self.cohort)
+        return {"site": a.site + "/", "apps": a.apps, "lab": a.lab, "trainer": a.trainer}
+
+    def write_addresses(self) -> None:
+        """Tell every other command where this platform answers (see :func:`addresses`)."""
+        a = Addresses.of(self.ports)
+        me = os.getpid()
+        data = {
+            "pid": me,
+            "started": _proc_stat(me)[19],
+            "cohort": self.cohort,
+            "urls": {"site": a.site, "apps": a.apps, "lab": a.lab, "trainer": a.trainer},
         }
+        from leerpad.widgets.store import write_json_atomic
+
+        write_json_atomic(addresses_file(), data)
+
+    def forget_addresses(self) -> None:
+        try:
+            if json.loads(addresses_file().read_text()).get("pid") == os.getpid():
+                addresses_file().unlink()
+        except (OSError, ValueError):
+            pass
 
     @staticmethod
     def _token(server: str, nbytes: int) -> str:
@@ -181,7 +262,8 @@ class Platform:
             "LEERPAD_COHORT": str(cohort.dir),
             "LEERPAD_KEYS": str(cohort.keys_dir),
             "LEERPAD_DATA": str(data_dir()),
-            "LEERPAD_SITE_URL": self.urls()["site"],  # the app links to the feedback page
+            # the app links to the feedback page; urls() is the addresses' one source
+            "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
         self._spawn(
@@ -229,6 +311,13 @@ class Platform:
             env=lab_env,
             cwd=home,
         )
+        self.start_trainer(cohort, root_flag)
+
+    def start_trainer(self, cohort: Cohort, root_flag: list | None = None) -> None:
+        """The trainer's JupyterLab: formgrader and leerpad's trainer pages, with a token."""
+        p, py = self.ports, sys.executable
+        if root_flag is None:
+            root_flag = ["--allow-root"] if os.geteuid() == 0 else []
         trainer_config = trainer_lab(cohort)
         self._spawn(
             "trainer",
@@ -283,6 +372,7 @@ class Platform:
         self.processes.clear()
         for pid, started in kernels:
             kill_if_same(pid, started)
+        self.forget_addresses()
 
     def serve(self, up, crashed: str, stopping: str) -> int:
         """Run ``up()`` (start and announce), then wait while every server runs. Ctrl-C or
@@ -306,23 +396,41 @@ class Platform:
         finally:
             self.stop()
 
-    def banner(self) -> str:
-        u = self.urls()
-        module = "ct-01-algoritme"
-        app_path = f"/voila/render/{module}/{module}.ipynb"
+    def banner(self, cohort: Cohort) -> str:
+        a = addresses()  # what every other command prints too
+        path_id = cohort.settings.get("path", "")
+        path = path_title(path_id) if path_id else "geen leerpad: alle modules"
+        module = (cohort.path_modules() or ["ct-01-algoritme"])[0]
+        page = f"paden/{path_id}/" if path_id else ""
         token = self.trainer_token()
+        trainer = f"{a.trainer}/lab?token={token}"
         return "\n".join(
             [
                 "",
-                "leerpad draait. Stoppen: Ctrl-C.",
-                f"  Website (leerpaden, modules):   {u['site']}",
-                f"  Leerling-apps (Voilà):          {u['apps']}{app_path}",
-                f"  JupyterLab voor cursisten:      {u['lab']}/lab?token={self.learner_token()}",
-                f"  Trainerwerkplek (formgrader):   {u['trainer']}/formgrader?token={token}",
+                f"leerpad draait cohort '{cohort.name}' ({path}). Stoppen: Ctrl-C.",
+                f"  Website (leerpad):              {a.site}/{page}",
+                f"  Leerling-apps (Voilà):          {app_url(a.apps, module)}",
+                f"  JupyterLab voor cursisten:      {a.lab}/lab?token={self.learner_token()}",
+                f"  Trainerwerkplek (JupyterLab):   {trainer}",
+                f"  Open vragen beoordelen:         {a.trainer}{TRAINER_PAGES['grading']}",
+                f"  Rapport van het cohort:         {a.trainer}{TRAINER_PAGES['report']}",
+                f"  Formgrader (nbgrader):          {a.trainer}/formgrader",
                 f"  Trainertoken:                   {token}",
+                "  (Open eerst de trainerwerkplek: daarna werken de andere trainerlinks zonder "
+                "token.)",
+                f"  Een ander cohort: COHORT=<naam> make start. Links: leerpad cohort links "
+                f"{cohort.name}",
                 "",
             ]
         )
+
+
+def path_title(path_id: str) -> str:
+    """'Bootcamp basisonderwijs (bootcamp-basisonderwijs)', or the id when it is unknown."""
+    for learning_path in Catalogue().paths:
+        if learning_path.id == path_id:
+            return f"leerpad {learning_path.meta['title']} ({path_id})"
+    return f"leerpad {path_id}"
 
 
 def start(cohort="demo") -> int:
@@ -338,6 +446,7 @@ def start(cohort="demo") -> int:
     def up():
         platform.start_servers(cohort_obj)
         platform.wait_until_listening()
-        print(platform.banner(), flush=True)
+        platform.write_addresses()
+        print(platform.banner(cohort_obj), flush=True)
 
     return platform.serve(up, "Een server stopte; leerpad stopt alles.", "\nleerpad stopt...")

@@ -56,7 +56,8 @@ def platform(isolated_env):
 
 def launch_platform(info, cohort="demo"):
     """Start `leerpad start --cohort ...` on the ports and data of `info`, and wait until it
-    says it runs; `info` gets the process, the cohort and the trainer token."""
+    says it runs; `info` gets the process, the cohort and the trainer token. Returns what
+    this start printed."""
     with open(info["log"], "a") as log:  # the child keeps its own handle
         start = log.tell()  # bytes: this start's own lines begin here
         proc = subprocess.Popen(
@@ -79,6 +80,7 @@ def launch_platform(info, cohort="demo"):
         pytest.fail("leerpad start was niet binnen 10 minuten klaar")
     token = (info["var"] / "servers" / "trainer" / "token").read_text().strip()
     info.update(proc=proc, cohort=cohort, trainer_token=token)
+    return text
 
 
 def restart_platform(info, cohort=None):

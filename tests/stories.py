@@ -17,11 +17,16 @@ RIGHT = (
 )
 
 
+PORT_VARIABLES = ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")
+
+
 def leerpad(platform, *args) -> str:
-    """Run a `leerpad` command as the trainer does, on the platform's data; its output."""
+    """Run a `leerpad` command as the trainer types it, on the platform's data and without
+    the port variables: the running platform's addresses must come from the platform."""
+    bare = {k: v for k, v in platform["env"].items() if k not in PORT_VARIABLES}
     proc = subprocess.run(
         [sys.executable, "-m", "leerpad", *args],
-        env=platform["env"],
+        env=bare,
         capture_output=True,
         text=True,
         timeout=600,

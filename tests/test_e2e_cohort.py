@@ -200,9 +200,9 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     scores = {r.split(";")[0]: r.split(";") for r in rows}
     assert scores["an-peeters"][1:2] == ["4"] and scores["tom-maes"][-1] == MODULE
     assert scores[LAB_LEARNER][-1] == MODULE
-    assert f"{trainer}/files/rapport/index.html" in out  # where the trainer finds it
+    assert f"{trainer}/leerpad/rapport/" in out  # where the trainer finds it
     request = urllib.request.Request(
-        f"{trainer}/files/rapport/index.html", headers={"Authorization": f"token {trainer_token}"}
+        f"{trainer}/leerpad/rapport/", headers={"Authorization": f"token {trainer_token}"}
     )
     with urllib.request.urlopen(request, timeout=60) as response:  # the trainer opens it
         assert response.headers["Content-Type"].startswith("text/html")

@@ -7,11 +7,22 @@ a phone. Screenshots of every story land in build/journeys/."""
 
 import csv
 import json
+import os
 
 import pytest
 from conftest import restart_platform
 from playwright.sync_api import expect
-from stories import MODULE, RIGHT, exercise, hand_in, http, leerpad, open_app, screenshot
+from stories import (
+    MODULE,
+    RIGHT,
+    SCREENSHOTS,
+    exercise,
+    hand_in,
+    http,
+    leerpad,
+    open_app,
+    screenshot,
+)
 
 PATH = "bootcamp-basisonderwijs"
 TEACHER = "els-wouters"
@@ -179,3 +190,109 @@ def trainer_grades(platform, cohort, learner, points, remark):
     http("PUT", f"{api}/comment/{comment['id']}", token, json_body={"manual_comment": remark})
     result = http("POST", f"{api}/assignment/{MODULE}/{learner}/generate_feedback", token)
     assert result["success"], result
+
+
+def pupil_story(platform, browser, tmp_path, shot, **device):
+    """The pupil: the class link from the teacher, a pseudonym (a wrong one refused without
+    a hint at anyone's), two exercises, a reload and a restart, the hand-in and the score."""
+    out = leerpad(
+        platform, "cohort", "klaslink", "demo", "--aantal", "2", "--apps-url", platform["apps"]
+    )
+    class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
+    pseudonyms = (platform["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().split()
+    pseudonym = pseudonyms[-1]  # one of the two just made
+    pupil = browser.new_context(**device)
+    page = open_app(browser, class_link, pupil)
+    tap = "tap" if device.get("has_touch") else "click"
+    choice = exercise(page, "Welke beschrijving is een algoritme?")
+    getattr(choice.get_by_label(RIGHT), tap)()
+    getattr(choice.get_by_role("button", name="Controleer"), tap)()
+    choice.get_by_text("Juist!").wait_for(timeout=30_000)
+    number = exercise(page, "Hoeveel keer moet juf Leen")
+    number.locator("input[type=text]").fill("24")
+    getattr(number.get_by_role("button", name="Controleer"), tap)()
+    number.get_by_text("Nog niet juist.").wait_for(timeout=30_000)
+
+    # A typo in the pseudonym: refused, and the message names no pseudonym of the class.
+    field = page.get_by_label("Je schuilnaam (van je leerkracht)")
+    wrong = "tijger-99" if "tijger-99" not in pseudonyms else "tijger-98"
+    field.fill(wrong)
+    getattr(page.get_by_role("button", name="Inleveren"), tap)()
+    refusal = page.get_by_text("staat niet op de lijst")
+    refusal.wait_for(timeout=30_000)
+    shot(page, "2-refused")
+    said = refusal.inner_text()
+    assert not any(name in said.replace(wrong, "") for name in pseudonyms), said
+    field.fill(pseudonym)
+    # A reload: the pupil names herself again and her answers are back.
+    page.reload()
+    page.locator(".leerpad-handin").wait_for(timeout=120_000)
+    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    expect(choice.get_by_label(RIGHT)).to_be_checked(timeout=60_000)
+    expect(number.locator("input[type=text]")).to_have_value("24", timeout=30_000)
+    page.close()
+    # The platform restarts (the teacher's laptop went to sleep): the same again.
+    restart_platform(platform)
+    page = open_app(browser, class_link, pupil)
+    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    choice = exercise(page, "Welke beschrijving is een algoritme?")
+    expect(choice.get_by_label(RIGHT)).to_be_checked(timeout=60_000)
+    choice.get_by_text("Juist!").wait_for(timeout=30_000)
+    number = exercise(page, "Hoeveel keer moet juf Leen")
+    expect(number.locator("input[type=text]")).to_have_value("24", timeout=30_000)
+    number.locator("input[type=text]").fill("6")
+    getattr(number.get_by_role("button", name="Controleer"), tap)()
+    number.get_by_text("Juist!").wait_for(timeout=30_000)
+    shot(page, "3-answered")
+    getattr(page.get_by_role("button", name="Inleveren"), tap)()
+    status = page.locator(".leerpad-handin [role=status]", has_text="Verbeterd:")
+    status.wait_for(timeout=180_000)
+    assert "Verbeterd: 2 van 13 punten" in status.inner_text()
+    status.scroll_into_view_if_needed()
+    shot(page, "4-score")
+    return page
+
+
+def test_pupil(platform, browser, tmp_path):
+    page = pupil_story(
+        platform,
+        browser,
+        tmp_path,
+        lambda page, name: screenshot(page, f"pupil-{name}"),
+        viewport={"width": 1100, "height": 900},
+    )
+    page.context.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+def test_pupil_on_a_phone(platform, browser, tmp_path):
+    page = pupil_story(
+        platform,
+        browser,
+        tmp_path,
+        lambda page, name: screenshot(page, f"pupil-phone-{name}"),
+        device_scale_factor=2,
+        **PHONE,
+    )
+    # Every control is usable with a finger (at least 44 px) and inside the screen...
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.leerpad-exercise button, .leerpad-exercise input, .leerpad-exercise textarea,'
+              + ' .leerpad-exercise select, .leerpad-handin button, .leerpad-handin input,'
+              + ' .leerpad-handin a')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim() || e.type || e.tagName, e.getBoundingClientRect()])
+            .filter(([_, r]) => r.height < 44 || r.right > window.innerWidth + 1 || r.left < 0)
+            .map(([name, r]) => `${name}: ${Math.round(r.width)}x${Math.round(r.height)}`
+                                + ` at x=${Math.round(r.left)}`)"""
+    )
+    assert small == [], small
+    # ...and nothing meant for the teacher or the trainer is shown to the pupil.
+    text = page.locator("body").inner_text()
+    for for_trainer in ("Voor de trainer", "Je trainer let op", "Commentaar van je trainer"):
+        assert for_trainer not in text, for_trainer
+    if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "pupil-phone.png"))
+    page.context.close()

@@ -51,8 +51,37 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
     return config, home
 
 
+# leerpad's own pages in the trainer server (leerpad.servers.trainer), behind its login
+TRAINER_PAGES = {"report": "/leerpad/rapport/", "grading": "/leerpad/beoordelen/"}
+TRAINER_EXTENSION = "leerpad.servers.trainer"
+# A "leerpad" menu in the trainer's JupyterLab with those pages: JupyterLab's own settings
+# (a custom main menu of help:open commands), no front-end extension of ours.
+TRAINER_MENU = {
+    "@jupyterlab/mainmenu-extension:plugin": {
+        "menus": [
+            {
+                "id": "jp-mainmenu-leerpad",
+                "label": "leerpad",
+                "rank": 90,
+                "items": [
+                    {
+                        "command": "help:open",
+                        "args": {"url": TRAINER_PAGES[page], "text": text, "newBrowserTab": True},
+                    }
+                    for page, text in (
+                        ("grading", "Open vragen beoordelen"),
+                        ("report", "Rapport van het cohort"),
+                    )
+                ],
+            }
+        ]
+    }
+}
+
+
 def trainer_lab(cohort: Cohort) -> Path:
-    """The trainer's config dir: formgrader on the cohort's nbgrader course."""
+    """The trainer's config dir: formgrader on the cohort's nbgrader course, and leerpad's
+    trainer pages (report, rubric grading) for that cohort."""
     config = var_dir() / "servers" / "trainer" / "config"
     _write(
         config / "nbgrader_config.py",
@@ -60,8 +89,22 @@ def trainer_lab(cohort: Cohort) -> Path:
         f"c.CourseDirectory.root = {str(cohort.dir)!r}\n"
         f"exec(open({str(cohort.dir / 'nbgrader_config.py')!r}).read())\n",
     )
+    settings = config / "lab-settings"
+    _write(settings / "overrides.json", json.dumps(TRAINER_MENU, indent=1))
     _write(
         config / "jupyter_server_config.json",
-        json.dumps({"ServerApp": {"jpserver_extensions": {"voila.server_extension": False}}}),
+        json.dumps(
+            {
+                "LabApp": {"app_settings_dir": str(settings)},
+                "ServerApp": {
+                    "jpserver_extensions": {
+                        "voila.server_extension": False,
+                        TRAINER_EXTENSION: True,
+                    }
+                },
+                "TrainerPages": {"cohort_dir": str(cohort.dir)},
+            },
+            indent=1,
+        ),
     )
     return config
