@@ -87,7 +87,7 @@ def restart_platform(info, cohort=None):
     """What a trainer does: Ctrl-C, then start again on the same ports and the same data
     (another cohort if named). Other tests see the same `platform`, running again."""
     stop_process_group(info["proc"])
-    launch_platform(info, cohort or info["cohort"])
+    return launch_platform(info, cohort or info["cohort"])
 
 
 def stop_process_group(proc):

@@ -62,8 +62,8 @@ def open_app(browser, link, context=None):
         page = context.new_page()
     else:
         page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(link, timeout=120_000)
-    page.locator(".leerpad-handin").wait_for(timeout=120_000)
+    page.goto(link, timeout=300_000)  # the first app after a start waits for its kernel
+    page.locator(".leerpad-handin").wait_for(timeout=300_000)
     return page
 
 

@@ -8,9 +8,12 @@ a phone. Screenshots of every story land in build/journeys/."""
 import csv
 import json
 import os
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import restart_platform
+from leerpad.grading.handin import submission_time
 from playwright.sync_api import expect
 from stories import (
     MODULE,
@@ -204,10 +207,10 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     pupil = browser.new_context(**device)
     page = open_app(browser, class_link, pupil)
     tap = "tap" if device.get("has_touch") else "click"
-    choice = exercise(page, "Welke beschrijving is een algoritme?")
-    getattr(choice.get_by_label(RIGHT), tap)()
-    getattr(choice.get_by_role("button", name="Controleer"), tap)()
-    choice.get_by_text("Juist!").wait_for(timeout=30_000)
+    truth = exercise(page, "Herhaal: stap vooruit.")
+    getattr(truth.get_by_label("Fout", exact=True), tap)()
+    getattr(truth.get_by_role("button", name="Controleer"), tap)()
+    truth.get_by_text("Inderdaad.").wait_for(timeout=30_000)
     number = exercise(page, "Hoeveel keer moet juf Leen")
     number.locator("input[type=text]").fill("24")
     getattr(number.get_by_role("button", name="Controleer"), tap)()
@@ -228,16 +231,16 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     page.reload()
     page.locator(".leerpad-handin").wait_for(timeout=120_000)
     page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
-    expect(choice.get_by_label(RIGHT)).to_be_checked(timeout=60_000)
+    expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
     expect(number.locator("input[type=text]")).to_have_value("24", timeout=30_000)
     page.close()
     # The platform restarts (the teacher's laptop went to sleep): the same again.
     restart_platform(platform)
     page = open_app(browser, class_link, pupil)
     page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
-    choice = exercise(page, "Welke beschrijving is een algoritme?")
-    expect(choice.get_by_label(RIGHT)).to_be_checked(timeout=60_000)
-    choice.get_by_text("Juist!").wait_for(timeout=30_000)
+    truth = exercise(page, "Herhaal: stap vooruit.")
+    expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
+    truth.get_by_text("Inderdaad.").wait_for(timeout=30_000)
     number = exercise(page, "Hoeveel keer moet juf Leen")
     expect(number.locator("input[type=text]")).to_have_value("24", timeout=30_000)
     number.locator("input[type=text]").fill("6")
@@ -276,23 +279,104 @@ def test_pupil_on_a_phone(platform, browser, tmp_path):
         device_scale_factor=2,
         **PHONE,
     )
-    # Every control is usable with a finger (at least 44 px) and inside the screen...
-    small = page.evaluate(
-        """() => [...document.querySelectorAll(
-              '.leerpad-exercise button, .leerpad-exercise input, .leerpad-exercise textarea,'
-              + ' .leerpad-exercise select, .leerpad-handin button, .leerpad-handin input,'
-              + ' .leerpad-handin a')]
-            .filter(e => e.offsetParent !== null)
-            .map(e => [e.textContent.trim() || e.type || e.tagName, e.getBoundingClientRect()])
-            .filter(([_, r]) => r.height < 44 || r.right > window.innerWidth + 1 || r.left < 0)
-            .map(([name, r]) => `${name}: ${Math.round(r.width)}x${Math.round(r.height)}`
-                                + ` at x=${Math.round(r.left)}`)"""
-    )
-    assert small == [], small
-    # ...and nothing meant for the teacher or the trainer is shown to the pupil.
+    # Nothing meant for the teacher or the trainer is shown to the pupil.
     text = page.locator("body").inner_text()
     for for_trainer in ("Voor de trainer", "Je trainer let op", "Commentaar van je trainer"):
         assert for_trainer not in text, for_trainer
     if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "pupil-phone.png"))
     page.context.close()
+
+
+def test_trainer(platform, browser, tmp_path):
+    """The trainer: a cohort for her school team, started by name, links on the real ports,
+    `leerpad grade`, the open answer graded by rubric, the feedback, the report."""
+    cohort = "sint-jozef"
+    roster = tmp_path / "team.csv"
+    roster.write_text("id\nan-claes\nbert-goossens\n", encoding="utf-8")
+    leerpad(platform, "cohort", "create", cohort, "--path", PATH, "--roster", str(roster))
+    try:
+        trainer_story(platform, browser, cohort)
+    finally:
+        restart_platform(platform, "demo")  # the other tests' cohort
+
+
+def trainer_story(platform, browser, cohort):
+    # COHORT=sint-jozef make start: Ctrl-C on the running platform, start hers.
+    banner = restart_platform(platform, cohort)
+    assert f"leerpad draait cohort '{cohort}'" in banner, banner
+    out = leerpad(platform, "cohort", "links", cohort)
+    assert "Let op" not in out, out
+    with open(platform["var"] / "cohorts" / cohort / "links.csv", encoding="utf-8") as f:
+        links = {row["id"]: row for row in csv.DictReader(f)}
+    assert links["an-claes"]["leerpad"].startswith(platform["site"] + "/")
+    assert links["an-claes"][MODULE].startswith(platform["apps"] + "/voila/render/")
+
+    # An works through her link and hands in; her open answer waits for the trainer.
+    page = open_app(browser, links["an-claes"][MODULE])
+    choice = exercise(page, "Welke beschrijving is een algoritme?")
+    choice.get_by_label(RIGHT).check()
+    exercise(page, "Ontwerp een korte activiteit").locator("textarea").fill(OPEN_ANSWER)
+    assert "Verbeterd: 1 van 13 punten" in hand_in(page)
+    page.close()
+
+    out = leerpad(platform, "grade", cohort)
+    assert "1 ingeleverd, 1 al verbeterd bij het inleveren" in out, out
+    assert "1 wacht op een trainer" in out, out
+    grading_url = f"{platform['trainer']}/leerpad/beoordelen/"
+    assert grading_url in out, out
+
+    # The trainer opens her workspace once with the token from the start, then the page
+    # that `leerpad grade` named, without the token.
+    trainer = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = trainer.new_page()
+    page.goto(f"{platform['trainer']}/lab?token={platform['trainer_token']}", timeout=120_000)
+    page.goto(grading_url)
+    row = page.locator("tr", has_text="an-claes")
+    row.get_by_text("wacht op een trainer").wait_for(timeout=30_000)
+    row.get_by_role("link", name="Beoordeel").click()
+    page.get_by_text(OPEN_ANSWER).wait_for(timeout=30_000)
+    criteria = page.locator("fieldset")
+    assert criteria.count() == 4
+    for n, level in enumerate(["1", "1", "0", "1"]):
+        criteria.nth(n).locator(f"input[value='{level}']").check()
+    page.get_by_label("Commentaar voor de cursist").fill(REMARK)
+    screenshot(page, "trainer-1-rubric")
+    page.get_by_role("button", name="Bewaar beoordeling").click()
+    page.get_by_text("Bewaard: an-claes ct01-transfer, 3 punten van 4").wait_for(timeout=60_000)
+    page.reload()  # the grade is in the gradebook, not in this page
+    row = page.locator("tr", has_text="an-claes")
+    row.get_by_text("beoordeeld: 3 punten").wait_for(timeout=30_000)
+    screenshot(page, "trainer-2-graded")
+
+    # The feedback reaches An: her app's "Bekijk feedback" shows the trainer's comment.
+    an = open_app(browser, links["an-claes"][MODULE])
+    with an.context.expect_page() as opened:
+        an.get_by_role("link", name="Bekijk feedback").click()
+    feedback = opened.value
+    for _ in range(20):  # the feedback is made again in the background
+        if feedback.get_by_text(REMARK).count():
+            break
+        feedback.wait_for_timeout(3000)
+        feedback.reload()
+    feedback.get_by_text(REMARK).wait_for(timeout=30_000)
+    assert "Je score: 4 van 13 punten" in feedback.locator("article").inner_text()
+    screenshot(feedback, "trainer-3-feedback-for-an")
+    an.context.close()
+
+    # The report: the cohort's path in its order, Belgian time, opened in the workspace.
+    out = leerpad(platform, "report", cohort)
+    report_url = next(w for w in out.split() if w.startswith(f"{platform['trainer']}/leerpad/"))
+    page.goto(report_url)
+    page.get_by_text(f"Rapport cohort {cohort}").first.wait_for(timeout=60_000)
+    text = page.locator("body").inner_text()
+    path_modules = ["ct-01-algoritme", "ct-02-", "ct-03-", "ct-04-"]
+    assert "galerij-oefentypes" not in text and "ct-07-" not in text, text[:2000]
+    handed_in = submission_time(
+        platform["var"] / "cohorts" / cohort / "submitted" / "an-claes" / MODULE
+    )
+    brussels = handed_in.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Brussels"))
+    assert brussels.strftime("%H:%M") in text, text[:3000]
+    assert all(m in text for m in path_modules), text[:2000]
+    screenshot(page, "trainer-4-report")
+    trainer.close()
