@@ -8,10 +8,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from leerpad.grading.identity import (
+    DEFAULT_DAYS,
     class_query,
     new_pseudonyms,
     normalize_learner,
     personal_query,
+    pseudonym_code,
+    rotate_secret,
 )
 from leerpad.widgets.store import write_json_atomic
 
@@ -102,6 +105,25 @@ class Cohort:
         """The class list: pseudonyms pupils hand in under, with no personal data."""
         return self.settings.get("pseudonyms", [])
 
+    @property
+    def is_open(self) -> bool:
+        """Whether a learner without a link may hand in under a name of their own: when the
+        cohort has no roster (no personal links), or the trainer made it open."""
+        return bool(self.settings.get("open")) or not self.roster
+
+    @property
+    def link_days(self) -> int:
+        """How long new links stay valid, in days."""
+        return int(self.settings.get("link_days") or DEFAULT_DAYS)
+
+    def pseudonym_codes(self) -> dict[str, str]:
+        """Each pseudonym with the code the pupil gets with it."""
+        return {name: pseudonym_code(self.dir, name) for name in self.pseudonyms}
+
+    def rotate_secret(self) -> None:
+        """A new secret: all links and pseudonym codes made before stop working."""
+        rotate_secret(self.dir)
+
     def deadline(self, module: str) -> datetime | None:
         deadlines = self.settings.get("deadlines", {})
         text = deadlines.get(module) or deadlines.get(ALL_MODULES)
@@ -159,8 +181,9 @@ class Cohort:
     def exists(self) -> bool:
         return (self.dir / "nbgrader_config.py").exists()
 
-    def create(self, path_id: str = "", db_url: str = "") -> "Cohort":
-        """Make the cohort, or change its path or gradebook; the roster and links stay."""
+    def create(self, path_id: str = "", db_url: str = "", open_: bool | None = None) -> "Cohort":
+        """Make the cohort, or change its path or gradebook; the roster and links stay.
+        `open_`: whether names without a link may hand in (None leaves it as it was)."""
         if path_id:
             self.path_modules(path_id)  # an unknown path stops here, with the known ones
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -174,6 +197,8 @@ class Cohort:
         (self.dir / "nbgrader_config.py").write_text(config)
         self.update_settings(name=self.name, path=path_id or self.settings.get("path", ""))
         self.update_settings(db_url=db_url)
+        if open_ is not None:
+            self.update_settings(open=open_)
         exchange_dir().mkdir(parents=True, exist_ok=True)
         exchange_dir().chmod(0o777)
         return self
@@ -217,7 +242,7 @@ class Cohort:
         page = f"paden/{path_id}/" if path_id else ""
         rows = []
         for learner in self.roster:
-            query = personal_query(self.dir, learner)
+            query = personal_query(self.dir, learner, self.link_days)
             row = {"id": learner}
             if site_url:
                 row["leerpad"] = f"{site_url.rstrip('/')}/{page}?cohort={self.name}&{query}"
@@ -233,7 +258,7 @@ class Cohort:
         return fresh
 
     def class_links(self, apps_url: str) -> dict[str, str]:
-        query = class_query(self.dir)
+        query = class_query(self.dir, self.link_days)
         return {module: f"{app_url(apps_url, module)}?{query}" for module in self.path_modules()}
 
 

@@ -11,7 +11,9 @@ while it copies a hand-in. Each hand-in is built in a folder of its own and swap
 whole, so two hand-ins at once both end up kept (the newer current, the older in
 ``history/``), each with its notebook and its answers."""
 
+import os
 import shutil
+import stat
 import sys
 import tempfile
 from contextlib import ExitStack, contextmanager
@@ -19,6 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from leerpad.widgets.store import LEARNER_PATTERN, locked, write_answers
+from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.submit import ExchangeSubmit
+from nbgrader.utils import ignore_patterns
 
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 STAGING_PREFIX = ".new-"
@@ -36,6 +41,81 @@ SERVER_FAILURE = (
 
 def submission_dir(cohort_dir: Path, learner: str, module: str) -> Path:
     return Path(cohort_dir) / "submitted" / learner / module
+
+
+def not_data(folder) -> list[str]:
+    """What in a hand-in folder is not plain data, as paths relative to it: symbolic links
+    (to a file or a folder, inside or outside), devices, fifos and sockets. A folder that
+    is itself a link is not data at all: ``["."]``."""
+    folder = str(folder)
+    if os.path.islink(folder):
+        return ["."]
+    found = []
+    for top, folders, files in os.walk(folder):
+        for name in folders + files:
+            path = os.path.join(top, name)
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                found.append(os.path.relpath(path, folder))
+    return sorted(found)
+
+
+def note_not_data(names: list[str]) -> str:
+    """The Dutch note for a hand-in from which `names` were left out."""
+    if names == ["."]:
+        shown = "de hele inzending (de map is een link naar een andere plaats)"
+    else:
+        shown = ", ".join(f"'{n}'" for n in names[:10]) + (" en meer" if len(names) > 10 else "")
+    return (
+        f"Niet meegenomen uit de inzending: {shown}. Een inzending bestaat uit gewone bestanden "
+        "en mappen: links (snelkoppelingen) naar andere bestanden, apparaatbestanden en wat "
+        "buiten de inzending ligt worden niet gekopieerd, uitgevoerd of verbeterd."
+    )
+
+
+def copy_data(src, dest, ignore=None) -> list[str]:
+    """``shutil.copytree`` for a hand-in: regular files and folders only, never following a
+    link. Returns what it left out (see `not_data`)."""
+    left_out = not_data(src)
+    if left_out == ["."]:
+        return left_out
+    skip = set(left_out)
+
+    def ignored(folder, names):
+        own = {n for n in names if os.path.relpath(os.path.join(folder, n), src) in skip}
+        return own | set(ignore(folder, names) if ignore else ())
+
+    shutil.copytree(src, dest, symlinks=True, ignore=ignored)
+    return left_out
+
+
+class DataOnlyCopy:
+    """nbgrader's exchange copy (submit from JupyterLab, collect by the trainer), with
+    `copy_data`: a link in the learner's folder never brings the file it points to."""
+
+    def do_copy(self, src, dest, log=None):
+        if self.get_size(src) > 1000 * self.coursedir.max_dir_size:
+            raise RuntimeError(f"De map {src} is te groot om in te leveren.")
+        patterns = ignore_patterns(
+            exclude=self.coursedir.ignore,
+            include=self.coursedir.include,
+            max_file_size=self.coursedir.max_file_size,
+            log=self.log,
+        )
+        left_out = copy_data(src, dest, patterns)
+        if left_out:
+            self.log.warning("%s (%s)", note_not_data(left_out), src)
+
+
+class DataOnlySubmit(DataOnlyCopy, ExchangeSubmit):
+    pass
+
+
+class DataOnlyCollect(DataOnlyCopy, ExchangeCollect):
+    pass
 
 
 def hand_in_lock(cohort_dir, learner: str, module: str, shared: bool = False):

@@ -11,6 +11,7 @@ from leerpad.grading.preprocessors import (
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
+    RefuseLinks,
     RemoveTrainerCells,
     SandboxedExecute,
     ShowGradingNotes,
@@ -52,11 +53,12 @@ def sanitize_preprocessors() -> list:
 
 
 def autograde_preprocessors() -> list:
-    """nbgrader's list with Execute in the sandbox, what the sandbox stopped explained,
-    outputs kept readable and widget scores computed on the grader."""
+    """nbgrader's list with links in the hand-in refused first, Execute in the sandbox, what
+    the sandbox stopped explained, outputs kept readable and widget scores computed on the
+    grader."""
     from nbgrader.converters import Autograde
 
-    steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    steps = [RefuseLinks, *Autograde.class_traits()["autograde_preprocessors"].default()]
     names = [p.__name__ for p in steps]
     steps[names.index("Execute")] = SandboxedExecute
     at = names.index("Execute") + 1
@@ -92,6 +94,7 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.CourseDirectory.db_url = db_url
     c.Exchange.root = exchange
     c.Exchange.assignment_dir = cohort_dir
+    c.ExchangeFactory.collect = "leerpad.grading.handin.DataOnlyCollect"
     c.GenerateAssignment.preprocessors = generate_preprocessors()
     keys = str(Path(cohort_dir) / "keys")
     c.StripAnswerKeys.keys_directory = keys

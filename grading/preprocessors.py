@@ -7,6 +7,8 @@ import ast
 import functools
 import importlib
 import json
+import os
+import shutil
 import time
 from pathlib import Path
 from queue import Empty
@@ -406,6 +408,47 @@ class ClearGradingNotes(NbGraderPreprocessor):
         nb.metadata.get("leerpad", {}).pop("notes", None)
         nb.cells = [c for c in nb.cells if not c.metadata.get("leerpad_notes")]
         return nb, resources
+
+
+class RefuseLinks(NbGraderPreprocessor):
+    """A hand-in is data, not links. nbgrader copies the learner's other files with
+    ``shutil.copy``, which follows a link (to the keys, the gradebook, the cohort secret):
+    what was a link in the hand-in is removed from the grading folder before any learner
+    code runs, a notebook that was a link is graded empty, and the trainer gets a note."""
+
+    def preprocess(self, nb, resources):
+        from leerpad.grading.handin import not_data, note_not_data
+
+        info = resources.get("nbgrader", {})
+        grading = Path(resources.get("metadata", {}).get("path", "."))
+        submitted = self._submitted(grading, info)
+        if submitted is None or grading.resolve() == submitted.resolve():
+            return nb, resources  # only copies are cleaned; the hand-in stays as it came
+        left_out = not_data(submitted)
+        notebook = f"{info.get('notebook')}.ipynb"
+        if left_out == ["."] or notebook in left_out:
+            nb.cells = []
+        for name in left_out if left_out != ["."] else []:
+            copy = grading / name
+            if copy.is_dir() and not copy.is_symlink():
+                shutil.rmtree(copy, ignore_errors=True)
+            elif (copy.exists() or copy.is_symlink()) and name != notebook:
+                copy.unlink()
+        if left_out:
+            add_note(nb, note_not_data(left_out), self.log)
+        return nb, resources
+
+    def _submitted(self, grading: Path, info: dict) -> Path | None:
+        """The hand-in folder this notebook was graded from (``submitted/<learner>/<module>``
+        next to the grading folder's ``autograded`` or the engine's staging)."""
+        learner, assignment = info.get("student"), info.get("assignment")
+        if not learner or not assignment:
+            return None
+        for parent in grading.parents:
+            candidate = parent / "submitted" / learner / assignment
+            if os.path.lexists(candidate):
+                return candidate
+        return None
 
 
 class NoteChangedCells(NbGraderPreprocessor):

@@ -403,9 +403,13 @@ class SandboxedKernelManager(AsyncKernelManager):
             "PYTHONPATH": str(KERNEL_PATH),  # no debugger: see kernel_path/debugpy
         }
 
-    def bwrap_args(self, uid: int | None, work: str) -> list[str]:
+    def writable_folders(self, work: str) -> list[tuple[str, str]]:
+        """(host, inside) folders the kernel may write: its sockets and its work folder."""
         run = str(Path(self.box, "run"))
-        writable = [(run, run), (self.work_copy, work)]
+        return [(run, run), (self.work_copy, work)]
+
+    def bwrap_args(self, uid: int | None, work: str) -> list[str]:
+        writable = self.writable_folders(work)
         return [
             *bwrap_command(self.bwrap, writable, work, self.readonly_paths, uid),
             "--setenv",  # the kernel's parent is bwrap's init now: no parent polling

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 
 import nbformat
 from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets, widget_only
-from leerpad.grading.handin import hand_in_lock
+from leerpad.grading.handin import hand_in_lock, not_data
 from leerpad.grading.nbgrader_run import grading_environment
 from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
@@ -337,9 +337,11 @@ class Grader:
             if not submitted.is_dir():
                 raise HandInMissing(missing)
             self._copy_files(submitted, staging, assignment)
-            notebooks = {}
+            notebooks, links = {}, set(not_data(submitted))
             for name in known:
                 path = submitted / f"{name}.ipynb"
+                if "." in links or path.name in links:
+                    continue  # a link is no notebook: never read what it points to
                 if path.exists():  # a notebook not handed in: the writer gives it zero
                     notebooks[name] = nbformat.read(path, as_version=nbformat.NO_CONVERT)
         if not notebooks:
@@ -354,7 +356,10 @@ class Grader:
         """As nbgrader's autograde: the learner's other files, then the master copies of the
         source files over them (except those the configuration lets the learner keep)."""
         ignore = self.coursedir.ignore
+        links = set(not_data(submitted))  # a hand-in is data: never follow a link
         for filename in utils.find_all_files(str(submitted), ignore + ["*.ipynb"]):
+            if "." in links or os.path.relpath(filename, submitted) in links:
+                continue  # RefuseLinks notes it in each notebook
             target = staging / os.path.relpath(filename, submitted)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(filename, target)

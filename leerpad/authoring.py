@@ -321,6 +321,10 @@ def code_cells(block: Block, data, path):
         )
     )
     tests = "### BEGIN HIDDEN TESTS\n" + str(data["testen"]).rstrip() + "\n### END HIDDEN TESTS"
+    if re.search(r"\b(bijna_)?gelijk\(", tests):
+        # in the cell itself: whatever the learner's code called these names, the test
+        # uses leerpad's, which look at the kind of value before comparing
+        tests = "from leerpad.equality import bijna_gelijk, gelijk\n" + tests
     cells.append(
         nbformat.v4.new_code_cell(tests, metadata=_meta(block.id, grade=True, points=points))
     )

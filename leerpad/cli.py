@@ -128,7 +128,11 @@ def cmd_cohort_create(args) -> int:
     from leerpad.grading.cohort import Cohort, parse_deadline_option, show_time
 
     deadlines = dict(parse_deadline_option(option) for option in args.deadline or [])
-    cohort = Cohort(args.name).create(path_id=args.path or "", db_url=args.db_url or "")
+    cohort = Cohort(args.name).create(
+        path_id=args.path or "", db_url=args.db_url or "", open_=args.open
+    )
+    if args.geldig:
+        cohort.update_settings(link_days=args.geldig)
     if args.roster:
         learners = cohort.import_roster(Path(args.roster))
         print(f"{len(learners)} cursisten toegevoegd.")
@@ -137,6 +141,13 @@ def cmd_cohort_create(args) -> int:
         for module, when in deadlines.items():
             print(f"Deadline {'alle modules' if module == '*' else module}: {show_time(when)}")
     print(f"Cohort '{args.name}' klaar in {cohort.dir}")
+    if cohort.roster and not cohort.is_open:
+        print(
+            "Gesloten cohort: alleen cursisten met hun persoonlijke link en leerlingen met een "
+            "schuilnaam en code kunnen inleveren (open het met --open)."
+        )
+    elif cohort.is_open:
+        print("Open cohort: wie de app zonder link opent, kan inleveren onder een eigen naam.")
     return 0
 
 
@@ -173,15 +184,35 @@ def cmd_cohort_links(args) -> int:
 def cmd_cohort_klaslink(args) -> int:
     cohort = _existing_cohort(args.name)
     fresh = cohort.add_pseudonyms(args.aantal)
+    codes = cohort.pseudonym_codes()
     names = cohort.dir / "schuilnamen.txt"
-    names.write_text("\n".join(cohort.pseudonyms) + "\n", encoding="utf-8")
-    print("Klaslinks (één per module; leerlingen vullen hun schuilnaam in):")
+    names.write_text("".join(f"{n} {c}\n" for n, c in codes.items()), encoding="utf-8")
+    print("Klaslinks (één per module; leerlingen vullen hun schuilnaam en code in):")
     for module, link in cohort.class_links(_apps_url(args)).items():
         print(f"  {module}: {link}")
-    print(f"{len(fresh)} nieuwe schuilnamen: {', '.join(fresh)}")
-    print(f"Alle schuilnamen staan in {names}. Geef elke leerling er één; leerpad bewaart")
-    print("geen namen van leerlingen, alleen hun schuilnaam.")
+    if fresh:
+        print(f"{len(fresh)} nieuwe schuilnamen.")
+    print("Schuilnaam en code, om uit te delen (één briefje per leerling):")
+    for name, code in codes.items():
+        print(f"  {name:<16} code {code}")
+    print(f"Deze lijst staat ook in {names}. leerpad bewaart geen namen van leerlingen, alleen")
+    print("hun schuilnaam. Wie de code niet kent, kan niet onder die schuilnaam inleveren.")
     _links_note(args, args.name)
+    return 0
+
+
+def cmd_cohort_vernieuw(args) -> int:
+    cohort = _existing_cohort(args.name)
+    cohort.rotate_secret()
+    for old in ("links.csv", "schuilnamen.txt"):
+        (cohort.dir / old).unlink(missing_ok=True)
+    print(f"Nieuwe geheime sleutel voor cohort '{args.name}'.")
+    print("Alle persoonlijke links, klaslinks en schuilnaamcodes van vroeger werken niet meer;")
+    print("wie zo'n link opent, krijgt te lezen dat de link niet geldig is. Ingeleverd werk en")
+    print("punten blijven. Maak nu nieuwe links en deel ze opnieuw uit:")
+    print(f"  leerpad cohort links {args.name}")
+    print(f"  leerpad cohort klaslink {args.name} --aantal 0")
+    print("(dat laatste geeft dezelfde schuilnamen met nieuwe codes)")
     return 0
 
 
@@ -348,6 +379,15 @@ def main(argv=None) -> int:
         metavar="[MODULE=]DATUM",
         help="deadline, bv. 2026-12-01T18:00 (alle modules) of ct-01-algoritme=2026-12-01",
     )
+    p.add_argument(
+        "--open",
+        action=argparse.BooleanOptionalAction,
+        help="open: wie de app zonder link opent, mag inleveren onder een naam die niet op de "
+        "cursistenlijst staat (--no-open sluit het cohort weer)",
+    )
+    p.add_argument(
+        "--geldig", type=int, metavar="DAGEN", help="hoelang nieuwe links geldig zijn (365)"
+    )
     p.set_defaults(func=cmd_cohort_create)
     p = cohort.add_parser("import", help="voeg cursisten toe uit een CSV (kolom id of naam)")
     p.add_argument("name")
@@ -364,6 +404,11 @@ def main(argv=None) -> int:
     p.add_argument("--aantal", type=int, default=25, help="aantal nieuwe schuilnamen")
     p.add_argument("--apps-url", help="adres van de leerling-apps (standaard: van het platform)")
     p.set_defaults(func=cmd_cohort_klaslink)
+    p = cohort.add_parser(
+        "vernieuw", help="nieuwe geheime sleutel: alle oude links en codes werken niet meer"
+    )
+    p.add_argument("name")
+    p.set_defaults(func=cmd_cohort_vernieuw)
 
     p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")
     p.add_argument("cohort")

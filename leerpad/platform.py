@@ -20,6 +20,8 @@ from leerpad.servers.lab import TRAINER_PAGES, learner_lab, trainer_lab
 from leerpad.site_build import build_site
 
 HOST = "127.0.0.1"
+# Memory ceilings of the apps server (MB): one kernel, and the server before it sheds load.
+APP_LIMITS = {"kernel_memory_mb": 2048, "server_memory_mb": 1024}
 
 
 class PortBusy(RuntimeError):
@@ -255,8 +257,9 @@ class Platform:
         self.start_apps(cohort)
         self._start_labs(cohort, root_flag)
 
-    def start_apps(self, cohort: Cohort, name="apps") -> None:
-        """The learner apps: Voilà on the cohort's released notebooks."""
+    def start_apps(self, cohort: Cohort, name="apps", options=()) -> None:
+        """The learner apps: Voilà on the cohort's released notebooks (``options``: more
+        command-line options for it, e.g. other limits)."""
         p, py = self.ports, sys.executable
         kernel_env = {
             "LEERPAD_COHORT": str(cohort.dir),
@@ -283,6 +286,11 @@ class Platform:
                 # without a browser connected (Voilà never culls its preheated pool).
                 "--MappingKernelManager.cull_idle_timeout=300",
                 "--MappingKernelManager.cull_interval=60",
+                # Bounds against a hostile client (leerpad.servers.apps): per-connection
+                # message budgets, and memory ceilings for each kernel and for the server.
+                f"--AppLimits.kernel_memory_mb={APP_LIMITS['kernel_memory_mb']}",
+                f"--AppLimits.server_memory_mb={APP_LIMITS['server_memory_mb']}",
+                *options,
                 "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
             ],
             env=kernel_env,
@@ -292,7 +300,8 @@ class Platform:
     def _start_labs(self, cohort: Cohort, root_flag: list) -> None:
         p, py = self.ports, sys.executable
         config, home = learner_lab(cohort, self.learner)
-        lab_env = {"JUPYTER_CONFIG_DIR": str(config), "LEERPAD_KEYS": str(cohort.keys_dir)}
+        # No keys: the Lab's kernels run learner code (in the sandbox, see servers/learner.py)
+        lab_env = {"JUPYTER_CONFIG_DIR": str(config)}
         self._spawn(
             "lab",
             [

@@ -2,6 +2,7 @@
 score lands in nbgrader's gradebook; the answers come back after a reload."""
 
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "site" / "docs" / "assets
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 
-def open_app(browser, platform):
+def open_app(browser, platform, device=""):
+    """The app as the site's "Open als app" opens it: with this browser's device id."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     external = []
     page.on(
@@ -29,7 +31,7 @@ def open_app(browser, platform):
             else None
         ),
     )
-    page.goto(platform["apps"] + APP, timeout=120_000)
+    page.goto(platform["apps"] + APP + (f"?toestel={device}" if device else ""), timeout=120_000)
     page.locator(".leerpad-exercise").nth(5).wait_for(timeout=120_000)
     return page, external
 
@@ -39,7 +41,8 @@ def exercise(page, text):
 
 
 def test_hand_in_from_the_app_is_graded(browser, platform):
-    page, external = open_app(browser, platform)
+    device = secrets.token_hex(12)
+    page, external = open_app(browser, platform, device)
     choice = exercise(page, "Welke beschrijving is een algoritme?")
     choice.get_by_label(RIGHT).check()
     choice.get_by_role("button", name="Controleer").click()
@@ -89,9 +92,20 @@ def test_hand_in_from_the_app_is_graded(browser, platform):
     assert external == []
     page.close()
 
-    # Reload: a new kernel; the learner names themself and the answers come back.
-    page, _ = open_app(browser, platform)
-    page.get_by_label("Je naam of schuilnaam").fill("juf-browser")
+    # Another browser (another device id, or none) gets none of these answers, nor the
+    # feedback under her name.
+    for other in (secrets.token_hex(12), ""):
+        page, _ = open_app(browser, platform, other)
+        page.get_by_label("Je naam of schuilnaam").fill("juf-browser")
+        page.get_by_label("Je naam of schuilnaam").press("Enter")
+        page.get_by_role("button", name="Inleveren").click()
+        page.get_by_text("al ingeleverd vanop een ander toestel").wait_for(timeout=30_000)
+        assert not exercise(page, "Welke beschrijving").get_by_label(RIGHT).is_checked()
+        assert page.get_by_role("link", name="Bekijk feedback").count() == 0
+        page.close()
+
+    # Reload: a new kernel; the same browser (device id) finds every answer back.
+    page, _ = open_app(browser, platform, device)
     choice = exercise(page, "Welke beschrijving is een algoritme?")
     choice.get_by_label(RIGHT).wait_for()
     page.wait_for_function(

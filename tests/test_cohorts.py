@@ -59,41 +59,51 @@ def test_personal_links_are_signed_for_one_learner(cohort, capsys):
     an = query(rows["an-peeters"][MODULE])
     access = access_from_query(an, cohort.dir)
     assert (access.mode, access.learner, access.locked) == ("personal", "an-peeters", True)
-    assert access.check_name("tom-maes") == ("an-peeters", None)  # the typed name is ignored
+    # the typed name is ignored
+    assert access.check_name("tom-maes", cohort) == ("an-peeters", None)
     # An's signature under Tom's name: refused, with a Dutch message and no learner
     forged = access_from_query({**an, "leerling": "tom-maes"}, cohort.dir)
-    learner, why = forged.check_name("tom-maes")
+    learner, why = forged.check_name("tom-maes", cohort)
     assert forged.mode == "refused" and learner is None
     assert "niet geldig" in why and "sig=" in why
 
 
-def test_without_a_link_roster_names_are_refused(cohort):
+def test_without_a_link_names_are_refused_unless_the_cohort_is_open(cohort, capsys):
     access = access_from_query({}, cohort.dir)
-    learner, why = access.check_name("An Peeters", cohort.roster, cohort.pseudonyms)
-    assert learner is None and "persoonlijke link" in why
-    assert access.check_name("Juf Els", cohort.roster) == ("juf-els", None)
+    # a cohort with personal links is closed: no name at all hands in without a link
+    for name in ("An Peeters", "Iemand Anders"):
+        learner, why = access.check_name(name, cohort)
+        assert learner is None and "werkt met persoonlijke links" in why
+    assert main(["cohort", "create", "gent", "--open"]) == 0
+    assert "Open cohort" in capsys.readouterr().out
+    try:
+        learner, why = access.check_name("An Peeters", cohort)
+        assert learner is None and "persoonlijke link" in why and "an-peeters" not in why
+        assert access.check_name("Juf Els", cohort) == ("juf-els", None)
+    finally:
+        assert main(["cohort", "create", "gent", "--no-open"]) == 0
+    assert "Gesloten cohort" in capsys.readouterr().out and not cohort.is_open
 
 
 def test_class_link_takes_only_pseudonyms_from_the_list(cohort, capsys):
     assert main(["cohort", "klaslink", "gent", "--aantal", "25"]) == 0
     out = capsys.readouterr().out
-    names = (cohort.dir / "schuilnamen.txt").read_text().split()
+    lines = (cohort.dir / "schuilnamen.txt").read_text().splitlines()
+    names, codes = zip(*(line.split() for line in lines), strict=True)
     assert len(names) == len(set(names)) == 25 == len(cohort.pseudonyms)
     assert all(n.rsplit("-", 1)[1].isdigit() for n in names)
+    assert all(f"{n:<16} code {c}" in out for n, c in zip(names, codes, strict=True))
     link = next(line.split(": ", 1)[1] for line in out.splitlines() if MODULE in line)
     access = access_from_query(query(link), cohort.dir)
     assert access.mode == "class"
-    assert access.check_name(names[3].upper(), cohort.roster, cohort.pseudonyms) == (
-        names[3],
-        None,
-    )
-    learner, why = access.check_name("An Peeters", cohort.roster, cohort.pseudonyms)
-    assert learner is None and "lijst met schuilnamen" in why
-    bad = access_from_query({"klas": "0" * 24}, cohort.dir)
+    learner, why = access.check_name("An Peeters", cohort, code="ABCD")
+    assert learner is None and "horen niet bij elkaar" in why and "an" not in why.split()
+    assert access.check_name(names[3].upper(), cohort, code=codes[3].lower()) == (names[3], None)
+    bad = access_from_query({"klas": "geen-echte-code"}, cohort.dir)
     assert bad.mode == "refused" and "klaslink is niet geldig" in bad.error
     # a second list adds names: the ones already handed out stay valid
     assert main(["cohort", "klaslink", "gent", "--aantal", "2"]) == 0
-    assert cohort.pseudonyms[:25] == names and len(cohort.pseudonyms) == 27
+    assert cohort.pseudonyms[:25] == list(names) and len(cohort.pseudonyms) == 27
     # no personal data: only pseudonyms, no first or last names, in the cohort settings
     assert "Peeters" not in (cohort.dir / "cohort.json").read_text()
 

@@ -79,14 +79,20 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     # A pupil opens the class link: only a pseudonym from the teacher's list may hand in.
     out = leerpad(platform, "cohort", "klaslink", COHORT, "--aantal", "3", "--apps-url", apps)
     class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
-    pseudonym = (cohort / "schuilnamen.txt").read_text().split()[0]
+    pseudonym, code = (cohort / "schuilnamen.txt").read_text().split()[:2]
+    assert f"code {code}" in out  # printed for the teacher, to hand out with the pseudonym
     page = open_app(browser, class_link)
     field = page.get_by_label("Je schuilnaam (van je leerkracht)")
     field.fill("Lotte Janssens")
+    page.get_by_label("Je code").fill("AAAA")
     page.get_by_role("button", name="Inleveren").click()
-    page.get_by_text("staat niet op de lijst met schuilnamen").wait_for(timeout=30_000)
+    page.get_by_text("Deze schuilnaam en code horen niet bij elkaar").wait_for(timeout=30_000)
+    assert "lotte" not in page.locator(".leerpad-handin [role=status]").inner_text().lower()
     assert not (cohort / "submitted" / "lotte-janssens").exists()
     field.fill(pseudonym)
+    page.get_by_label("Je code").fill(code)
+    page.get_by_label("Je code").press("Enter")
+    page.get_by_text(f"Aangemeld als {pseudonym}").wait_for(timeout=30_000)
     assert "Verbeterd: 0 van 13 punten" in hand_in(page)
     page.close()
 

@@ -1,6 +1,7 @@
 """Eight exercise types of the gallery app in a real Chromium: once with the mouse, once with
 the keyboard only (Tab, Space, Enter, arrows, typing). Each check shows the instant Dutch
-feedback; after a reload the learner names themself and finds every answer back."""
+feedback; after a reload in the same browser (its device id) the learner finds every answer
+back, and another browser finds none of them."""
 
 import json
 import re
@@ -9,6 +10,7 @@ import time
 
 import pytest
 from gallery import MODULE, ORDER
+from leerpad.grading.identity import device_storage
 
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
 VERDICT = {"right": "Juist!", "wrong": "Nog niet juist.", "partial": "Gedeeltelijk juist."}
@@ -16,9 +18,10 @@ VERDICT = {"right": "Juist!", "wrong": "Nog niet juist.", "partial": "Gedeelteli
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 
-def open_app(browser, platform):
+def open_app(browser, platform, device):
+    """The app as the site opens it: with this browser's device id (see leerpad.js)."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(platform["apps"] + APP, timeout=120_000)
+    page.goto(f"{platform['apps']}{APP}?toestel={device}", timeout=120_000)
     page.get_by_label("Je naam of schuilnaam").wait_for(timeout=120_000)
     return page
 
@@ -280,20 +283,21 @@ def name_with_keyboard(page, learner):
 
 
 def wait_restored(page):
-    """After naming, the app restores the learner's answers (the checked ones re-check)."""
+    """The app restores the device's answers (the checked ones re-check)."""
     exercise(page, HOTSPOT).locator(".leerpad-feedback").get_by_text(
         re.compile("Juist!|Nog niet juist.")
     ).wait_for(timeout=30_000)
 
 
-def wait_saved(platform, learner, exercise_id, answer=None, tries=300):
+def wait_saved(platform, device, exercise_id, answer=None, tries=300):
     """The learner's answers file once it holds `exercise_id` (with `answer`, if given).
 
     Typed text reaches the kernel message by message, and ipywidgets may hold a value back
     while earlier messages are on their way, so a click can overtake it. A learner types
     slower than a test; the test waits until the kernel has saved what was typed.
     """
-    path = platform["var"] / "data" / "answers" / learner / MODULE / "leerpad-answers.json"
+    folder = device_storage(device)
+    path = platform["var"] / "data" / "answers" / folder / MODULE / "leerpad-answers.json"
     for _ in range(tries):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -307,16 +311,22 @@ def wait_saved(platform, learner, exercise_id, answer=None, tries=300):
 
 
 def test_gallery_with_the_mouse(browser, platform):
-    learner = f"galerij-muis-{secrets.token_hex(3)}"  # a learner without saved answers
-    page = open_app(browser, platform)
+    learner = f"galerij-muis-{secrets.token_hex(3)}"
+    device = secrets.token_hex(12)  # a browser without saved answers
+    page = open_app(browser, platform, device)
     name_with_mouse(page, learner)
-    mouse_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
-    assert wait_saved(platform, learner, "galerij-hotspot")["galerij-hotspot"]["checked"]
+    mouse_answers(page, lambda eid, answer: wait_saved(platform, device, eid, answer))
+    assert wait_saved(platform, device, "galerij-hotspot")["galerij-hotspot"]["checked"]
     page.close()
 
-    page = open_app(browser, platform)
-    assert not exercise(page, CHOICE).get_by_label(CHOICE_RIGHT).is_checked()  # a new kernel
+    page = open_app(browser, platform, secrets.token_hex(12))  # another browser: nothing
     name_with_mouse(page, learner)
+    page.get_by_label("Je naam of schuilnaam").press("Enter")
+    exercise(page, CHOICE).get_by_label(CHOICE_RIGHT).wait_for()
+    assert not exercise(page, CHOICE).get_by_label(CHOICE_RIGHT).is_checked()
+    page.close()
+
+    page = open_app(browser, platform, device)
     wait_restored(page)
     mouse_restored(page)
     page.close()
@@ -324,15 +334,16 @@ def test_gallery_with_the_mouse(browser, platform):
 
 def test_gallery_with_the_keyboard_only(browser, platform):
     learner = f"galerij-toetsenbord-{secrets.token_hex(3)}"
-    page = open_app(browser, platform)
+    device = secrets.token_hex(12)
+    page = open_app(browser, platform, device)
     name_with_keyboard(page, learner)  # at the end of the page; Tab goes round to the top
-    keyboard_answers(page, lambda eid, answer: wait_saved(platform, learner, eid, answer))
+    keyboard_answers(page, lambda eid, answer: wait_saved(platform, device, eid, answer))
     order = order_shown(exercise(page, ORDERING))
-    saved = wait_saved(platform, learner, "galerij-hotspot")
+    saved = wait_saved(platform, device, "galerij-hotspot")
     assert saved["galerij-hotspot"]["answer"] == "rode ruimte"
     page.close()
 
-    page = open_app(browser, platform)
+    page = open_app(browser, platform, device)
     name_with_keyboard(page, learner)
     wait_restored(page)
     keyboard_restored(page, order)

@@ -95,3 +95,40 @@ def test_autograde_gives_each_exercise_the_points_its_widget_showed(cohort, lear
         for cls, kwargs in calls(released).values()
         if cls.graded and "points" in kwargs
     )
+
+
+def test_autograde_gives_no_points_after_the_solution_was_shown(cohort, learner_session):
+    """ "Toon oplossing" ends an exercise's scoring: nbgrader reads that from the stored state.
+    Checked right before the solution: the points stay. Solution first, then a right check:
+    no points."""
+    from leerpad.grading.autograde import grade_one
+
+    released = nbformat.read(cohort.release_dir / MODULE / f"{MODULE}.ipynb", as_version=4)
+    exercises = calls(released)
+    expected = {}
+    for exercise_id, checked_first in (("galerij-getal", True), ("galerij-meerkeuze", False)):
+        cls, kwargs = exercises[exercise_id]
+        widget = cls(**kwargs)
+        answer, _ = ANSWERS[exercise_id]["right"]
+        if checked_first:
+            widget.set_answer(answer)
+            widget.check()
+        widget.show_solution()
+        widget.set_answer(answer)
+        widget.check()
+        assert "telt niet meer mee" in widget.feedback.value
+        expected[exercise_id] = widget.score()
+    assert expected == {"galerij-getal": kwargs_points(exercises, "galerij-getal")} | {
+        "galerij-meerkeuze": 0
+    }
+
+    submit_from_app(cohort.dir, MODULE, "juf-oplossing", learner_session.answers.data)
+    grade_one(cohort.dir, MODULE, "juf-oplossing")
+    with cohort.gradebook() as gb:
+        notebook = gb.find_submission_notebook(MODULE, MODULE, "juf-oplossing")
+        grades = {grade.name: grade.auto_score for grade in notebook.grades}
+    assert {e: grades[e] for e in expected} == expected
+
+
+def kwargs_points(exercises, exercise_id):
+    return exercises[exercise_id][1].get("points", 1)

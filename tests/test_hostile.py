@@ -441,3 +441,479 @@ def test_leerpad_grade_refuses_once_without_bubblewrap(tmp_path, monkeypatch, ca
         bwrap_problem.cache_clear()
     message = capsys.readouterr().err
     assert message.startswith("Verbeteren geweigerd") and "apt install bubblewrap" in message
+
+
+# -- attack 1: the learner's JupyterLab ----------------------------------------------------
+
+
+def lab_token(platform) -> str:
+    return (platform["var"] / "servers" / "learner-lab" / "token").read_text().strip()
+
+
+def lab_run(platform, code: str, timeout=300) -> str:
+    """Start a kernel through the learner Lab's REST API with the learner's token, run `code`
+    over the kernel's websocket, and return what it printed (and any error)."""
+    import uuid
+
+    import requests
+    import websocket
+
+    lab, token = platform["lab"], lab_token(platform)
+    reply = requests.post(f"{lab}/api/kernels", params={"token": token}, json={}, timeout=timeout)
+    assert reply.status_code == 201, reply.text
+    kernel = reply.json()["id"]
+    url = lab.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels?token={token}"
+    try:
+        ws = websocket.create_connection(url, timeout=timeout)
+        msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
+        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "leerkracht"}
+        header.update(session=session, version="5.3", date="")
+        content = {"code": code, "silent": False, "store_history": False}
+        content.update(user_expressions={}, allow_stdin=False, stop_on_error=True)
+        message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+        ws.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+        printed = []
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["msg_type"]
+            if kind == "stream":
+                printed.append(msg["content"]["text"])
+            elif kind == "error":
+                printed.append("\n".join(msg["content"]["traceback"]))
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        ws.close()
+        return "".join(printed)
+    finally:
+        requests.delete(f"{lab}/api/kernels/{kernel}", params={"token": token}, timeout=60)
+
+
+def probe_targets(platform):
+    import reach_probe
+    from leerpad.grading.identity import cohort_secret
+
+    var = platform["var"]
+    cohort_secret(var / "cohorts" / "demo")  # made when the first personal link is
+    other = var / "learners" / "ander-1"
+    other.mkdir(parents=True, exist_ok=True)
+    (other / "werk.txt").write_text("van iemand anders")
+    (var / "data" / "ander-1").mkdir(parents=True, exist_ok=True)
+    (var / "data" / "ander-1" / "antwoord.json").write_text("{}")
+    return reach_probe.targets(
+        var, Path(__file__).parent.parent, var / "cohorts" / "demo", "ander-1"
+    )
+
+
+def site_port(platform) -> int:
+    return int(platform["site"].rsplit(":", 1)[1])
+
+
+@pytest.mark.servers
+def test_a_learner_lab_kernel_reaches_no_key_secret_token_or_other_learner(platform):
+    """Attack 1: a kernel started with the learner token walks the file system and the
+    environment. Before, it ran as root with LEERPAD_KEYS and read every key, the gradebook,
+    the cohort secret and the trainer token."""
+    import reach_probe
+
+    targets = probe_targets(platform)
+    secrets = reach_probe.host_secrets(platform["var"], platform["var"] / "cohorts" / "demo")
+    assert len(secrets) == 3  # the probe looks for real secrets
+    code = reach_probe.call(targets, reach_probe.skipped(), site_port(platform))
+    report = reach_probe.parse(lab_run(platform, code))
+    print("\n" + reach_probe.summary("JupyterLab van de cursist", report, secrets))
+    assert reach_probe.leaks(report, secrets) == []
+    assert report["uid"] != 0
+
+
+@pytest.mark.servers
+def test_a_learner_lab_kernel_works_in_the_learners_own_folder(platform):
+    """The sandbox keeps the learner's work: files the kernel writes are in the learner's
+    folder, as the Lab's file browser shows it."""
+    import requests
+
+    out = lab_run(
+        platform, "open('eigen.txt', 'w').write('van mij'); print(open('eigen.txt').read())"
+    )
+    assert out.strip() == "van mij"
+    reply = requests.get(
+        f"{platform['lab']}/api/contents/eigen.txt",
+        params={"token": lab_token(platform)},
+        timeout=60,
+    )
+    assert reply.status_code == 200 and reply.json()["content"] == "van mij"
+
+
+@pytest.mark.servers
+def test_the_learner_lab_follows_no_link_out_of_the_learners_folder(platform):
+    """A kernel cannot read the keys, but it can leave a link to them in the learner's
+    folder: the Lab server (with more rights) must not follow it."""
+    import requests
+
+    keys = sorted((platform["var"] / "cohorts" / "demo" / "keys").glob("*.json"))
+    secret = platform["var"] / "cohorts" / "demo" / ".leerpad-secret"
+    code = (
+        "import os\n"
+        f"os.symlink({str(keys[0])!r}, 'sleutel.json')\n"
+        f"os.symlink({str(secret)!r}, 'geheim.txt')\n"
+        f"os.symlink({str(keys[0].parent)!r}, 'sleutels')\n"
+        "print(sorted(os.listdir('.')))\n"
+    )
+    assert "sleutel.json" in lab_run(platform, code)
+    lab, token = platform["lab"], lab_token(platform)
+    for path in ("sleutel.json", "geheim.txt", "sleutels", "sleutels/" + keys[0].name):
+        for api in ("/api/contents/", "/files/"):
+            reply = requests.get(lab + api + path, params={"token": token}, timeout=60)
+            assert reply.status_code in (403, 404), (api, path, reply.status_code)
+            assert secret.read_text().strip() not in reply.text
+    listing = requests.get(lab + "/api/contents", params={"token": token}, timeout=60)
+    assert listing.status_code == 200
+    assert "sleutel.json" not in listing.text
+
+
+# -- attacks 3, 4 and 7: forged results, links in a hand-in, always-equal objects -----------
+
+CODE_MODULE = "sandbox-code"
+CODE_MARKDOWN = """# Proefmodule voor codeoefeningen
+
+```{code-oefening} sc-tel
+punten: 2
+vraag: "Schrijf `tel(lijst)`: hoeveel elementen de lijst heeft."
+start: |
+  def tel(lijst):
+      ...
+testen:
+  - assert tel([1, 2]) == 2
+oplossing: |
+  def tel(lijst):
+      return len(lijst)
+verborgen-testen:
+  - assert tel([]) == 0
+  - assert tel([5, 5, 5]) == 3
+```
+
+```{code} sc-som
+punten: 2
+opdracht: Schrijf een functie `som(a, b)` die a en b optelt.
+start: |
+  def som(a, b):
+oplossing: |
+      return a + b
+testen: |
+  assert gelijk(som(1, 2), 3)
+  assert gelijk(som(-1, 1), 0)
+```
+"""
+RIGHT_TEL = "def tel(lijst):\n    return len(lijst)\n"
+RIGHT_SOM = "def som(a, b):\n    return a + b\n"
+# The attack of issue 13: the runner's nonce from the caller's frame, then its own result
+# line (with the hidden tests packed into the count), and exit before the real one.
+FORGE = """import json, os, sys
+def tel(lijst):
+    return -1
+data = sys._getframe(1).f_locals.get("data") or {}
+if "nonce" in data:
+    n = len(data["tests"])
+    if data["show_output"]:
+        result = {"error": None, "tests": [None] * n, "output": ""}
+    else:
+        result = {"error": False, "tests": [10 ** 100] * n}
+    sys.__stdout__.write("\\n" + data["nonce"] + " " + json.dumps(result) + "\\n")
+    sys.__stdout__.flush()
+    os._exit(0)
+"""
+# Whatever channel a child of the new runner reports on: write a verdict on every open
+# descriptor and leave before the test runs.
+CHANNEL = """import os
+def tel(lijst):
+    return -1
+for fd in range(0, 64):
+    try:
+        os.write(fd, b'{"problem": null, "passed": true, "value": ["int", 2]}\\n')
+    except OSError:
+        pass
+os._exit(0)
+"""
+ALWAYS = "class Altijd:\n    def __eq__(self, other):\n        return True\n"
+
+
+def code_cases(cohort_dir):
+    """learner: (answer of sc-tel, code of sc-som, files to link into the hand-in, score)."""
+    keys = cohort_dir / "keys" / f"{CODE_MODULE}.json"
+    links = {
+        "sleutel.json": keys,
+        "geheim.txt": cohort_dir / ".leerpad-secret",
+        "puntenboek.db": cohort_dir / "gradebook.db",
+        "bron": cohort_dir / "source" / CODE_MODULE,
+    }
+    read_links = "".join(
+        f"try:\n    print(open({name!r}).read())\nexcept OSError as err:\n    print(err)\n"
+        for name in ("sleutel.json", "geheim.txt", "puntenboek.db")
+    )
+    return {
+        "eerlijk": (RIGHT_TEL, RIGHT_SOM, {}, 4),
+        "nonce": (FORGE, "def som(a, b):\n    return 0\n", {}, 0),
+        "kanaal": (CHANNEL, "def som(a, b):\n    return 0\n", {}, None),
+        "altijd": (
+            ALWAYS + "def tel(lijst):\n    return Altijd()\n",
+            ALWAYS + "def som(a, b):\n    return Altijd()\n",
+            {},
+            0,
+        ),
+        "links": (RIGHT_TEL, RIGHT_SOM + read_links, links, 4),
+        "probe": (RIGHT_TEL, RIGHT_SOM + probe_code(cohort_dir), {}, 4),
+        "link-notebook": (
+            RIGHT_TEL,
+            RIGHT_SOM,
+            {f"{CODE_MODULE}.ipynb": cohort_dir / "source" / CODE_MODULE / f"{CODE_MODULE}.ipynb"},
+            0,
+        ),
+    }
+
+
+def probe_code(cohort_dir) -> str:
+    """The reach probe, as learner code in a code cell the grader runs."""
+    import reach_probe
+
+    var = cohort_dir.parent.parent / "var"
+    for server in ("trainer", "learner-lab"):
+        (var / "servers" / server).mkdir(parents=True, exist_ok=True)
+        (var / "servers" / server / "token").write_text(f"token-van-{server}-0123456789")
+    targets = reach_probe.targets(var, Path(__file__).parent.parent, cohort_dir, "goed-1")
+    return reach_probe.call(targets, reach_probe.skipped(), 9)
+
+
+def code_hand_in(cohort, learner, tel, som, links, fifo=False):
+    folder = submit_from_app(cohort.dir, CODE_MODULE, learner, {"sc-tel": {"answer": tel}})
+    path = folder / f"{CODE_MODULE}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "sc-som-code":
+            cell.source = som
+    nbformat.write(nb, path)
+    for name, target in links.items():
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(target)
+    if fifo:
+        os.mkfifo(folder / "pijp")
+
+
+@pytest.fixture(scope="module", params=[grade_with_leerpad, grade_with_nbgrader])
+def code_graded(request, tmp_path_factory, isolated_env):
+    """The code attacks graded in one run; (cohort, cases, scores, output)."""
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.identity import cohort_secret
+    from leerpad.grading.release import release_module
+
+    base = tmp_path_factory.mktemp("hostile-code")
+    old = dict(os.environ)
+    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
+    os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
+    try:
+        folder = base / "module"
+        folder.mkdir()
+        (folder / "module.md").write_text(CODE_MARKDOWN, encoding="utf-8")
+        cohort = Cohort("hostile-code", base / "cohorts").create()
+        with open(cohort.dir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(LIMITS)
+        release_module(cohort, Module(folder, {"id": CODE_MODULE, "title": "Code"}))
+        cohort_secret(cohort.dir)
+        cases = code_cases(cohort.dir)
+        if request.param is grade_with_leerpad:
+            # leerpad grade reads no notebook through a link: with no notebook left the
+            # hand-in is a failure the trainer sees (HandInMissing), not a score
+            cases.pop("link-notebook")
+        for learner, (tel, som, links, _score) in cases.items():
+            # stock nbgrader refuses a hand-in with a fifo outright (SpecialFileError)
+            fifo = learner == "links" and request.param is grade_with_leerpad
+            code_hand_in(cohort, learner, tel, som, links, fifo)
+        grade = grade_with_leerpad if request.param is grade_with_leerpad else None
+        if grade:
+            output = grade(cohort)
+        else:
+            output = run_nbgrader(cohort.dir, "autograde", CODE_MODULE, "--create", "--force")
+            output += run_nbgrader(cohort.dir, "generate_feedback", CODE_MODULE, "--force")
+        scores = {}
+        with cohort.gradebook() as gb:
+            for learner in cases:
+                submission = gb.find_submission(CODE_MODULE, learner)
+                scores[learner] = submission.score
+        yield cohort, cases, scores, output
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+
+
+def code_feedback(cohort, learner) -> str:
+    path = cohort.dir / "feedback" / learner / CODE_MODULE / f"{CODE_MODULE}.html"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def test_an_honest_code_hand_in_gets_full_marks(code_graded):
+    _cohort, _cases, scores, _output = code_graded
+    assert scores["eerlijk"] == 4
+
+
+def test_a_forged_result_line_scores_nothing(code_graded):
+    """Attack 3: the runner's nonce read from the caller's frame and a result line of the
+    learner's own (hidden tests packed in a huge count) gave a wrong answer 2 of 2."""
+    _cohort, _cases, scores, _output = code_graded
+    assert scores["nonce"] == 0
+
+
+def test_writing_on_every_channel_wins_no_hidden_test(code_graded):
+    """Learner code in a child may write anything anywhere: the runner trusts no verdict it
+    cannot check. At most the one visible test (whose answer is public) can be faked."""
+    _cohort, _cases, scores, _output = code_graded
+    assert scores["kanaal"] <= round(2 / 3, 2)
+
+
+def test_an_always_equal_object_passes_no_test(code_graded):
+    """Attack 7: an object whose __eq__ always says True, in a code exercise of the app and
+    in a code cell graded by nbgrader's tests (which use gelijk)."""
+    _cohort, _cases, scores, _output = code_graded
+    assert scores["altijd"] == 0
+
+
+def test_links_in_a_hand_in_bring_nothing_along(code_graded):
+    """Attack 4: links named sleutel.json, geheim.txt and puntenboek.db (and a folder of
+    sources) in a hand-in arrived in the sandbox as real files; their content came back in
+    the feedback."""
+    cohort, _cases, scores, output = code_graded
+    assert scores["links"] == 4  # the honest work in it still counts
+    notes = grading_notes(
+        cohort.dir / "autograded" / "links" / CODE_MODULE / f"{CODE_MODULE}.ipynb"
+    )
+    note = next(n for n in notes if n.startswith("Niet meegenomen uit de inzending"))
+    fifo = cohort.dir / "submitted" / "links" / CODE_MODULE / "pijp"
+    for name in ("sleutel.json", "geheim.txt", "puntenboek.db", "bron"):
+        assert f"'{name}'" in note
+    assert ("'pijp'" in note) == fifo.exists()
+    assert "Niet meegenomen uit de inzending" in output
+    graded = cohort.dir / "autograded" / "links" / CODE_MODULE
+    assert not any((graded / name).exists() for name in ("sleutel.json", "geheim.txt", "bron"))
+    secret = (cohort.dir / ".leerpad-secret").read_text().strip()
+    keys = (cohort.dir / "keys" / f"{CODE_MODULE}.json").read_text()
+    nb = (graded / f"{CODE_MODULE}.ipynb").read_text()
+    feedback = code_feedback(cohort, "links")
+    for text in (nb, feedback):
+        assert secret not in text and "SQLite format" not in text
+        assert "tel([5, 5, 5])" not in text  # a hidden test
+    assert "hidden_tests" in keys  # the key was there to leak
+
+
+def test_a_notebook_that_is_a_link_is_not_graded(code_graded):
+    """A hand-in whose notebook links to the source notebook (with the solutions) gets no
+    points, and none of the source comes back."""
+    cohort, cases, scores, _output = code_graded
+    if "link-notebook" not in cases:  # leerpad grade: see code_graded
+        return
+    assert scores["link-notebook"] == 0
+    assert "return a + b" not in code_feedback(cohort, "link-notebook")
+
+
+def test_no_hidden_test_travels_back(code_graded):
+    cohort, cases, _scores, _output = code_graded
+    for learner in cases:
+        feedback = code_feedback(cohort, learner)
+        assert "tel([5, 5, 5])" not in feedback and "tel([])" not in feedback, learner
+
+
+def test_a_result_is_a_share_between_0_and_1():
+    from leerpad.widgets.base import Result
+
+    assert Result(6.6e150).fraction == 1
+    assert Result(-3).fraction == 0
+    assert Result(float("nan")).fraction == 0
+
+
+def test_the_code_runner_and_its_children_reach_nothing(tmp_path, monkeypatch, listener):
+    """The probe inside a code exercise's runner, called as the Voilà app's kernel calls it:
+    with that kernel's environment (keys folder, cohort, answers, tokens)."""
+    import reach_probe
+    from leerpad.grading.identity import cohort_secret
+    from leerpad.widgets.coding import run_python
+
+    var = tmp_path / "var"
+    monkeypatch.setenv("LEERPAD_VAR", str(var))
+    cohort = make_cohort(tmp_path, "probe")
+    cohort_secret(cohort.dir)
+    for server in ("trainer", "learner-lab"):
+        (var / "servers" / server).mkdir(parents=True, exist_ok=True)
+        (var / "servers" / server / "token").write_text(f"token-van-{server}-0123456789")
+    secrets = reach_probe.host_secrets(var, cohort.dir)
+    for name, value in {
+        "LEERPAD_KEYS": str(cohort.keys_dir),
+        "LEERPAD_COHORT": str(cohort.dir),
+        "LEERPAD_DATA": str(var / "data"),
+        "JUPYTER_TOKEN": secrets[0],
+    }.items():
+        monkeypatch.setenv(name, value)
+    targets = reach_probe.targets(var, Path(__file__).parent.parent, cohort.dir, "b")
+    code = reach_probe.call(targets, reach_probe.skipped(), listener[0])
+    outcome = run_python(code, [], timeout=60)
+    report = reach_probe.parse(outcome.get("output", "") + "\n" + json.dumps(outcome))
+    print("\n" + reach_probe.summary("code-oefening (runner van de app)", report, secrets))
+    assert reach_probe.leaks(report, secrets) == []
+
+
+def test_a_grading_kernel_reaches_nothing(code_graded):
+    """The probe as a learner's code cell, run by the grader in its sandboxed kernel."""
+    import reach_probe
+
+    cohort, _cases, scores, _output = code_graded
+    nb = nbformat.read(
+        cohort.dir / "autograded" / "probe" / CODE_MODULE / f"{CODE_MODULE}.ipynb", as_version=4
+    )
+    printed = "".join(out.get("text", "") for cell in nb.cells for out in cell.get("outputs", []))
+    report = reach_probe.parse(printed)
+    secrets = reach_probe.host_secrets(cohort.dir.parent.parent / "var", cohort.dir)
+    assert len(secrets) == 3
+    print("\n" + reach_probe.summary("verbeteren (kernel van de grader)", report, secrets))
+    assert reach_probe.leaks(report, secrets) == []
+    assert scores["probe"] == 4
+
+
+@pytest.mark.servers
+def test_links_in_the_learners_folder_never_reach_a_hand_in(platform, monkeypatch):
+    """Attack 4 through JupyterLab: the learner's kernel leaves links to the keys and the
+    cohort secret in a fetched module, the learner hands it in with nbgrader's assignment
+    list, the trainer collects. Before, the Lab server (root) copied what the links point
+    to into the exchange."""
+    import requests
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.handin import collect_from_exchange
+
+    module, var = "ct-01-algoritme", platform["var"]
+    lab = platform["lab"]
+    auth = {"Authorization": f"token {lab_token(platform)}"}
+    data = {"course_id": "demo", "assignment_id": module}
+    home = var / "learners" / "leerkracht-demo"
+    if not (home / module).exists():
+        reply = requests.post(f"{lab}/assignments/fetch", data=data, headers=auth, timeout=300)
+        assert reply.json()["success"], reply.text
+    keys = var / "cohorts" / "demo" / "keys" / f"{module}.json"
+    secret = var / "cohorts" / "demo" / ".leerpad-secret"
+    code = (
+        f"import os\nos.chdir({module!r})\n"
+        f"os.symlink({str(keys)!r}, 'sleutel.json')\n"
+        f"os.symlink({str(secret)!r}, 'geheim.txt')\n"
+        f"os.symlink({str(keys.parent)!r}, 'sleutels')\n"
+    )
+    lab_run(platform, code)
+    reply = requests.post(f"{lab}/assignments/submit", data=data, headers=auth, timeout=300)
+    assert reply.json()["success"], reply.text
+    inbound = sorted((var / "exchange" / "demo" / "inbound").glob(f"leerkracht-demo+{module}+*"))
+    monkeypatch.setenv("LEERPAD_VAR", str(var))
+    collect_from_exchange(Cohort("demo"))
+    submitted = var / "cohorts" / "demo" / "submitted" / "leerkracht-demo" / module
+    for folder in (inbound[-1], submitted):
+        names = {p.name for p in folder.rglob("*")}
+        assert f"{module}.ipynb" in names  # the hand-in itself arrived
+        assert not names & {"sleutel.json", "geheim.txt", "sleutels"}, folder
+        for path in folder.rglob("*"):
+            if path.is_file():
+                assert secret.read_text().strip() not in path.read_text(errors="replace")
+    log = (var / "logs" / "lab.log").read_text()
+    assert "Niet meegenomen uit de inzending" in log

@@ -2,6 +2,7 @@
 the robot reach the goal and "Juist!", and after a reload finds the program back."""
 
 import os
+import secrets
 
 import pytest
 from test_app_browser import SCREENSHOTS
@@ -10,6 +11,7 @@ MODULE = "ct-02-gridrobot"
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
 TASK = "De robot moet de trap op"
 LEARNER = "juf-robot"
+DEVICE = secrets.token_hex(12)
 PROGRAM = [  # as the program list shows it (indents collapsed)
     "1. herhaal 4 keer:",
     "2. vooruit",
@@ -24,7 +26,8 @@ pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 def open_robot_task(browser, platform):
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.goto(platform["apps"] + APP, timeout=120_000)
+    # the device id the site gives this browser: the app keeps the answers under it
+    page.goto(f"{platform['apps']}{APP}?toestel={DEVICE}", timeout=120_000)
     task = page.locator(".leerpad-exercise", has_text=TASK)
     task.wait_for(timeout=120_000)
     page.get_by_label("Je naam of schuilnaam").fill(LEARNER)  # typed, not clicked
@@ -77,7 +80,7 @@ def test_grid_robot_by_keyboard_in_the_app(browser, platform):
         task.screenshot(path=str(SCREENSHOTS / "gridrobot.png"))
     page.close()
 
-    # Reload: a new kernel; the teacher names themself and the program comes back.
+    # Reload: a new kernel in the same browser; the program comes back.
     page, task = open_robot_task(browser, platform)
     page.wait_for_function(
         "([el, n]) => el.querySelectorAll('option').length === n",

@@ -380,6 +380,32 @@ def test_zelfscan_draws_a_radar_and_recommends_without_sending_anything(page, si
     assert page.evaluate("() => localStorage.getItem('leerpad:zelfscan')") is None
 
 
+@pytest.mark.parametrize("weak", ["1", "4"])
+def test_zelfscan_proposes_a_module_that_trains_the_weak_area_or_says_there_is_none(
+    page, site, weak
+):
+    """Weak in an area that no module trains yet (1): the scan says so. Weak in one that only
+    modules off the proposed path train (4): it names such a module, not any first module."""
+    open_site(page, site, "zelfscan/")
+    data = scan_data(page)
+    statements = [s["area"] for s in data["statements"]]
+    answer_scan(page, [1 if area == weak else 5 for area in statements], "tso-bso")
+    result = page.locator("#leerpad-zelfscan-resultaat")
+    result.wait_for()
+    training = [m["id"] for m in data["modules"] if weak in m["areas"]]
+    name = next(a["name"] for a in data["areas"] if a["id"] == weak)
+    text = result.inner_text()
+    assert f"Je laagste score is {weak}. {name}." in text
+    links = [a.get_attribute("href") for a in result.locator("a").all()]
+    proposed = [h.strip("/").split("/")[-1] for h in links if "/modules/" in h]
+    if not training:
+        assert f"Er is nog geen module die {weak}. {name} traint" in text
+        assert proposed == []
+    else:
+        assert f"Een module die {weak}. {name} traint:" in text
+        assert len(proposed) == 1 and proposed[0] in training
+
+
 def test_zelfscan_asks_every_statement(page, site):
     open_site(page, site, "zelfscan/")
     page.locator("input[name=s1][value='3']").check()

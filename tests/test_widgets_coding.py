@@ -67,13 +67,13 @@ def test_endless_loop_stops_at_the_time_limit():
 
 
 def test_runs_isolated_in_a_fresh_folder_with_limits(tmp_path):
+    # Each test runs in a Python of its own, after the learner's code: a test line is whole.
     checks = [
-        "import os, sys",
-        "assert sys.flags.isolated == 1",
-        "assert os.getcwd() != start",
-        "assert os.listdir('.') == []",
+        "import sys; assert sys.flags.isolated == 1",
+        "import os; assert os.getcwd() != start",
+        "import os; assert os.listdir('.') == []",
         "import resource; assert resource.getrlimit(resource.RLIMIT_AS)[0] <= 512 * 2**20",
-        "assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] <= 2**20",
+        "import resource; assert resource.getrlimit(resource.RLIMIT_FSIZE)[0] <= 2**20",
     ]
     outcome = run_python(f"start = {str(tmp_path)!r}\nprint('hoi')", checks)
     assert outcome["tests"] == [None] * len(checks)

@@ -10,6 +10,8 @@ and, in the hidden tests cell that nbgrader grades::
     score("ct01-recept")
 """
 
+from leerpad.equality import bijna_gelijk, gelijk
+
 from .base import TYPES, Exercise, ExerciseConfigError, Result
 from .choice import MultipleChoice, SingleChoice, TrueFalse
 from .handin import HandIn
@@ -44,6 +46,8 @@ def score(exercise_id: str) -> float:
 
 
 __all__ = [
+    "bijna_gelijk",
+    "gelijk",
     "TYPES",
     "Exercise",
     "ExerciseConfigError",

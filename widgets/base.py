@@ -37,6 +37,11 @@ class Result:
     messages: list[str] = field(default_factory=list)
     empty: bool = False
 
+    def __post_init__(self):
+        # Whatever an exercise computed: a share between 0 and 1 (NaN counts as 0).
+        fraction = float(self.fraction)
+        self.fraction = min(1.0, max(0.0, fraction)) if fraction == fraction else 0.0
+
     def points(self, max_points: float) -> float:
         return round(self.fraction * max_points, 2)
 
@@ -116,6 +121,8 @@ class Exercise(w.VBox):
         self.attempts = 0
         self.checked = False
         self.solution_shown = False
+        # The answer as it was checked when the solution was shown: the last one that counts.
+        self.solution_answer = None
         super().__init__()
         self.add_class("leerpad-exercise")
         self._draw()
@@ -180,7 +187,9 @@ class Exercise(w.VBox):
             self.hint_button.on_click(lambda _: self.show_hint())
             buttons.append(self.hint_button)
         self._hints_shown = 0
-        self.children = [self.question_html, self.input, w.HBox(buttons), self.feedback]
+        actions = w.HBox(buttons)
+        actions.add_class("leerpad-actions")  # wraps on a phone (the app's stylesheet)
+        self.children = [self.question_html, self.input, actions, self.feedback]
 
     def _say(self, lines, kind="info"):
         body = "".join(f"<p>{line}</p>" for line in lines)
@@ -199,11 +208,28 @@ class Exercise(w.VBox):
         return self.evaluate(self.config, self._key, answer)
 
     def score(self) -> float:
-        """The points this answer earns: the same number the learner saw."""
-        if self.solution_shown and not self.checked:
-            return 0.0
+        """The points this answer earns: the same number the learner saw. Showing the
+        solution ends the scoring: what counts is the answer checked before it (if any)."""
+        if self.solution_shown:
+            return self._solution_score()
         result = self.result()
         return result.points(self.points) if result else 0.0
+
+    def _solution_score(self) -> float:
+        if self._key is None or self.solution_answer is None:
+            return 0.0
+        try:
+            result = self.evaluate(self.config, self._key, self.solution_answer)
+        except BAD_ANSWER:
+            return 0.0  # a tampered answers file
+        return result.points(self.points)
+
+    def submit_on_enter(self, field: w.Widget) -> None:
+        """Enter in a text field checks the answer, as the "Controleer" button does. The
+        field's frontend sends a 'submit' event; the app page holds such events back until
+        the typed value has reached the kernel (see the template's leerpad-order.js)."""
+        if self.graded and self.options_check:
+            field.on_msg(lambda _, content, __: self.check() if _is_submit(content) else None)
 
     def check(self):
         if self.max_attempts and self.attempts >= self.max_attempts:
@@ -223,28 +249,30 @@ class Exercise(w.VBox):
                 "right" if result.fraction >= 1 else "partial" if result.fraction > 0 else "wrong"
             )
             lines = [t(verdict), *result.messages]
-            lines.append(
-                t("score", score=_fmt(result.points(self.points)), points=_fmt(self.points))
-            )
-            if self.max_attempts and verdict != "right":
+            if self.solution_shown:
+                lines.append(t("solution_seen"))
+            lines.append(t("score", score=_fmt(self.score()), points=_fmt(self.points)))
+            if self.max_attempts and verdict != "right" and not self.solution_shown:
                 left = self.max_attempts - self.attempts
                 lines.append(t("attempts_left", n=left) if left else t("no_attempts_left"))
             self._say(lines, verdict)
-        self._save()
+        self._persist()
 
     def retry(self):
         self.checked = False
         self.feedback.value = ""
         self.set_answer(None)
-        self._save()
+        self._persist()
 
     def show_solution(self):
         if self._key is None:
             self._say([t("no_key")])
             return
-        self.solution_shown = True
+        if not self.solution_shown:
+            self.solution_shown = True
+            self.solution_answer = self.get_answer() if self.checked else None
         self._say([f"<strong>{t('solution')}</strong>", self.solution_html(self.config, self._key)])
-        self._save()
+        self._persist()
 
     def show_hint(self):
         if self._hints_shown < len(self.hints):
@@ -259,6 +287,7 @@ class Exercise(w.VBox):
             "attempts": self.attempts,
             "checked": self.checked,
             "solution_shown": self.solution_shown,
+            "solution_answer": self.solution_answer,
         }
 
     def restore(self, state: dict) -> None:
@@ -276,6 +305,7 @@ class Exercise(w.VBox):
         self.attempts = attempts
         self.checked = bool(state.get("checked"))
         self.solution_shown = bool(state.get("solution_shown"))
+        self.solution_answer = state.get("solution_answer") if self.solution_shown else None
         if self.checked and (self._key is not None or not self.key_fields):
             self.show_restored_check()  # a type without a key (open answer) says it again
 
@@ -301,8 +331,22 @@ class Exercise(w.VBox):
             self._restoring = False
 
     def _save(self, *_):
+        """The learner changed the answer: a verdict shown for the old one is stale, so it
+        goes; then the new answer is kept."""
+        if getattr(self, "_restoring", False):
+            return
+        if self.checked:
+            self.checked = False
+            self.feedback.value = ""
+        self._persist()
+
+    def _persist(self) -> None:
         if not getattr(self, "_restoring", False):
             session().save(self)
+
+
+def _is_submit(content) -> bool:
+    return isinstance(content, dict) and content.get("event") == "submit"
 
 
 def _fmt(number) -> str:

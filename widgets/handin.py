@@ -32,19 +32,28 @@ class HandIn(w.VBox):
 
         self.cohort_info = Cohort.at(self.cohort)
         self.access = access_from_query(request_query(), self.cohort)
-        self.learner = self.access.learner
-        label = t("handin_pseudonym") if self.access.mode == "class" else t("handin_name")
+        self.learner = None
+        self._tried = None  # the last wrong pseudonym and code, so one mistake counts once
+        refusal = self.access.refusal(self.cohort_info)
+        in_class = self.access.mode == "class"
         self.name = w.Text(
-            value=self.learner or "",
-            description=label,
+            value=self.access.learner or "",
+            description=t("handin_pseudonym") if in_class else t("handin_name"),
             disabled=self.access.mode in ("personal", "refused"),
+            continuous_update=False,  # checked when the field is left, not per keystroke
             style={"description_width": "initial"},
             layout=w.Layout(width="28em"),
+        )
+        self.code = w.Text(
+            description=t("handin_code"),
+            continuous_update=False,
+            style={"description_width": "initial"},
+            layout=w.Layout(width="12em"),
         )
         self.button = w.Button(
             description=t("handin"),
             button_style="success",
-            disabled=self.access.mode == "refused",
+            disabled=bool(refusal),
         )
         self.button.on_click(lambda _: self.hand_in())
         self.feedback_link = w.HTML("")  # a link to the feedback page, once there is feedback
@@ -52,33 +61,71 @@ class HandIn(w.VBox):
         self.deadline_note = w.HTML(
             f"<p>{t('handin_deadline', deadline=show_time(deadline))}</p>" if deadline else ""
         )
+        fields = [self.name, self.code] if in_class else [self.name]
         self.children = [
             self.deadline_note,
-            w.HBox([self.name, self.button, self.feedback_link]),
+            self._row([*fields, self.button, self.feedback_link]),
             self.status,
         ]
-        if self.access.error:
-            self._say(self.access.error)
-        if self.learner:
-            self._bind(self.learner)
-        self.name.observe(self._identify, "value")
+        if refusal:
+            self._say(refusal)
+        if self.access.mode == "personal":
+            self._bind(self.access.learner)
+        elif in_class:
+            self.name.observe(self._sign_in, "value")
+            self.code.observe(self._sign_in, "value")
+        else:
+            if self.access.storage and in_voila():
+                session().identify(self.access.storage)  # this browser's answers come back
+            self.name.observe(self._open_name, "value")
 
-    def _allowed(self, name: str) -> tuple[str | None, str | None]:
-        info = self.cohort_info
-        return self.access.check_name(name, info.roster, info.pseudonyms)
+    @staticmethod
+    def _row(children) -> w.HBox:
+        """The hand-in row; on a phone it wraps, each control the full width."""
+        row = w.HBox(children)
+        row.add_class("leerpad-handin-row")
+        return row
 
-    def _bind(self, learner: str) -> None:
-        """Load the learner's saved answers; offer feedback that is already there."""
+    def _allowed(self, take=False) -> tuple[str | None, str | None]:
+        name, code = self.name.value, self.code.value
+        if self._tried and self._tried[0] == (name, code):
+            return None, self._tried[1]
+        learner, why = self.access.check_name(name, self.cohort_info, code=code, take=take)
+        self._tried = ((name, code), why) if self.access.counted else None
+        return learner, why
+
+    def _bind(self, learner: str, load=True, feedback=True) -> None:
+        """Hand in as this learner; `load`: their saved answers come back (a verified
+        identity only); `feedback`: offer feedback that is already there."""
         from leerpad.grading.feedback import feedback_ready
 
         self.learner = learner
-        session().identify(learner)
-        self.show_feedback(feedback_ready(self.cohort, session().module, learner))
+        if load and in_voila():
+            session().identify(learner)
+        self.show_feedback(feedback and feedback_ready(self.cohort, session().module, learner))
 
-    def _identify(self, change):
-        learner, _ = self._allowed(change["new"])
-        if learner and in_voila():
-            self._bind(learner)
+    def _sign_in(self, change):
+        """Class link: a pseudonym and its code, once both are filled in, open the pupil's
+        own answers."""
+        if self.learner or not (self.name.value.strip() and self.code.value.strip()):
+            return
+        learner, why = self._allowed()
+        if not learner:
+            self._say(why)
+            return
+        self._bind(learner)
+        self.name.disabled = self.code.disabled = True
+        self._say(t("handin_signed_in", name=learner))
+
+    def _open_name(self, change):
+        """No link: the name is only who hands in; answers stay with this device. Feedback
+        is offered for a name this device handed in under before."""
+        learner, _ = self._allowed()
+        self.learner = None
+        self.show_feedback(False)
+        if learner:
+            owns = self.access.owns_name(self.cohort_info, learner)
+            self._bind(learner, load=False, feedback=owns)
 
     def _say(self, text):
         self.status.value = f"<p role='status' aria-live='polite'>{text}</p>"
@@ -87,11 +134,11 @@ class HandIn(w.VBox):
         from leerpad.grading.cohort import LOCAL_TIME, show_time
         from leerpad.grading.handin import submission_time, submit_from_app
 
-        learner, refusal = self._allowed(self.name.value)
+        learner, refusal = self._allowed(take=True)
         if not learner:
             self._say(refusal)
             return
-        self._bind(learner)
+        self._bind(learner, load=self.access.mode != "open")
         module = session().module
         try:
             # the record as every tab of this learner left it, not only this tab's answers
@@ -139,11 +186,11 @@ def feedback_url(cohort_dir, module: str, learner: str | None) -> str | None:
     link: the site's server shows feedback to that link only. None without a site."""
     from urllib.parse import quote
 
-    from leerpad.grading.identity import personal_query
+    from leerpad.grading.identity import feedback_query
 
     site = os.environ.get("LEERPAD_SITE_URL", "").rstrip("/")
     if not site or not learner:
         return None
     cohort = quote(os.path.basename(os.path.normpath(cohort_dir)))
-    query = personal_query(cohort_dir, learner)
+    query = feedback_query(cohort_dir, learner)
     return f"{site}/feedback/?cohort={cohort}&{query}&module={quote(module)}"

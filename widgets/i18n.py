@@ -17,6 +17,8 @@ TEXT = {
         "attempts_left": "Nog {n} poging(en).",
         "no_attempts_left": "Je pogingen zijn op. Bekijk de oplossing.",
         "solution": "Oplossing",
+        "solution_seen": "Je bekeek de oplossing: wat je nu nog controleert, telt niet meer "
+        "mee voor je score.",
         "no_key": "Je antwoord is bewaard. Je feedback volgt na het inleveren.",
         "saved": "Bewaard",
         "handin": "Inleveren",
@@ -29,6 +31,8 @@ TEXT = {
         "handin_grading_failed": "Je werk is ingeleverd, maar het verbeteren lukte niet. Je "
         "trainer ziet dat en verbetert het later; je hoeft niets opnieuw in te leveren.",
         "handin_pseudonym": "Je schuilnaam (van je leerkracht)",
+        "handin_code": "Je code",
+        "handin_signed_in": "Aangemeld als {name}: je antwoorden zijn geladen.",
         "handin_deadline": "Inleveren kan tot {deadline}.",
         "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
         "te laat is.",
@@ -59,6 +63,8 @@ TEXT = {
         "attempts_left": "{n} attempt(s) left.",
         "no_attempts_left": "No attempts left. Look at the solution.",
         "solution": "Solution",
+        "solution_seen": "You looked at the solution: what you check now no longer counts "
+        "for your score.",
         "no_key": "Your answer is saved. Feedback follows after you hand in.",
         "saved": "Saved",
         "handin": "Hand in",
@@ -71,6 +77,8 @@ TEXT = {
         "handin_grading_failed": "Your work is handed in, but grading failed. Your trainer "
         "sees this and will grade it later; there is no need to hand in again.",
         "handin_pseudonym": "Your pseudonym (from your teacher)",
+        "handin_code": "Your code",
+        "handin_signed_in": "Signed in as {name}: your answers are loaded.",
         "handin_deadline": "Hand in before {deadline}.",
         "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "
         "is late.",

@@ -44,6 +44,7 @@ class FillInTheBlanks(Exercise):
                 field.description = t("blank", n=i + 1)
                 field.style.description_width = "0px"  # label for screen readers only
                 field.observe(self._save, "value")
+                self.submit_on_enter(field)
                 self.fields.append(field)
                 row.append(field)
         return w.HBox(row, layout=w.Layout(flex_flow="row wrap", align_items="center"))
@@ -100,6 +101,7 @@ class NumericAnswer(Exercise):
             layout=w.Layout(width="16em"),
         )
         self.field.observe(self._save, "value")
+        self.submit_on_enter(self.field)
         unit = w.HTML(escape(self.config["unit"]))
         return w.HBox([self.field, unit])
 
@@ -176,4 +178,4 @@ class OpenAnswer(Exercise):
             return
         self.checked = True
         self._say([t("open_answer_saved")])
-        self._save()
+        self._persist()

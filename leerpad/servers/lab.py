@@ -27,6 +27,22 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text)
 
 
+def learner_server_config(cohort: Cohort, home: Path) -> dict:
+    """Kernels in the sandbox, with the learner's folder and the released modules only;
+    a contents API that follows no link out of that folder (leerpad.servers.learner)."""
+    released = exchange_dir() / cohort.name / "outbound"
+    return {
+        "ServerApp": {
+            "jpserver_extensions": LEARNER_SERVER_EXTENSIONS,
+            "contents_manager_class": "leerpad.servers.learner.LearnerContentsManager",
+        },
+        "AsyncMappingKernelManager": {
+            "kernel_manager_class": "leerpad.servers.learner.LearnerKernelManager"
+        },
+        "LearnerKernelManager": {"home": str(home), "readonly_paths": [str(released)]},
+    }
+
+
 def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
     """(config dir, root dir) of the learner's JupyterLab: released work only."""
     base = var_dir() / "servers" / "learner-lab"
@@ -38,11 +54,13 @@ def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
         "c = get_config()\n"
         f"c.CourseDirectory.course_id = {cohort.name!r}\n"
         f"c.CourseDirectory.student_id = {learner!r}\n"
-        f"c.Exchange.root = {str(exchange_dir())!r}\n",
+        f"c.Exchange.root = {str(exchange_dir())!r}\n"
+        # a link in the learner's folder never brings the file it points to
+        "c.ExchangeFactory.submit = 'leerpad.grading.handin.DataOnlySubmit'\n",
     )
     _write(
         config / "jupyter_server_config.json",
-        json.dumps({"ServerApp": {"jpserver_extensions": LEARNER_SERVER_EXTENSIONS}}, indent=1),
+        json.dumps(learner_server_config(cohort, home), indent=1),
     )
     _write(
         config / "labconfig" / "page_config.json",

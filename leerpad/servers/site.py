@@ -6,9 +6,10 @@ link two read-only answers from the cohort's gradebook.
 - ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: the feedback on one graded module
   as JSON (``leerpad.grading.feedback``), which the site's page ``feedback/`` shows.
 
-The signature is the one of the personal link (``leerpad cohort links``): without it, or
-with another learner's, nothing is shown. The published site works without these; its
-pages then show only what the browser itself keeps.
+The signature is the one of the personal link (``leerpad cohort links``), checked by the
+same function as in the app: without it, with another learner's, an expired one or one made
+before the trainer renewed the cohort's secret, nothing is shown. The published site works
+without these; its pages then show only what the browser itself keeps.
 """
 
 import functools
@@ -24,15 +25,19 @@ NO_FEEDBACK = "Er is nog geen feedback voor deze module."
 NOT_VALID = "Deze persoonlijke link is niet geldig. Vraag je trainer om je eigen link."
 
 
+def strip_tags(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text)
+
+
 class LinkError(Exception):
     """A request that names no cohort, or whose personal link does not hold."""
 
 
-def known_learner(query: dict):
+def known_learner(query: dict, purposes=None):
     """(cohort, learner) of a request with a valid personal link; else LinkError. The one
     place where this server checks who asks: every answer about a learner goes through it."""
     from leerpad.grading.cohort import Cohort, CohortError
-    from leerpad.grading.identity import learner_from_query
+    from leerpad.grading.identity import PERSONAL, access_from_query
 
     try:
         cohort = Cohort(query.get("cohort", ""))
@@ -40,10 +45,10 @@ def known_learner(query: dict):
         raise LinkError(NOT_VALID) from None
     if not cohort.exists():
         raise LinkError(NOT_VALID)
-    learner, signed = learner_from_query(query, cohort.dir)
-    if not signed:
-        raise LinkError(NOT_VALID)
-    return cohort, learner
+    access = access_from_query(query, cohort.dir, purposes=purposes or (PERSONAL,))
+    if access.mode != "personal":
+        raise LinkError(NOT_VALID if access.mode != "refused" else strip_tags(access.error))
+    return cohort, access.learner
 
 
 def results_json(query: dict) -> dict:
@@ -64,9 +69,11 @@ def results_json(query: dict) -> dict:
 
 
 def feedback_json(query: dict) -> dict | None:
+    """The feedback page takes a personal link, or the feedback link the app gives."""
     from leerpad.grading.feedback import learner_feedback
+    from leerpad.grading.identity import FEEDBACK, PERSONAL
 
-    cohort, learner = known_learner(query)
+    cohort, learner = known_learner(query, purposes=(PERSONAL, FEEDBACK))
     module = query.get("module", "")
     if not MODULE_PATTERN.match(module):
         return None

@@ -128,15 +128,30 @@ def step_minutes(step: dict) -> int:
     return step["duration"] if isinstance(step.get("duration"), int) else 0
 
 
+def competence_areas(competences) -> list[str]:
+    """The DigCompEdu areas ("3") of competences ("3.1")."""
+    return sorted({str(c).split(".")[0] for c in competences})
+
+
+def scan_module(module) -> dict:
+    """A released module as the zelfscan script sees it: what it trains."""
+    return {
+        "id": module.id,
+        "title": module.title,
+        "areas": competence_areas(module.meta["digcompedu"]),
+        "planned": False,
+    }
+
+
 def scan_step(step: dict) -> dict:
     """A path step as the zelfscan script sees it; a planned module is never a start."""
-    module = step["module"]
-    competences = module.meta["digcompedu"] if module else step.get("digcompedu") or []
+    if step["module"]:
+        return scan_module(step["module"])
     return {
         "id": step["id"],
-        "title": module.title if module else step.get("title") or step["id"],
-        "areas": sorted({str(c).split(".")[0] for c in competences}),
-        "planned": module is None,
+        "title": step.get("title") or step["id"],
+        "areas": competence_areas(step.get("digcompedu") or []),
+        "planned": True,
     }
 
 
@@ -730,6 +745,8 @@ class Site:
                 }
                 for p in self.cat.paths
             ],
+            # Every released module, for a weak area that no proposed path trains.
+            "modules": [scan_module(m) for m in self.modules],
         }
         payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
         audiences = "".join(

@@ -1,7 +1,9 @@
 /* leerpad: progress, catalogue filter, self-scan and feedback. Vanilla JavaScript;
    everything stays in this browser (localStorage). Requests go to this site's own server
    only, and only for a learner who came in through a personal link: the graded results of
-   that learner, and on the feedback page the feedback on one graded module. */
+   that learner, and on the feedback page the feedback on one graded module.
+   Identity travels with the links to the apps: a learner's personal link, or else this
+   browser's random device id, so that the app keeps her answers (see the trainer guide). */
 (function () {
   "use strict";
 
@@ -160,14 +162,46 @@
         try { window.localStorage.removeItem(LEARNER_KEY); } catch (e) { /* nothing kept */ }
         document.querySelectorAll(".leerpad-resultaat, .leerpad-aangemeld").forEach(
           function (el) { el.textContent = ""; });
+        initAppLinks(null);
       });
       p.appendChild(forget);
       box.appendChild(p);
     });
   }
 
-  function initResults() {
-    var who = knownLearner();
+  /* -- identity to the apps ---------------------------------------------------------- */
+  var DEVICE_KEY = "leerpad:toestel";
+
+  /* A random id for this browser (24 characters a-z0-9), made once: an anonymous visitor's
+     app keeps her answers under it until she gives a name. Not personal data: it is not
+     derived from anything about the device. */
+  function deviceId() {
+    var id = load(DEVICE_KEY, null);
+    if (typeof id === "string" && /^[a-z0-9]{16,32}$/.test(id)) return id;
+    if (!window.crypto || !window.crypto.getRandomValues) return null;
+    var bytes = new Uint8Array(24), alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    window.crypto.getRandomValues(bytes);
+    id = Array.prototype.map.call(bytes, function (b) { return alphabet[b % 36]; }).join("");
+    save(DEVICE_KEY, id);
+    return load(DEVICE_KEY, null) === id ? id : null; /* storage off: no id, nothing kept */
+  }
+
+  /* Every "Open als app" link carries who this is: her signed personal link when she came
+     in through one, else this browser's device id. The app checks the signature itself. */
+  function initAppLinks(who) {
+    var links = document.querySelectorAll('a[href*="/voila/render/"]');
+    if (!links.length) return;
+    var extra = who ? { leerling: who.leerling, sig: who.sig } : { toestel: deviceId() };
+    links.forEach(function (a) {
+      var url;
+      try { url = new URL(a.getAttribute("href"), window.location.href); } catch (e) { return; }
+      ["leerling", "sig", "toestel"].forEach(function (k) { url.searchParams.delete(k); });
+      Object.keys(extra).forEach(function (k) { if (extra[k]) url.searchParams.set(k, extra[k]); });
+      a.setAttribute("href", url.toString());
+    });
+  }
+
+  function initResults(who) {
     if (!who || !window.fetch) return;
     fetch("/api/resultaten?" + linkQuery(who), { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -468,14 +502,16 @@
       if (p.audience.indexOf(audience) !== -1) score += 2;
       if (score > bestScore) { best = p; bestScore = score; }
     });
-    var start = null;
-    if (best) {
-      var ready = best.modules.filter(function (m) { return !m.planned; });
-      var open = ready.filter(function (m) { return !isDone(m.id); });
-      start = open.filter(function (m) { return m.areas.indexOf(weakest.id) !== -1; })[0] ||
-        open[0] || ready[0] || null;
-    }
-    return { weakest: weakest, path: best, start: start };
+    // The module to start with trains the weakest area: an open one on the path first, then
+    // one elsewhere in the catalogue; none when no released module trains that area yet.
+    function trains(m) { return !m.planned && m.areas.indexOf(weakest.id) !== -1; }
+    function notDone(m) { return !isDone(m.id); }
+    var onPath = best ? best.modules.filter(trains) : [];
+    var elsewhere = (data.modules || []).filter(trains);
+    var start = onPath.filter(notDone)[0] || elsewhere.filter(notDone)[0] || onPath[0] ||
+      elsewhere[0] || null;
+    var startOnPath = !!start && onPath.indexOf(start) !== -1;
+    return { weakest: weakest, path: best, start: start, startOnPath: startOnPath };
   }
 
   function showResult(data, answers) {
@@ -507,24 +543,39 @@
     var p = document.createElement("p");
     p.appendChild(document.createTextNode(
       "Je laagste score is " + advice.weakest.id + ". " + advice.weakest.name + ". "));
+    function moduleLink(m) {
+      var a = document.createElement("a");
+      a.href = linkFor("data-module", m.id) || "#";
+      a.textContent = m.title;
+      return a;
+    }
     if (advice.path) {
       p.appendChild(document.createTextNode("Ons voorstel: het leerpad "));
       var pathLink = document.createElement("a");
       pathLink.href = linkFor("data-pad", advice.path.id) || "#";
       pathLink.textContent = advice.path.title;
       p.appendChild(pathLink);
-      if (advice.start) {
+      if (advice.start && advice.startOnPath) {
         p.appendChild(document.createTextNode(", te beginnen met de module "));
-        var moduleLink = document.createElement("a");
-        moduleLink.href = linkFor("data-module", advice.start.id) || "#";
-        moduleLink.textContent = advice.start.title;
-        p.appendChild(moduleLink);
+        p.appendChild(moduleLink(advice.start));
       }
       p.appendChild(document.createTextNode("."));
     } else {
       p.appendChild(document.createTextNode("Er zijn nog geen leerpaden; kijk in de catalogus."));
     }
     out.appendChild(p);
+    var next = document.createElement("p");
+    next.className = "leerpad-zelfscan-module";
+    if (!advice.start) {
+      next.textContent = "Er is nog geen module die " + advice.weakest.id + ". " +
+        advice.weakest.name + " traint; die komt er nog.";
+    } else if (!advice.startOnPath) {
+      next.appendChild(document.createTextNode(
+        "Een module die " + advice.weakest.id + ". " + advice.weakest.name + " traint: "));
+      next.appendChild(moduleLink(advice.start));
+      next.appendChild(document.createTextNode("."));
+    }
+    if (next.childNodes.length) out.appendChild(next);
     out.hidden = false;
   }
 
@@ -589,7 +640,9 @@
     initPrintUrls();
     initDoneButtons();
     initPathProgress();
-    initResults();
+    var who = knownLearner();
+    initAppLinks(who);
+    initResults(who);
     initFilter();
     initScan();
   }

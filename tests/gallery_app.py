@@ -1,0 +1,39 @@
+"""The gallery module as a real app: the apps server exactly as `leerpad start` runs it, with
+the released gallery module only (faster than the whole platform). A fixture for the app
+tests; it holds no tests itself."""
+
+import pytest
+from conftest import free_port
+from gallery import MODULE
+
+APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
+
+
+@pytest.fixture(scope="module")
+def gallery_app(isolated_env, tmp_path_factory):
+    """The apps server as `leerpad start` runs it, on the released gallery module only."""
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.release import release_module
+
+    from leerpad.catalogue import Catalogue
+    from leerpad.platform import Platform, Ports
+
+    var = tmp_path_factory.mktemp("bounded") / "var"
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("LEERPAD_VAR", "PATH"):
+            env.setenv(name, str(var) if name == "LEERPAD_VAR" else isolated_env[name])
+        cohort = Cohort("aanval")
+        cohort.create()
+        release_module(cohort, Catalogue().modules[MODULE])
+        ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
+        platform = Platform(ports, "aanval")
+        try:
+            platform.start_apps(cohort)
+            platform.wait_until_listening(names=("apps",))
+            yield {
+                "url": f"http://127.0.0.1:{ports.apps}",
+                "pid": platform.processes[0][1].pid,
+                "log": var / "logs" / "apps.log",
+            }
+        finally:
+            platform.stop()

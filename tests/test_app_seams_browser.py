@@ -1,0 +1,72 @@
+"""Seams of the app in a real Chromium (issue 12, point 5): Enter checks a typed number, and
+a check right after typing grades the typed value even when the kernel is busy.
+
+The race: ipywidgets sends a widget's first change at once and holds later ones back until
+the kernel has handled the first; a click goes out at once. With the kernel busy (here: a
+code exercise that loops until its time limit), "Controleer" reached the kernel before the
+typed "13,76" and graded "1". The app page now holds clicks and Enter back until the values
+typed before them have gone out (leerpad-order.js in the app template).
+"""
+
+import pytest
+from gallery_app import APP, gallery_app  # noqa: F401
+
+NUMBER = "Hoeveel is dat per leerling?"
+CODE = "Schrijf een functie"
+VERDICT = ".leerpad-feedback"
+
+pytestmark = [pytest.mark.servers, pytest.mark.browser]
+
+
+@pytest.fixture
+def page(browser, gallery_app):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(gallery_app["url"] + APP, timeout=600_000)
+    page.locator(".leerpad-exercise", has_text=NUMBER).first.wait_for(timeout=600_000)
+    yield page
+    page.close()
+
+
+def exercise(page, text):
+    return page.locator(".leerpad-exercise", has_text=text).first
+
+
+def keep_the_kernel_busy(page):
+    """Check a code exercise that loops: the kernel handles nothing else for 5 seconds."""
+    code = exercise(page, CODE)
+    code.locator("textarea").fill("def aanwezig(lijst):\n    while True:\n        pass\n")
+    code.get_by_role("button", name="Controleer").click()
+
+
+def test_enter_checks_a_number_and_editing_clears_the_verdict(page):
+    number = exercise(page, NUMBER)
+    field = number.locator("input[type=text]").first
+    field.fill("14")
+    field.press("Enter")
+    number.locator(VERDICT).get_by_text("Nog niet juist.", exact=True).wait_for(timeout=60_000)
+    field.press_sequentially("5")  # "145": the verdict on "14" is stale
+    number.locator(VERDICT).wait_for(state="detached", timeout=60_000)
+    field.fill("13,76")
+    field.press("Enter")
+    number.locator(VERDICT).get_by_text("Juist!", exact=True).wait_for(timeout=60_000)
+
+
+@pytest.mark.parametrize("how", ["click", "enter"])
+def test_a_check_right_after_typing_grades_the_typed_value(page, how):
+    number = exercise(page, NUMBER)
+    field = number.locator("input[type=text]").first
+    keep_the_kernel_busy(page)
+    field.press_sequentially("13,76")  # the first key goes out, the rest is held back
+    if how == "click":
+        number.get_by_role("button", name="Controleer").click()
+    else:
+        field.press("Enter")
+    feedback = number.locator(VERDICT)
+    feedback.wait_for(timeout=120_000)
+    page.wait_for_function(
+        "el => !el.isConnected || el.innerText.includes('Score')",
+        arg=feedback.element_handle(),
+        timeout=120_000,
+    )
+    assert "Juist!" in feedback.inner_text(), feedback.inner_text()
+    assert field.input_value() == "13,76"
