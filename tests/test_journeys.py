@@ -126,12 +126,12 @@ def test_teacher(platform, browser, tmp_path):
     page.get_by_role("link", name="Open als app").wait_for()
     screenshot(page, "teacher-2-module")
     page.get_by_role("link", name="Open als app").click()
-    page.locator(".leerpad-handin").wait_for(timeout=120_000)
+    page.locator(".leerpad-handin").wait_for(timeout=300_000)
+    name = page.get_by_label("Je naam of schuilnaam")  # her app: her name, fixed
+    assert name.input_value() == TEACHER and name.is_disabled()
     screenshot(page, "teacher-3-app")
-    page.close()
 
     # She works in her app: five exercises, one of them right only at the second attempt.
-    page = open_app(browser, links[TEACHER][MODULE], els)
     answer_five(page)
     before = wait_for_record(
         page, platform, TEACHER, lambda r: r.get("ct01-transfer", {}).get("answer")
@@ -142,9 +142,9 @@ def test_teacher(platform, browser, tmp_path):
     page.reload()
     assert_answers_back(page, platform, TEACHER, before)
     screenshot(page, "teacher-4-reloaded")
-    page.close()
     restart_platform(platform)
-    page = open_app(browser, links[TEACHER][MODULE], els)
+    page.reload()  # her tab stayed open
+    page.locator(".leerpad-handin").wait_for(timeout=300_000)
     assert_answers_back(page, platform, TEACHER, before)
     # The attempt count came back into the exercise too: one more check is her third.
     truth = exercise(page, "Herhaal: stap vooruit.")
@@ -195,6 +195,13 @@ def trainer_grades(platform, cohort, learner, points, remark):
     assert result["success"], result
 
 
+def sign_in(page, pseudonym, code):
+    """The pupil types the pseudonym and the code from her slip, and confirms with Enter."""
+    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    page.get_by_label("Je code").fill(code)
+    page.get_by_label("Je code").press("Enter")
+
+
 def pupil_story(platform, browser, tmp_path, shot, **device):
     """The pupil: the class link from the teacher, a pseudonym (a wrong one refused without
     a hint at anyone's), two exercises, a reload and a restart, the hand-in and the score."""
@@ -202,11 +209,23 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
         platform, "cohort", "klaslink", "demo", "--aantal", "2", "--apps-url", platform["apps"]
     )
     class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
-    pseudonyms = (platform["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().split()
-    pseudonym = pseudonyms[-1]  # one of the two just made
+    lines = (platform["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().splitlines()
+    codes = dict(line.split() for line in lines)
+    pseudonym = lines[-1].split()[0]  # one of the two just made
     pupil = browser.new_context(**device)
     page = open_app(browser, class_link, pupil)
     tap = "tap" if device.get("has_touch") else "click"
+    # A typo in the pseudonym: refused, and the message names no pseudonym of the class.
+    wrong = next(f"tijger-{n}" for n in range(99, 0, -1) if f"tijger-{n}" not in codes)
+    sign_in(page, wrong, codes[pseudonym])
+    refusal = page.locator(".leerpad-handin").get_by_text("horen niet bij elkaar")
+    refusal.wait_for(timeout=30_000)
+    refusal.scroll_into_view_if_needed()
+    shot(page, "2-refused")
+    said = page.locator(".leerpad-handin").inner_text()
+    assert not any(name in said for name in codes), said
+    sign_in(page, pseudonym, codes[pseudonym])
+    page.get_by_text(f"Aangemeld als {pseudonym}").wait_for(timeout=30_000)
     truth = exercise(page, "Herhaal: stap vooruit.")
     getattr(truth.get_by_label("Fout", exact=True), tap)()
     getattr(truth.get_by_role("button", name="Controleer"), tap)()
@@ -216,28 +235,17 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     getattr(number.get_by_role("button", name="Controleer"), tap)()
     number.get_by_text("Nog niet juist.").wait_for(timeout=30_000)
 
-    # A typo in the pseudonym: refused, and the message names no pseudonym of the class.
-    field = page.get_by_label("Je schuilnaam (van je leerkracht)")
-    wrong = "tijger-99" if "tijger-99" not in pseudonyms else "tijger-98"
-    field.fill(wrong)
-    getattr(page.get_by_role("button", name="Inleveren"), tap)()
-    refusal = page.get_by_text("staat niet op de lijst")
-    refusal.wait_for(timeout=30_000)
-    shot(page, "2-refused")
-    said = refusal.inner_text()
-    assert not any(name in said.replace(wrong, "") for name in pseudonyms), said
-    field.fill(pseudonym)
     # A reload: the pupil names herself again and her answers are back.
     page.reload()
     page.locator(".leerpad-handin").wait_for(timeout=120_000)
-    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    sign_in(page, pseudonym, codes[pseudonym])
     expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
     expect(number.locator("input[type=text]")).to_have_value("24", timeout=30_000)
     page.close()
     # The platform restarts (the teacher's laptop went to sleep): the same again.
     restart_platform(platform)
     page = open_app(browser, class_link, pupil)
-    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    sign_in(page, pseudonym, codes[pseudonym])
     truth = exercise(page, "Herhaal: stap vooruit.")
     expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
     truth.get_by_text("Inderdaad.").wait_for(timeout=30_000)
@@ -279,7 +287,20 @@ def test_pupil_on_a_phone(platform, browser, tmp_path):
         device_scale_factor=2,
         **PHONE,
     )
-    # Nothing meant for the teacher or the trainer is shown to the pupil.
+    # Every control is usable with a finger (at least 44 px) and inside the screen...
+    small = page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.leerpad-exercise button, .leerpad-exercise input, .leerpad-exercise textarea,'
+              + ' .leerpad-exercise select, .leerpad-handin button, .leerpad-handin input,'
+              + ' .leerpad-handin a')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim() || e.type || e.tagName, e.getBoundingClientRect()])
+            .filter(([_, r]) => r.height < 44 || r.right > window.innerWidth + 1 || r.left < 0)
+            .map(([name, r]) => `${name}: ${Math.round(r.width)}x${Math.round(r.height)}`
+                                + ` at x=${Math.round(r.left)}`)"""
+    )
+    assert small == [], small
+    # ...and nothing meant for the teacher or the trainer is shown to the pupil.
     text = page.locator("body").inner_text()
     for for_trainer in ("Voor de trainer", "Je trainer let op", "Commentaar van je trainer"):
         assert for_trainer not in text, for_trainer
