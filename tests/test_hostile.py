@@ -234,7 +234,7 @@ def grade_with_leerpad(cohort) -> str:
     out = io.StringIO()
     summary = grade(cohort.dir, jobs=2, out=out)
     assert summary.ok, summary.failed
-    print_results(cohort.dir, summary, None, out)
+    print_results(cohort.dir, summary, None, None, out)
     return out.getvalue()
 
 
