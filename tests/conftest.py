@@ -40,41 +40,54 @@ def platform(isolated_env):
     """`leerpad start` for real, on free ports; stopped with Ctrl-C (SIGINT) at the end."""
     ports = {name: free_port() for name in ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")}
     env = {**isolated_env, **{k: str(v) for k, v in ports.items()}}
-    log_path = Path(env["LEERPAD_VAR"]).parent / "start.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "leerpad", "start"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    info = {
+        "site": f"http://127.0.0.1:{ports['PORT']}",
+        "apps": f"http://127.0.0.1:{ports['APPS_PORT']}",
+        "lab": f"http://127.0.0.1:{ports['LAB_PORT']}",
+        "trainer": f"http://127.0.0.1:{ports['TRAINER_PORT']}",
+        "var": Path(env["LEERPAD_VAR"]),
+        "env": env,
+        "log": Path(env["LEERPAD_VAR"]).parent / "start.log",
+    }
+    launch_platform(info)
+    yield info
+    stop_process_group(info["proc"])
+
+
+def launch_platform(info, cohort="demo"):
+    """Start `leerpad start --cohort ...` on the ports and data of `info`, and wait until it
+    says it runs; `info` gets the process, the cohort and the trainer token. Returns what
+    this start printed."""
+    with open(info["log"], "a") as log:  # the child keeps its own handle
+        start = log.tell()  # bytes: this start's own lines begin here
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "leerpad", "start", "--cohort", cohort],
+            env=info["env"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        text = log_path.read_text()
+        text = info["log"].read_bytes()[start:].decode(errors="replace")
         if "leerpad draait" in text:
             break
         if proc.poll() is not None:
             pytest.fail(f"leerpad start stopte:\n{text[-3000:]}")
         time.sleep(0.5)
     else:
-        proc.kill()
+        stop_process_group(proc)
         pytest.fail("leerpad start was niet binnen 10 minuten klaar")
-    token = Path(env["LEERPAD_VAR"], "servers", "trainer", "token").read_text().strip()
-    info = {
-        "site": f"http://127.0.0.1:{ports['PORT']}",
-        "apps": f"http://127.0.0.1:{ports['APPS_PORT']}",
-        "lab": f"http://127.0.0.1:{ports['LAB_PORT']}",
-        "trainer": f"http://127.0.0.1:{ports['TRAINER_PORT']}",
-        "trainer_token": token,
-        "var": Path(env["LEERPAD_VAR"]),
-        "env": env,
-        "log": log_path,
-        "proc": proc,
-    }
-    yield info
-    stop_process_group(info["proc"])  # a test may have restarted it (see test_platform)
-    log.close()
+    token = (info["var"] / "servers" / "trainer" / "token").read_text().strip()
+    info.update(proc=proc, cohort=cohort, trainer_token=token)
+    return text
+
+
+def restart_platform(info, cohort=None):
+    """What a trainer does: Ctrl-C, then start again on the same ports and the same data
+    (another cohort if named). Other tests see the same `platform`, running again."""
+    stop_process_group(info["proc"])
+    return launch_platform(info, cohort or info["cohort"])
 
 
 def stop_process_group(proc):

@@ -9,73 +9,20 @@ the site through her personal link."""
 import csv
 import json
 import os
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from datetime import timedelta
 
 import pytest
 from leerpad.grading.handin import submission_time
 from leerpad.widgets.store import ANSWERS_FILE as ANSWERS
+from stories import MODULE, RIGHT, exercise, hand_in, http, leerpad, open_app
 
-MODULE = "ct-01-algoritme"
 COHORT = "demo"  # the cohort `leerpad start` serves
 LAB_LEARNER = "leerkracht-demo"  # the learner of the platform's JupyterLab
-RIGHT = (
-    "Zet de stoelen op de bank, veeg van voor naar achter, leeg het vuilbakje, doe het licht uit."
-)
 OPEN_ANSWER = "Mijn derde leerjaar schrijft een stappenplan voor het opruimen van de refter."
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
-
-
-def leerpad(platform, *args) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "leerpad", *args],
-        env=platform["env"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
-
-
-def http(method, url, token, data=None, json_body=None):
-    body, headers = None, {"Authorization": f"token {token}"}
-    if data is not None:
-        body = urllib.parse.urlencode(data).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    if json_body is not None:
-        body = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return json.loads(response.read() or "null")
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"{method} {url}: {error.code} {error.read()[:500]!r}") from None
-
-
-def exercise(page, text):
-    return page.locator(".leerpad-exercise", has_text=text)
-
-
-def open_app(browser, link):
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(link, timeout=120_000)
-    page.locator(".leerpad-handin").wait_for(timeout=120_000)
-    return page
-
-
-def hand_in(page) -> str:
-    page.get_by_role("button", name="Inleveren").click()
-    status = page.locator(".leerpad-handin [role=status]", has_text="Verbeterd:")
-    status.wait_for(timeout=180_000)
-    return status.inner_text()
 
 
 def submitted_at(cohort, learner):
@@ -237,7 +184,7 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     for hidden in ("BEGIN HIDDEN TESTS", "assert ", "Traceback", "Test cell", "Student's answer"):
         assert hidden not in feedback.content(), hidden
     if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
-        from test_app_browser import SCREENSHOTS
+        from stories import SCREENSHOTS
 
         feedback.set_viewport_size({"width": 1100, "height": 900})
         feedback.screenshot(path=str(SCREENSHOTS / "feedback.png"))
@@ -279,7 +226,7 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
     page.get_by_text("Je bent herkend als an-peeters").wait_for()
     assert "sig=" not in page.url  # remembered in her browser, not left in the address bar
     if os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
-        from test_app_browser import SCREENSHOTS
+        from stories import SCREENSHOTS
 
         page.set_viewport_size({"width": 1100, "height": 900})
         page.locator(".leerpad-voortgang").scroll_into_view_if_needed()

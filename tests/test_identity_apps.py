@@ -3,32 +3,15 @@ over (issue 13, attack 2), a teacher's personal link travels from the site to he
 survives a reload, and an anonymous visitor's answers survive a reload in her browser only."""
 
 import csv
-import subprocess
-import sys
 
 import pytest
+from stories import MODULE, RIGHT, leerpad
 
-MODULE = "ct-01-algoritme"
 COHORT = "demo"  # the cohort `leerpad start` serves
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
 QUESTION = "Welke beschrijving is een algoritme?"
-RIGHT = (
-    "Zet de stoelen op de bank, veeg van voor naar achter, leeg het vuilbakje, doe het licht uit."
-)
 
 pytestmark = [pytest.mark.servers, pytest.mark.browser]
-
-
-def leerpad(platform, *args) -> str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "leerpad", *args],
-        env=platform["env"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
 
 
 def new_page(browser):

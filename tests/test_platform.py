@@ -6,12 +6,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-from conftest import stop_process_group
+from conftest import launch_platform
+from stories import leerpad
 
 MODULE = "ct-01-algoritme"
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
@@ -100,19 +100,6 @@ def test_learner_lab_has_assignments_but_no_formgrader(platform):
 
 
 # -- one place knows the addresses ---------------------------------------------------------
-PORT_VARIABLES = ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")
-
-
-def leerpad(env, *args):
-    """A leerpad command as the trainer types it, without the port variables: the running
-    platform's addresses must come from the platform itself."""
-    bare = {k: v for k, v in env.items() if k not in PORT_VARIABLES}
-    proc = subprocess.run(
-        [sys.executable, "-m", "leerpad", *args], env=bare, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
 
 
 def urls_in(text):
@@ -120,7 +107,7 @@ def urls_in(text):
 
 
 def test_printed_links_carry_the_running_platforms_ports(platform, tmp_path):
-    env, ports = platform["env"], {platform[k] for k in ("site", "apps", "lab", "trainer")}
+    ports = {platform[k] for k in ("site", "apps", "lab", "trainer")}
     banner = platform["log"].read_text()
     assert "leerpad draait cohort 'demo'" in banner
     banner_urls = urls_in(banner[banner.index("leerpad draait") :])
@@ -129,8 +116,8 @@ def test_printed_links_carry_the_running_platforms_ports(platform, tmp_path):
         assert "/".join(url.split("/")[:3]) in ports, url
     roster = tmp_path / "cursisten.csv"
     roster.write_text("id\nLinde Links\n", encoding="utf-8")
-    leerpad(env, "cohort", "import", "demo", str(roster))
-    out = leerpad(env, "cohort", "links", "demo")
+    leerpad(platform, "cohort", "import", "demo", str(roster))
+    out = leerpad(platform, "cohort", "links", "demo")
     links = urls_in(out)
     assert links and "Let op" not in out  # the platform runs this cohort: nothing to add
     site_link = next(u for u in links if u.startswith(platform["site"]))
@@ -138,19 +125,19 @@ def test_printed_links_carry_the_running_platforms_ports(platform, tmp_path):
     rows = (platform["var"] / "cohorts" / "demo" / "links.csv").read_text(encoding="utf-8")
     app_link = next(u for u in urls_in(rows) if u.startswith(platform["apps"] + APP))
     assert get(app_link)[0] == 200
-    out = leerpad(env, "cohort", "klaslink", "demo", "--aantal", "2")
+    out = leerpad(platform, "cohort", "klaslink", "demo", "--aantal", "2")
     class_link = next(u for u in urls_in(out) if MODULE in u)
     assert class_link.startswith(platform["apps"]) and get(class_link)[0] == 200
-    out = leerpad(env, "report", "demo")
+    out = leerpad(platform, "report", "demo")
     report = next(u for u in urls_in(out) if "/leerpad/rapport/" in u)
     assert report.startswith(platform["trainer"])
     assert get(report)[0] in (302, 403)  # behind the trainer's login
     status, page = get(report, platform["trainer_token"])
     assert status == 200 and "Rapport cohort demo" in page
     # links of a cohort that does not run: said so, with the command that runs it
-    leerpad(env, "cohort", "create", "anders")
-    leerpad(env, "cohort", "import", "anders", str(roster))
-    out = leerpad(env, "cohort", "links", "anders")
+    leerpad(platform, "cohort", "create", "anders")
+    leerpad(platform, "cohort", "import", "anders", str(roster))
+    out = leerpad(platform, "cohort", "links", "anders")
     assert "het platform draait nu cohort 'demo', niet 'anders'" in out
     assert "COHORT=anders make start" in out
 
@@ -188,23 +175,7 @@ def time_wait_ports() -> set[int]:
     return ports
 
 
-def start_platform(env, log_path):
-    """`leerpad start` as the `platform` fixture runs it; returns once it says it runs."""
-    with open(log_path, "w") as log:  # the child keeps its own copy
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "leerpad", "start"], env=env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-    deadline = time.monotonic() + 600
-    while "leerpad draait" not in log_path.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop_process_group(proc)
-            pytest.fail(f"leerpad start stopte:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.5)
-    return proc
-
-
-def test_restart_right_after_ctrl_c_on_the_same_ports(platform, tmp_path):
+def test_restart_right_after_ctrl_c_on_the_same_ports(platform):
     """Ctrl-C, then `leerpad start` again at once: the ports are free, the platform comes
     back with the same addresses (the restarted platform serves the rest of the session)."""
     ports = [int(platform[k].rsplit(":", 1)[1]) for k in ("site", "apps", "lab", "trainer")]
@@ -221,9 +192,7 @@ def test_restart_right_after_ctrl_c_on_the_same_ports(platform, tmp_path):
     for connection in held:
         connection.close()
     assert set(ports) & time_wait_ports()  # the case that used to say "Poort ... is bezet"
-    log_path = tmp_path / "herstart.log"
-    platform["proc"] = start_platform(platform["env"], log_path)
-    assert "bezet" not in log_path.read_text()
+    assert "bezet" not in launch_platform(platform)
     assert get(platform["site"] + "/")[0] == 200
-    out = leerpad(platform["env"], "cohort", "links", "demo")  # the new platform's addresses
+    out = leerpad(platform, "cohort", "links", "demo")  # the new platform's addresses
     assert platform["site"] in out and "Let op" not in out

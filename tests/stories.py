@@ -1,0 +1,84 @@
+"""What the browser stories share: the `leerpad` command, the trainer workspace's API, and
+the few steps every learner takes in an app (open it, find an exercise, hand in)."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "site" / "docs" / "assets" / "screenshots"
+MODULE = "ct-01-algoritme"
+RIGHT = (
+    "Zet de stoelen op de bank, veeg van voor naar achter, leeg het vuilbakje, doe het licht uit."
+)
+
+
+PORT_VARIABLES = ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")
+
+
+def leerpad(platform, *args) -> str:
+    """Run a `leerpad` command as the trainer types it, on the platform's data and without
+    the port variables: the running platform's addresses must come from the platform."""
+    bare = {k: v for k, v in platform["env"].items() if k not in PORT_VARIABLES}
+    proc = subprocess.run(
+        [sys.executable, "-m", "leerpad", *args],
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def http(method, url, token, data=None, json_body=None):
+    body, headers = None, {"Authorization": f"token {token}"}
+    if data is not None:
+        body = urllib.parse.urlencode(data).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read() or "null")
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{method} {url}: {error.code} {error.read()[:500]!r}") from None
+
+
+def exercise(page, text):
+    return page.locator(".leerpad-exercise", has_text=text)
+
+
+def open_app(browser, link, context=None):
+    """A new tab on an app link, once the app shows its hand-in row: in `context` (one
+    person's browser, as they keep it between visits) or in a fresh one."""
+    if context:
+        page = context.new_page()
+    else:
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(link, timeout=300_000)  # the first app after a start waits for its kernel
+    page.locator(".leerpad-handin").wait_for(timeout=300_000)
+    return page
+
+
+def hand_in(page) -> str:
+    page.get_by_role("button", name="Inleveren").click()
+    status = page.locator(".leerpad-handin [role=status]", has_text="Verbeterd:")
+    status.wait_for(timeout=180_000)
+    return status.inner_text()
+
+
+def screenshot(page, name, readme=False):
+    """Every story leaves its screenshots in build/journeys/ for a person to look at; with
+    LEERPAD_UPDATE_SCREENSHOTS=1 the README's own pictures are renewed too."""
+    folder = SCREENSHOTS.parents[3] / "build" / "journeys"  # git ignores build/
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    if readme and os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
