@@ -344,8 +344,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         return cmd, kw
 
     # -- the box: one throw-away folder per kernel -----------------------------------
-    def _prepare_box(self, cwd: str) -> None:
-        self.box = tempfile.mkdtemp(prefix="leerpad-sandbox-")
+    def _make_box(self, prefix: str) -> None:
+        """The throw-away folder with the kernel's sockets (ipc: no network needed)."""
+        self.box = tempfile.mkdtemp(prefix=prefix)
         # Gone with the kernel; and, should a start fail halfway, with this manager.
         weakref.finalize(self, shutil.rmtree, self.box, True)
         os.chmod(self.box, 0o755)
@@ -354,6 +355,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(run / "kernel")
         self.connection_file = str(run / "kernel.json")
+
+    def _prepare_box(self, cwd: str) -> None:
+        self._make_box("leerpad-sandbox-")
         name = Path(cwd).name or "werk"
         self.work_copy = str(Path(self.box, "werk", name))
         self.work_inside = f"{WORK_ROOT}/{name}"

@@ -16,9 +16,6 @@ it, so its contents API refuses any path that resolves outside the learner's fol
 import errno
 import hashlib
 import os
-import shutil
-import tempfile
-import weakref
 from pathlib import Path
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
@@ -49,14 +46,7 @@ class LearnerKernelManager(SandboxedKernelManager, ServerKernelManager):
 
     def _prepare_box(self, cwd: str) -> None:
         # The box holds only the kernel's sockets; the learner works in the folder itself.
-        self.box = tempfile.mkdtemp(prefix="leerpad-lab-")
-        weakref.finalize(self, shutil.rmtree, self.box, True)
-        os.chmod(self.box, 0o755)
-        run = Path(self.box, "run")
-        run.mkdir()
-        self.transport = "ipc"
-        self.ip = str(run / "kernel")
-        self.connection_file = str(run / "kernel.json")
+        self._make_box("leerpad-lab-")
         home = os.path.realpath(self.home or cwd)
         where = os.path.realpath(cwd)
         self.work_copy = home
