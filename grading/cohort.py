@@ -2,7 +2,6 @@
 
 import csv
 import json
-import re
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +15,7 @@ from leerpad.grading.identity import (
     pseudonym_code,
     rotate_secret,
 )
-from leerpad.widgets.store import write_json_atomic
+from leerpad.widgets.store import COHORT_PATTERN, write_json_atomic
 
 from leerpad.paths import cohorts_dir, exchange_dir
 
@@ -64,7 +63,7 @@ def show_time(when: datetime) -> str:
 
 class Cohort:
     def __init__(self, name: str, root: Path | None = None):
-        if not re.match(r"^[a-z0-9][a-z0-9-]{1,40}$", name):
+        if not COHORT_PATTERN.match(name):
             raise CohortError(
                 f"'{name}' is geen geldige cohortnaam: gebruik kleine letters, cijfers en '-'."
             )

@@ -296,8 +296,12 @@ def wait_saved(platform, device, exercise_id, answer=None, tries=300):
     while earlier messages are on their way, so a click can overtake it. A learner types
     slower than a test; the test waits until the kernel has saved what was typed.
     """
-    folder = device_storage(device)
-    path = platform["var"] / "data" / "answers" / folder / MODULE / "leerpad-answers.json"
+    from leerpad.widgets.store import LearnerRecord
+
+    root = platform["var"] / "data"
+    path = LearnerRecord(
+        device_storage(device), MODULE, root, cohort=platform["cohort"]
+    ).answers_path
     for _ in range(tries):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

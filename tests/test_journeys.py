@@ -79,7 +79,10 @@ def answer_five(page):
 
 def record(platform, learner):
     """The learner record on the server: what her answers, checks and attempts are."""
-    path = platform["var"] / "data" / "answers" / learner / MODULE / "leerpad-answers.json"
+    from leerpad.widgets.store import LearnerRecord
+
+    root = platform["var"] / "data"
+    path = LearnerRecord(learner, MODULE, root, cohort=platform["cohort"]).answers_path
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -165,6 +165,66 @@ def test_a_damaged_record_is_set_aside_not_fatal(tmp_path):
     assert (tmp_path / "leerpad-answers.damaged.json").read_text() == '{"half": '
 
 
+# -- one record per cohort ---------------------------------------------------------------------
+
+
+def _answer_in_cohort(monkeypatch, cohort: str, learner: str, typed: str | None) -> str:
+    """A fresh app kernel of `cohort` (the platform names its folder in $LEERPAD_COHORT):
+    the hand-in bar binds `learner`; returns what the widget shows, then types `typed`."""
+    from leerpad.widgets import NumericAnswer
+
+    monkeypatch.setenv("LEERPAD_COHORT", f"/ergens/cohorts/{cohort}")
+    session_module._session = None
+    exercise = NumericAnswer(id="getal", question="7 x 6?", answer=42)
+    session_module.session().identify(learner)
+    shown = exercise.field.value
+    if typed is not None:
+        exercise.field.value = typed
+    return shown
+
+
+def test_the_same_learner_in_two_cohorts_keeps_two_records(app_kernel, monkeypatch):
+    """'an-declercq' in two bootcamps, and pseudonym 'mier-82' in two classes, are two
+    people each: neither sees nor overwrites the other's answers."""
+    from leerpad.widgets.store import LearnerRecord, record_root
+
+    for learner in ("an-declercq", "mier-82", "toestel_" + "a" * 24):
+        assert _answer_in_cohort(monkeypatch, "bootcamp-a", learner, "41") == ""
+        assert _answer_in_cohort(monkeypatch, "bootcamp-b", learner, "40") == ""  # not A's
+        assert _answer_in_cohort(monkeypatch, "bootcamp-a", learner, None) == "41"
+        assert _answer_in_cohort(monkeypatch, "bootcamp-b", learner, None) == "40"
+        for cohort, answer in (("bootcamp-a", "41"), ("bootcamp-b", "40")):
+            record = LearnerRecord(learner, "mod-tabs", cohort=cohort)
+            assert record.read()["getal"]["answer"] == answer
+            assert record.folder == record_root(cohort, learner) / "mod-tabs"
+            assert record.folder == app_kernel / "answers" / cohort / learner / "mod-tabs"
+    for bad in ("../a", "A", ""):
+        with pytest.raises(ValueError, match="cohort"):
+            record_root(bad, "an-declercq")
+
+
+def test_a_record_from_before_cohorts_is_still_found(app_kernel, monkeypatch):
+    """Answers kept before the cohort level (answers/<learner>/<module>/) come back in the
+    cohort that opens them first, and move there once; nothing stays behind to mix up."""
+    from leerpad.widgets.store import LearnerRecord, legacy_record_root
+
+    old = legacy_record_root("juf-an")
+    for module, answer in (("mod-tabs", "39"), ("mod-twee", "7")):
+        (old / module).mkdir(parents=True)
+        state = {"type": "NumericAnswer", "answer": answer, "attempts": 1, "checked": True}
+        (old / module / "leerpad-answers.json").write_text(json.dumps({"getal": state}))
+    # the app of cohort A: the widget shows the old answer, checked, and saves on top of it
+    assert _answer_in_cohort(monkeypatch, "bootcamp-a", "juf-an", "42") == "39"
+    assert not (old / "mod-tabs").exists()
+    record = LearnerRecord("juf-an", "mod-tabs", cohort="bootcamp-a")
+    assert record.read()["getal"]["answer"] == "42" and record.read()["getal"]["attempts"] == 1
+    # a read alone (the grader, a report) finds an old record too
+    assert LearnerRecord("juf-an", "mod-twee", cohort="bootcamp-a").read()["getal"]["answer"] == "7"
+    assert not old.exists()  # everything moved: the old folder is gone
+    # it moved once: another cohort's 'juf-an' is somebody else and starts empty
+    assert _answer_in_cohort(monkeypatch, "bootcamp-b", "juf-an", None) == ""
+
+
 # -- hand-ins in a real cohort ----------------------------------------------------------------
 
 

@@ -5,8 +5,12 @@ Answers are one JSON file per learner and module, ``{exercise id: state}``, wher
 what ``Exercise.state()`` returns: the answer, the attempts, whether it was checked (the
 feedback shown is computed again from these on restore) and whether the solution was shown.
 
-- In an app the server keeps it in the learner's record,
-  ``$LEERPAD_DATA/answers/<learner>/<module>/leerpad-answers.json`` (:class:`LearnerRecord`).
+- In an app the server keeps it in the learner's record, one per cohort,
+  ``$LEERPAD_DATA/answers/<cohort>/<learner>/<module>/leerpad-answers.json``
+  (:class:`LearnerRecord`; :func:`record_root` is the one place that says where). The same
+  learner id (or pseudonym) in two cohorts is two people: two records. A record made before
+  records were kept per cohort (``answers/<learner>/<module>/``) moves into the cohort that
+  opens it first, so nobody loses answers on an upgrade.
 - In JupyterLab it lies beside the notebook, and a hand-in carries a copy along; the
   grader, the feedback and the report read that copy with :func:`read_answers`.
 
@@ -28,6 +32,9 @@ from pathlib import Path
 ANSWERS_FILE = "leerpad-answers.json"
 LEARNER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MODULE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")  # a folder name, no path
+COHORT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
+# Records made outside any cohort (a notebook, a test). No cohort or learner starts with "_".
+NO_COHORT = "_zonder-cohort"
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -170,33 +177,87 @@ class AnswerStore:
         return dict(self.data)
 
 
-class LearnerRecord:
-    """What the server keeps of one learner in one module, in
-    ``$LEERPAD_DATA/answers/<learner>/<module>/``. Hand-ins, grades and feedback of a cohort
-    live in the cohort's nbgrader folders (``leerpad.grading.handin``)."""
+def running_cohort() -> str:
+    """The cohort this app runs for: the folder ``$LEERPAD_COHORT`` names (the platform sets
+    it for the apps; the signed and class links are checked against the same cohort)."""
+    folder = os.environ.get("LEERPAD_COHORT")
+    return Path(folder).name if folder else NO_COHORT
 
-    def __init__(self, learner: str, module: str, root: Path | None = None):
-        if not isinstance(learner, str) or not LEARNER_PATTERN.match(learner):
-            raise ValueError(f"Ongeldige leerling-id: {learner!r}")
+
+def _answers_root(root: Path | None) -> Path:
+    if root is None:
+        from leerpad.paths import data_dir
+
+        root = data_dir()
+    return Path(root) / "answers"
+
+
+def record_root(cohort: str, learner: str, root: Path | None = None) -> Path:
+    """The folder of everything the server keeps of one learner in one cohort, one
+    subfolder per module: ``$LEERPAD_DATA/answers/<cohort>/<learner>/``. The one place that
+    knows the layout (the record, and deleting a learner everywhere, use it)."""
+    if not isinstance(cohort, str) or not (cohort == NO_COHORT or COHORT_PATTERN.match(cohort)):
+        raise ValueError(f"Ongeldige cohortnaam: {cohort!r}")
+    if not isinstance(learner, str) or not LEARNER_PATTERN.match(learner):
+        raise ValueError(f"Ongeldige leerling-id: {learner!r}")
+    return _answers_root(root) / cohort / learner
+
+
+def legacy_record_root(learner: str, root: Path | None = None) -> Path:
+    """Where a learner's record lay before records were kept per cohort
+    (``answers/<learner>/``). Only read, to move it into a cohort (:class:`LearnerRecord`)."""
+    if not isinstance(learner, str) or not LEARNER_PATTERN.match(learner):
+        raise ValueError(f"Ongeldige leerling-id: {learner!r}")
+    return _answers_root(root) / learner
+
+
+class LearnerRecord:
+    """What the server keeps of one learner in one module of one cohort (the running cohort
+    unless named), in ``record_root(cohort, learner)/<module>/``. Hand-ins, grades and
+    feedback of a cohort live in the cohort's nbgrader folders (``leerpad.grading.handin``)."""
+
+    def __init__(
+        self, learner: str, module: str, root: Path | None = None, cohort: str | None = None
+    ):
         if not isinstance(module, str) or not MODULE_PATTERN.match(module):
             raise ValueError(f"Ongeldige module-id: {module!r}")
-        if root is None:
-            from leerpad.paths import data_dir
-
-            root = data_dir()
+        self.cohort = cohort or running_cohort()
         self.learner, self.module = learner, module
-        self.folder = Path(root) / "answers" / learner / module
+        self.folder = record_root(self.cohort, learner, root) / module
+        self._legacy = legacy_record_root(learner, root) / module / ANSWERS_FILE
 
     @property
     def answers_path(self) -> Path:
         return self.folder / ANSWERS_FILE
 
+    def _move_legacy(self) -> None:
+        """Once: a record from before the cohort level moves here. A file at
+        ``answers/<learner>/<module>/`` can only be old: in the new layout that depth holds
+        folders. Two cohorts that ask at once: one gets it (as before, they shared it)."""
+        if self.answers_path.exists() or not self._legacy.is_file():
+            return
+        with locked(self.answers_path):
+            if self.answers_path.exists():
+                return
+            try:
+                os.replace(self._legacy, self.answers_path)
+            except FileNotFoundError:
+                return  # another cohort took it a moment ago
+        lock_path(self._legacy).unlink(missing_ok=True)
+        for folder in (self._legacy.parent, self._legacy.parent.parent):
+            try:
+                folder.rmdir()  # only when empty: other modules may still wait there
+            except OSError:
+                break
+
     def answers(self) -> AnswerStore:
         """The learner's answers, to read and to save into (merging under the lock)."""
+        self._move_legacy()
         return AnswerStore(self.answers_path)
 
     def read(self) -> dict:
         """The answers as they are now, read-only."""
+        self._move_legacy()
         return read_answers(self.folder)
 
 
