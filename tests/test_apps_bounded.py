@@ -1,10 +1,15 @@
-"""Issue 13, attack 5: a hostile websocket client against the apps server.
+"""Issue 13, attack 5: a hostile client against the apps server.
 
 Without bounds, a client that asks the gallery app's kernel for the state of all its 729
 widgets, over and over without reading, grew the Voilà server from 120 MB to 3 GB in 90 s,
 and it kept growing after the client left. Here the same flood (bounded in count) meets a
 real apps server: the server closes the connection, shuts the kernel down, stays under a
 memory ceiling, and a pupil in Chromium gets the app and a checked answer during and after.
+
+Every page load starts a kernel: a script that loaded the page 500 times started 500. Here
+40 loads meet a server with a small ceiling: the kernels stay at the ceiling, a refused load
+gets a Dutch page with HTTP 503, the pupil still gets a working app, and the flood's kernels
+are freed.
 """
 
 import json
@@ -17,7 +22,9 @@ import uuid
 import pytest
 import requests
 import websocket
-from gallery_app import APP, gallery_app  # noqa: F401
+from gallery_app import APP, gallery_app, running_gallery_app  # noqa: F401
+
+from tests.bench.apps_server import kernel_pids
 
 ROUNDS = 30  # at most 30 x 729 messages per connection: the old server took them all
 ATTACKS = 3  # connections, each with a kernel of its own
@@ -70,8 +77,9 @@ def flood(url, kernel) -> int | None:
         ws.close()
 
 
-def check_an_answer(browser, url):
-    """A pupil opens the app, types a number and gets the verdict."""
+def check_an_answer(browser, url, keep_open=False):
+    """A pupil opens the app, types a number and gets the verdict. `browser`: a browser or
+    one browser context (one device, with its cookies). Returns the page if kept open."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     try:
         page.goto(url + APP, timeout=600_000)
@@ -80,7 +88,9 @@ def check_an_answer(browser, url):
         ex.get_by_role("button", name="Controleer").click()
         ex.locator(".leerpad-feedback").get_by_text("Juist!", exact=True).wait_for(timeout=120_000)
     finally:
-        page.close()
+        if not keep_open:
+            page.close()
+    return page
 
 
 def test_a_flooding_client_is_cut_off_and_pupils_carry_on(gallery_app, browser):  # noqa: F811
@@ -193,3 +203,133 @@ def test_a_malformed_binary_message_is_refused_without_hanging_the_server(galler
     finally:
         ws.close()
     assert requests.get(url + APP, timeout=600).status_code == 200
+
+
+# -- page loads ------------------------------------------------------------------------------
+
+CEILING, PER_DEVICE, PER_ADDRESS = 5, 2, 4  # the pool's one preheated kernel counts too
+LOADS, CLIENTS = 40, 4
+SMALL = [
+    f"--AppLimits.max_kernels={CEILING}",
+    f"--AppLimits.kernels_per_device={PER_DEVICE}",
+    f"--AppLimits.kernels_per_address={PER_ADDRESS}",
+    "--AppLimits.connect_grace=20",
+]
+
+
+@pytest.fixture(scope="module")
+def small_app(isolated_env, tmp_path_factory):
+    """The apps server with a small kernel ceiling, so that 40 loads reach it."""
+    var = tmp_path_factory.mktemp("vol") / "var"
+    with running_gallery_app(var, isolated_env, SMALL) as app:
+        yield app
+
+
+def test_page_loads_stay_under_the_ceiling_and_a_pupil_carries_on(small_app, browser):
+    """A script loads the app 40 times (two clients keep their cookie, two drop it on every
+    load), none opening a websocket, while a pupil works in Chromium."""
+    url, pid = small_app["url"], small_app["pid"]
+    pupil = browser.new_context()  # one device: its cookie stays
+    counts, statuses, refusals, kernels, errors = [], [], [], [], []
+    done = threading.Event()
+
+    def hammer(keeps_cookie: bool):
+        session = requests.Session()
+        try:
+            for _ in range(LOADS // CLIENTS):
+                if not keeps_cookie:
+                    session.cookies.clear()
+                reply = session.get(url + APP, timeout=900)
+                statuses.append(reply.status_code)
+                if reply.status_code == 503:
+                    refusals.append(reply)
+                found = re.search(r'"kernelId": "([0-9a-f-]+)"', reply.text)
+                if found:
+                    kernels.append(found.group(1))
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+
+    def watch():
+        while not done.is_set():
+            counts.append(len(kernel_pids(pid)))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        first = check_an_answer(pupil, url, keep_open=True)  # she was working before
+        clients = [threading.Thread(target=hammer, args=(n % 2 == 0,)) for n in range(CLIENTS)]
+        for client in clients:
+            client.start()
+        while len(statuses) < LOADS // 2 and any(c.is_alive() for c in clients):
+            time.sleep(0.5)  # the flood is well under way
+        check_an_answer(pupil, url)  # another tab of hers: a working app, in the flood
+        first.reload(timeout=600_000)  # and a reload of the first
+        for client in clients:
+            client.join(900)
+        check_an_answer(pupil, url)  # and after it
+    finally:
+        done.set()
+        watcher.join(60)
+        pupil.close()
+    assert not errors, errors
+    print(f"\n{LOADS} loads: {statuses.count(200)} served, {statuses.count(503)} refused; "
+          f"at most {max(counts)} kernels (ceiling {CEILING})")  # fmt: skip
+    assert sorted(set(statuses)) == [200, 503], statuses  # refused, never a crash
+    assert max(counts) <= CEILING, counts
+    for reply in refusals:
+        assert "De app-server is even vol: probeer het over een minuut opnieuw." in reply.text
+        assert reply.headers["Retry-After"] == "60" and 'lang="nl"' in reply.text
+    assert "Paginalading geweigerd" in small_app["log"].read_text()
+    # the flood's kernels (never connected) are freed after the grace time
+    for _ in range(600):
+        alive = [k for k in kernels if requests.get(f"{url}/api/kernels/{k}", timeout=60).ok]
+        if not alive:
+            break
+        time.sleep(1)
+    assert alive == [], f"{len(alive)} kernels van de paginaladingen leven nog"
+    assert len(kernel_pids(pid)) <= CEILING
+
+
+def test_a_full_server_makes_room_from_unused_kernels_only():
+    """The admission rules without a server: a device's budget, then the address's, then
+    the server's; an unused kernel makes room, a page in use never does."""
+    import asyncio
+    import logging
+
+    from leerpad.servers.apps import AppLimits, Seats
+
+    class Kernels(set):  # what Seats asks of Jupyter's kernel manager
+        async def shutdown_kernel(self, kernel_id, now=False):
+            self.discard(kernel_id)
+
+    limits = AppLimits(max_kernels=4, kernels_per_device=2, kernels_per_address=3)
+    limits.connect_grace = 1000.0
+    kernels = Kernels()
+    seats = Seats(limits, kernels, logging.getLogger("test"))
+
+    def load(device, address="school"):
+        seat = asyncio.run(seats.admit(device, address))
+        if seat:
+            seat.kernel_id = f"{device}-{len(kernels)}"
+            kernels.add(seat.kernel_id)
+            seats.delivered(seat)
+        return seat
+
+    a1, a2 = load("a"), load("a")
+    seats.connected(a1.kernel_id, +1)  # a's first page is open; the second never connected
+    assert load("a") is None  # a's budget: 2, both in use (one within its grace)
+    b1 = load("b")
+    assert load("c") is None  # the school's budget: 3
+    seats.connected(a1.kernel_id, -1)  # a closes her page: its kernel is unused
+    c1 = load("c")
+    assert c1 and a1.kernel_id not in kernels  # it made room
+    seats.connected(a2.kernel_id, +1)
+    assert load("d") is None  # the school is full: pages in use or within their grace
+    assert load("e", "elders") is not None  # another school: the server's 4th
+    assert load("f", "elders") is None  # the server is full
+    # c, once her page connected (she ran an app here), takes the place of a page that
+    # never connected of a device that never did (b's); a page in use (a2) is never taken
+    seats.connected(c1.kernel_id, +1)
+    assert load("c") is not None and b1.kernel_id not in kernels and a2.kernel_id in kernels
+    assert len(kernels) == 4

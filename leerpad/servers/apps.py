@@ -15,19 +15,41 @@ The server is bounded, because anyone with the app's address can open a kernel w
   has no bound);
 - each kernel gets an address-space ceiling (RLIMIT_AS), and the server watches its own
   memory: above its ceiling it drops the connections that hold the most unsent data.
+
+Every load of an app page starts a kernel, so page loads are bounded too (:class:`Seats`):
+
+- the server runs at most ``max_kernels`` kernels, its preheated pool included (by default
+  what fits in a share of the machine's memory);
+- each browser gets a device cookie; a device may hold ``kernels_per_device`` kernels, and
+  one network address (a school behind one IP) ``kernels_per_address``;
+- a page that never opens its kernel's websocket loses its kernel after ``connect_grace``
+  seconds; a kernel whose page is gone is culled after Jupyter's ``cull_idle_timeout``;
+- when a budget is full, a kernel nobody uses (its page closed, or never connected) makes
+  room; a device that has run an app here before may also take the place of a page that
+  has not connected yet from a device that never did. Otherwise the load is refused with a
+  Dutch page and HTTP 503, without starting anything.
+
+A client that drops its cookie is a new device on every load: it stays within the budget of
+its address and the server's, and its pages, which never connect, are freed after the grace
+time. Pupils behind another address do not notice it.
 """
 
+import asyncio
 import json
 import resource
+import secrets
 import time
 import weakref
+from dataclasses import dataclass
 
 from jupyter_client.ioloop import AsyncIOLoopKernelManager
+from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Float, Int
+from traitlets import Float, Int, default
 from traitlets.config import Configurable
 from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 BLOCKED = ("/voila/tree", "/voila/api/contents")
@@ -49,6 +71,34 @@ class AppLimits(Configurable):
     kernel_memory_mb = Int(2048, config=True, help="Address space of one kernel (MB); 0: none.")
     server_memory_mb = Int(1024, config=True, help="Server memory (MB) above which it sheds load.")
     watch_interval = Float(1.0, config=True, help="Seconds between two checks of server memory.")
+    max_kernels = Int(
+        config=True,
+        help="Kernels the server runs at most, its preheated pool included. By default: "
+        "memory_share of the machine's memory, kernel_estimate_mb per kernel.",
+    )
+    kernel_estimate_mb = Int(250, config=True, help="Memory (MB) of one app kernel, with margin.")
+    memory_share = Float(0.6, config=True, help="Share of the machine's memory for kernels.")
+    kernels_per_device = Int(4, config=True, help="Kernels of one browser (its device cookie).")
+    kernels_per_address = Int(
+        48, config=True, help="Kernels of one network address: a class of 30 and its teacher."
+    )
+    connect_grace = Float(
+        30.0, config=True, help="Seconds a delivered page has to open its kernel's websocket."
+    )
+
+    @default("max_kernels")
+    def _max_kernels_from_memory(self) -> int:
+        share = machine_memory() * self.memory_share / (self.kernel_estimate_mb * MB)
+        return max(4, int(share))
+
+
+def machine_memory() -> int:
+    """The machine's memory in bytes (Linux)."""
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 class Budget:
@@ -104,6 +154,207 @@ def message_kind(message, subprotocol) -> tuple[str, str]:
         return "", ""
 
 
+# --- Page loads: who holds which kernel -------------------------------------------------------
+
+DEVICE_COOKIE = "leerpad-toestel"
+FULL = "De app-server is even vol: probeer het over een minuut opnieuw."
+FULL_PAGE = f"""<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Even geduld</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">
+<h1>Even geduld</h1><p>{FULL}</p>
+<p>Je antwoorden zijn niet verloren: ze staan op de server.</p></body></html>
+"""
+PROVEN_MEMORY = 10_000  # devices remembered as having run an app (the oldest are forgotten)
+
+
+@dataclass(eq=False)
+class Seat:
+    """One page load and the kernel it got."""
+
+    device: str
+    address: str
+    kernel_id: str | None = None
+    delivered: float | None = None  # when the page was sent; None while it renders
+    connections: int = 0
+    connected: bool = False  # its websocket was ever open
+    closing: bool = False
+
+    def waiting(self) -> bool:
+        """Delivered, and its page has not opened the websocket yet."""
+        return self.delivered is not None and not self.connected and not self.closing
+
+    def unused(self, now: float, grace: float) -> bool:
+        """Nobody uses this kernel: its page closed, or it never connected in time."""
+        if self.closing or self.connections or self.delivered is None:
+            return False
+        return self.connected or now - self.delivered > grace
+
+
+class Seats:
+    """The kernels handed to pages, with the budgets of the module's docstring. Admission
+    runs under one lock, and a kernel that makes room is gone before another starts: the
+    count never passes the ceiling."""
+
+    def __init__(self, limits: AppLimits, manager, log):
+        self.limits, self.manager, self.log = limits, manager, log
+        self.seats: list[Seat] = []
+        self.proven: dict[str, float] = {}  # devices whose page opened a websocket
+        self.lock = asyncio.Lock()
+
+    def pool_capacity(self) -> int:
+        """Kernels Voilà keeps preheated (pool_size per notebook); they count too."""
+        pools = getattr(self.manager, "_pools", {})
+        config = getattr(self.manager, "kernel_pools_config", {})
+        size = config.get("default", {}).get("pool_size", 0)
+        return sum(config.get(name, {}).get("pool_size", size) for name in pools)
+
+    def capacity(self) -> int:
+        return max(0, self.limits.max_kernels - self.pool_capacity())
+
+    def prune(self) -> None:
+        """Forget seats whose kernel is gone (shut down by its page, culled, refused)."""
+        self.seats = [s for s in self.seats if s.kernel_id is None or s.kernel_id in self.manager]
+
+    def scopes(self, device: str, address: str):
+        """(what, its seats, its budget), from the narrowest budget to the server's."""
+        limits = self.limits
+        yield "toestel", [s for s in self.seats if s.device == device], limits.kernels_per_device
+        yield "adres", [s for s in self.seats if s.address == address], limits.kernels_per_address
+        yield "server", list(self.seats), self.capacity()
+
+    def make_room(self, seats: list[Seat], device: str) -> Seat | None:
+        """The seat to give up in a full budget: the oldest unused one; for a device that
+        ran an app here before, else the oldest waiting page of a device that never did."""
+        now = time.monotonic()
+        unused = [s for s in seats if s.unused(now, self.limits.connect_grace)]
+        if not unused and device in self.proven:
+            unused = [s for s in seats if s.waiting() and s.device not in self.proven]
+        return min(unused, key=lambda s: s.delivered, default=None)
+
+    async def admit(self, device: str, address: str) -> Seat | None:
+        """A seat for a new page load, or None: the load is refused."""
+        async with self.lock:
+            self.prune()
+            for scope, seats, budget in self.scopes(device, address):
+                while len(seats) >= budget:
+                    room = self.make_room(seats, device)
+                    if room is None:
+                        self.log.warning("Paginalading geweigerd (%s vol), van %s.", scope, address)
+                        return None
+                    await self.release(room, f"plaats voor een nieuwe pagina ({scope} vol)")
+                    seats.remove(room)
+            seat = Seat(device, address)
+            self.seats.append(seat)
+            return seat
+
+    async def release(self, seat: Seat, reason: str) -> None:
+        """Shut a seat's kernel down (and wait for it)."""
+        seat.closing = True
+        kernel_id = seat.kernel_id
+        self.log.info("Kernel %s gestopt: %s.", kernel_id, reason)
+        try:
+            if kernel_id in self.manager:
+                await ensure_async(self.manager.shutdown_kernel(kernel_id, now=True))
+        finally:
+            if seat in self.seats:
+                self.seats.remove(seat)
+
+    def delivered(self, seat: Seat) -> None:
+        """The page load ended: its grace time starts (or, without a kernel, it is gone)."""
+        seat.delivered = time.monotonic()
+        if seat.kernel_id is None and seat in self.seats:
+            self.seats.remove(seat)
+
+    def find(self, kernel_id: str) -> Seat | None:
+        return next((s for s in self.seats if s.kernel_id == kernel_id), None)
+
+    def connected(self, kernel_id: str, change: int) -> None:
+        seat = self.find(kernel_id)
+        if seat is None:
+            return
+        seat.connections += change
+        if change > 0:
+            seat.connected = True
+            self.proven.pop(seat.device, None)
+            self.proven[seat.device] = time.monotonic()
+            while len(self.proven) > PROVEN_MEMORY:
+                self.proven.pop(next(iter(self.proven)))
+
+    async def sweep(self) -> None:
+        """Free the kernels of pages that never connected within the grace time."""
+        now = time.monotonic()
+        async with self.lock:
+            self.prune()
+            late = [
+                s
+                for s in self.seats
+                if s.waiting() and now - s.delivered > self.limits.connect_grace
+            ]
+            for seat in late:
+                await self.release(seat, "de pagina opende geen verbinding")
+
+
+class _HandOut:
+    """The kernel manager as one page load sees it: it notes which kernel the page got."""
+
+    def __init__(self, manager, seat: Seat):
+        self._manager, self._seat = manager, seat
+
+    def __getattr__(self, name):
+        return getattr(self._manager, name)
+
+    async def get_rendered_notebook(self, *args, **kwargs):
+        task, cache, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
+        self._seat.kernel_id = kernel_id
+        return task, cache, kernel_id
+
+    async def start_kernel(self, *args, **kwargs):
+        kernel_id = await ensure_async(self._manager.start_kernel(*args, **kwargs))
+        self._seat.kernel_id = kernel_id
+        return kernel_id
+
+
+class BoundedPageHandler(TornadoVoilaHandler):
+    """Voilà's app page, once a seat is free for this browser (see :class:`Seats`)."""
+
+    seat: Seat | None = None
+
+    @property
+    def seats(self) -> Seats:
+        return self.settings["leerpad_seats"]
+
+    @property
+    def kernel_manager(self):
+        manager = self.settings["kernel_manager"]
+        return _HandOut(manager, self.seat) if self.seat else manager
+
+    def device(self) -> str:
+        """This browser's id for the budgets: a signed cookie the server hands out."""
+        value = self.get_signed_cookie(DEVICE_COOKIE, max_age_days=365)
+        if value:
+            return value.decode()
+        device = secrets.token_hex(12)
+        self.set_signed_cookie(
+            DEVICE_COOKIE, device, expires_days=365, httponly=True, samesite="Lax"
+        )
+        return device
+
+    async def get(self, path=None):
+        self.seat = await self.seats.admit(self.device(), self.request.remote_ip)
+        if self.seat is None:
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(FULL_PAGE)
+            return
+        try:
+            await super().get(path)
+        finally:
+            self.seats.delivered(self.seat)
+
+
 class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
     """Voilà's kernel websocket with a budget per connection (see the module's docstring)."""
 
@@ -118,8 +369,11 @@ class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
         self.messages = Budget(limits.message_burst, limits.message_rate)
         self.states = Budget(limits.state_burst, limits.state_rate)
         self.refused = False
+        self.counted = False
         self.open_sockets.add(self)
         await super().open(kernel_id)
+        self.settings["leerpad_seats"].connected(kernel_id, +1)
+        self.counted = True
 
     def on_message(self, message):
         if self.refused:
@@ -161,6 +415,9 @@ class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
 
     def on_close(self):
         self.open_sockets.discard(self)
+        if getattr(self, "counted", False):
+            self.counted = False
+            self.settings["leerpad_seats"].connected(self.kernel_id, -1)
         if self.connection is not None:
             super().on_close()
 
@@ -192,23 +449,37 @@ class LearnerApps(Voila):
         kernels = self.config.MappingKernelManager
         kernels.setdefault("kernel_manager_class", f"{__name__}.BoundedKernelManager")
         kernels.setdefault("buffer_offline_messages", False)
+        # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
+        kernels.setdefault("cull_idle_timeout", 300)
+        kernels.setdefault("cull_interval", 60)
         super().initialize(argv)
         self.limits = AppLimits(parent=self)
 
     def init_settings(self):
         settings = super().init_settings()
         settings["leerpad_limits"] = self.limits
-        PeriodicCallback(self.watch_memory, self.limits.watch_interval * 1000).start()
+        self.seats = Seats(self.limits, self.kernel_manager, self.log)
+        settings["leerpad_seats"] = self.seats
+        self.log.info(
+            "Hoogstens %d kernels; %d per toestel, %d per adres.",
+            self.limits.max_kernels,
+            self.limits.kernels_per_device,
+            self.limits.kernels_per_address,
+        )
+        interval = self.limits.watch_interval * 1000
+        PeriodicCallback(self.watch_memory, interval).start()
+        PeriodicCallback(self.seats.sweep, interval).start()
         return settings
 
     def init_handlers(self):
         handlers = super().init_handlers()
         root = self.server_url
         kept = [h for h in handlers if h[0] != root and not any(b in h[0] for b in BLOCKED)]
-        return [
-            (h[0], BoundedKernelWebsocket, *h[2:]) if h[1] is VoilaKernelWebsocketHandler else h
-            for h in kept
-        ]
+        bounded = {
+            VoilaKernelWebsocketHandler: BoundedKernelWebsocket,
+            TornadoVoilaHandler: BoundedPageHandler,
+        }
+        return [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
 
     def watch_memory(self) -> None:
         """Above the server's ceiling, drop every connection that holds unsent data (a pupil

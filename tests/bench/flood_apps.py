@@ -10,32 +10,15 @@ over without reading, and keeps measuring for 30 s after the client left.
 """
 
 import json
-import os
 import re
-import socket
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import requests
 import websocket
 
-MODULE = "galerij-oefentypes"
-
-
-def rss_mb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) // 1024
-    return 0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.bench.apps_server import PAGE, rss_mb, started_apps
 
 
 def message(msg_type, content) -> str:
@@ -49,28 +32,12 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     seconds = float(argv[0]) if argv and not argv[0].startswith("--") else 60.0
     options = [a for a in argv if a.startswith("--")]
-    os.environ["LEERPAD_VAR"] = tempfile.mkdtemp(prefix="leerpad-flood-")
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
-    from leerpad.grading.cohort import Cohort
-    from leerpad.grading.release import release_module
-
-    from leerpad.catalogue import Catalogue
-    from leerpad.platform import Platform, Ports
-
-    cohort = Cohort("flood").create()
-    release_module(cohort, Catalogue().modules[MODULE])
-    ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
-    platform = Platform(ports, "flood")
-    platform.start_apps(cohort, options=options)
-    try:
-        platform.wait_until_listening(names=("apps",))
-        pid = platform.processes[0][1].pid
-        url = f"http://127.0.0.1:{ports.apps}"
-        page = requests.get(f"{url}/voila/render/{MODULE}/{MODULE}.ipynb", timeout=600).text
+    with started_apps(options) as (url, pid):
+        page = requests.get(url + PAGE, timeout=600).text
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
         print(f"RSS before: {rss_mb(pid)} MB", flush=True)
         ws = websocket.create_connection(
-            f"ws://127.0.0.1:{ports.apps}/api/kernels/{kernel}/channels?session_id=x", timeout=60
+            url.replace("http", "ws") + f"/api/kernels/{kernel}/channels?session_id=x", timeout=60
         )
         ws.send(message("comm_info_request", {"target_name": "jupyter.widget"}))
         while (reply := json.loads(ws.recv()))["header"]["msg_type"] != "comm_info_reply":
@@ -93,8 +60,6 @@ def main(argv=None) -> int:
         for _ in range(6):
             time.sleep(5)
             print(f"  after the client left: RSS {rss_mb(pid)} MB", flush=True)
-    finally:
-        platform.stop()
     return 0
 
 

@@ -1,0 +1,70 @@
+"""The apps server for the floods in tests/bench (and the kernel count for their tests): the
+gallery module released into a temporary cohort, the server started as `leerpad start` does
+(Platform.start_apps), and what it holds measured from /proc."""
+
+import os
+import socket
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+MODULE = "galerij-oefentypes"
+PAGE = f"/voila/render/{MODULE}/{MODULE}.ipynb"
+
+
+def rss_mb(pid: int) -> int:
+    """Resident memory of one process, in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def kernel_pids(server_pid: int) -> list[int]:
+    """The kernels an apps server runs: its ipykernel child processes."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry}/status").read_text()
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = next((ln.split()[1] for ln in status.splitlines() if ln.startswith("PPid:")), "")
+        if parent == str(server_pid) and b"ipykernel" in cmdline:
+            pids.append(int(entry))
+    return pids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def started_apps(options=(), name="flood"):
+    """(url, server pid) of an apps server on the gallery module; stopped afterwards."""
+    os.environ["LEERPAD_VAR"] = tempfile.mkdtemp(prefix=f"leerpad-{name}-")
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.release import release_module
+
+    from leerpad.catalogue import Catalogue
+    from leerpad.platform import Platform, Ports
+
+    cohort = Cohort(name).create()
+    release_module(cohort, Catalogue().modules[MODULE])
+    ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
+    platform = Platform(ports, name)
+    platform.start_apps(cohort, options=options)
+    try:
+        platform.wait_until_listening(names=("apps",))
+        yield f"http://127.0.0.1:{ports.apps}", platform.processes[0][1].pid
+    finally:
+        platform.stop()
