@@ -80,8 +80,9 @@ def flood(url, kernel) -> int | None:
 def check_an_answer(browser, url, keep_open=False):
     """A pupil opens the app, types a number and gets the verdict. `browser`: a browser or
     one browser context (one device, with its cookies). Returns the page if kept open."""
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page = browser.new_page()
     try:
+        page.set_viewport_size({"width": 1100, "height": 900})
         page.goto(url + APP, timeout=600_000)
         ex = page.locator(".leerpad-exercise", has_text="Hoeveel is dat per leerling?").first
         ex.locator("input[type=text]").first.fill("13,76")
