@@ -256,6 +256,8 @@ class Seats:
         try:
             if kernel_id in self.manager:
                 await ensure_async(self.manager.shutdown_kernel(kernel_id, now=True))
+        except Exception as error:  # already stopping: the next prune forgets it
+            self.log.warning("Kernel %s stoppen lukte niet: %s", kernel_id, error)
         finally:
             if seat in self.seats:
                 self.seats.remove(seat)
@@ -466,6 +468,13 @@ class LearnerApps(Voila):
             self.limits.kernels_per_device,
             self.limits.kernels_per_address,
         )
+        if self.seats.capacity() < self.limits.kernels_per_address:
+            self.log.warning(
+                "De voorverwarmde kernels (%d) laten maar %d kernels over voor pagina's: "
+                "zet AppLimits.max_kernels hoger of --pool_size lager.",
+                self.seats.pool_capacity(),
+                self.seats.capacity(),
+            )
         interval = self.limits.watch_interval * 1000
         PeriodicCallback(self.watch_memory, interval).start()
         PeriodicCallback(self.seats.sweep, interval).start()
