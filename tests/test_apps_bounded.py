@@ -296,6 +296,7 @@ def test_a_full_server_makes_room_from_unused_kernels_only():
     """The admission rules without a server: a device's budget, then the address's, then
     the server's; an unused kernel makes room, a page in use never does."""
     import asyncio
+    import concurrent.futures
     import logging
 
     from leerpad.servers.apps import AppLimits, Seats
@@ -309,28 +310,33 @@ def test_a_full_server_makes_room_from_unused_kernels_only():
     kernels = Kernels()
     seats = Seats(limits, kernels, logging.getLogger("test"))
 
-    def load(device, address="school"):
-        seat = asyncio.run(seats.admit(device, address))
+    async def load(device, address="school"):
+        seat = await seats.admit(device, address)
         if seat:
             seat.kernel_id = f"{device}-{len(kernels)}"
             kernels.add(seat.kernel_id)
             seats.delivered(seat)
         return seat
 
-    a1, a2 = load("a"), load("a")
-    seats.connected(a1.kernel_id, +1)  # a's first page is open; the second never connected
-    assert load("a") is None  # a's budget: 2, both in use (one within its grace)
-    b1 = load("b")
-    assert load("c") is None  # the school's budget: 3
-    seats.connected(a1.kernel_id, -1)  # a closes her page: its kernel is unused
-    c1 = load("c")
-    assert c1 and a1.kernel_id not in kernels  # it made room
-    seats.connected(a2.kernel_id, +1)
-    assert load("d") is None  # the school is full: pages in use or within their grace
-    assert load("e", "elders") is not None  # another school: the server's 4th
-    assert load("f", "elders") is None  # the server is full
-    # c, once her page connected (she ran an app here), takes the place of a page that
-    # never connected of a device that never did (b's); a page in use (a2) is never taken
-    seats.connected(c1.kernel_id, +1)
-    assert load("c") is not None and b1.kernel_id not in kernels and a2.kernel_id in kernels
-    assert len(kernels) == 4
+    async def story():
+        a1, a2 = await load("a"), await load("a")
+        seats.connected(a1.kernel_id, +1)  # a's first page is open; the second never connected
+        assert await load("a") is None  # a's budget: 2, both in use (one within its grace)
+        b1 = await load("b")
+        assert await load("c") is None  # the school's budget: 3
+        seats.connected(a1.kernel_id, -1)  # a closes her page: its kernel is unused
+        c1 = await load("c")
+        assert c1 and a1.kernel_id not in kernels  # it made room
+        seats.connected(a2.kernel_id, +1)
+        assert await load("d") is None  # the school is full: pages in use or within grace
+        assert await load("e", "elders") is not None  # another school: the server's 4th
+        assert await load("f", "elders") is None  # the server is full
+        # c, once her page connected (she ran an app here), takes the place of a page that
+        # never connected of a device that never did (b's); a page in use (a2) is never taken
+        seats.connected(c1.kernel_id, +1)
+        assert await load("c") is not None
+        assert b1.kernel_id not in kernels and a2.kernel_id in kernels and len(kernels) == 4
+
+    # a thread of its own: a browser test before may have left an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, story()).result()
