@@ -78,15 +78,26 @@ def grading_link(answer, base: str) -> str:
     return f"<a href='{base}{grading_path(answer)}' aria-label='{label}'>{action}</a>"
 
 
+def count(number: float, one: str, many: str) -> str:
+    """'1 open antwoord', '3 open antwoorden': Dutch singular and plural."""
+    return f"{number:g} {one if number == 1 else many}".replace(".", ",")
+
+
 def points(value: float) -> str:
-    text = f"{value:g}".replace(".", ",")
-    return f"{text} punt" if value == 1 else f"{text} punten"
+    return count(value, "punt", "punten")
 
 
 def status(answer) -> str:
     if answer.waiting:
         return "<span class='flag'>wacht op een trainer</span>"
     return f"<span class='done'>beoordeeld: {points(answer.manual_score)}</span>"
+
+
+FORGET = """<script>
+const address = new URL(location.href);
+address.searchParams.delete("bewaard");
+history.replaceState(history.state, "", address);
+</script>"""
 
 
 class ListHandler(TrainerHandler):
@@ -102,7 +113,8 @@ class ListHandler(TrainerHandler):
             for a in answers
         )
         saved = self.get_argument("bewaard", "")
-        note = f"<p class='saved' role='status'>{html.escape(saved)}</p>" if saved else ""
+        # shown once: the address loses ?bewaard=, so a reload does not say it again
+        note = f"<p class='saved' role='status'>{html.escape(saved)}</p>{FORGET}" if saved else ""
         table = (
             "<table><caption>Ingeleverde open vragen (wie wacht, staat bovenaan)</caption>"
             "<tr><th scope='col'>Cursist</th><th scope='col'>Module</th>"
@@ -113,8 +125,9 @@ class ListHandler(TrainerHandler):
         )
         self.page(
             "Open vragen beoordelen",
-            f"{note}<p>Cohort <strong>{html.escape(self.cohort.name)}</strong>: {len(answers)} "
-            f"open antwoorden, {waiting} wachten op een trainer.</p>{table}",
+            f"{note}<p>Cohort <strong>{html.escape(self.cohort.name)}</strong>: "
+            f"{count(len(answers), 'open antwoord', 'open antwoorden')}, "
+            f"{count(waiting, 'wacht', 'wachten')} op een trainer.</p>{table}",
         )
 
 
@@ -140,7 +153,8 @@ function total() {
     if (chosen) sum += Number(chosen.value); else open += 1;
   });
   const text = `Totaal: ${String(Math.min(sum, MAX)).replace(".", ",")} van MAX punten`;
-  out.textContent = open ? `${text} (nog ${open} criteria te kiezen)` : text;
+  const left = `nog ${open} ${open === 1 ? "criterium" : "criteria"} te kiezen`;
+  out.textContent = open ? `${text} (${left})` : text;
 }
 form.addEventListener("change", total); total();
 </script>"""
