@@ -179,6 +179,7 @@
     document.querySelectorAll(".leerpad-resultaat").forEach(function (box) {
       var id = box.getAttribute("data-module");
       box.textContent = "";
+      if (!box.closest("li")) box.appendChild(el("strong", "Jouw voortgang: "));  // a module page
       box.appendChild(stateLine(id, modules[id]));
     });
     document.querySelectorAll(".leerpad-stap").forEach(function (mark) { mark.textContent = ""; });
@@ -193,13 +194,8 @@
       var score = 0, max = 0;
       graded.forEach(function (id) { score += modules[id].score; max += modules[id].max; });
       box.textContent = "";
-      var p = document.createElement("p");
-      p.className = "leerpad-aangemeld";
-      p.textContent = "Je bent herkend als " + data.cursist + " (cohort " + data.cohort + "). " +
-        "Ingeleverd: " + handedIn.length + " van " + count(ids.length, "module", "modules") + ". " +
-        "Verbeterd: " + graded.length + " van " + count(ids.length, "module", "modules") +
-        (graded.length ? ", samen " + number(score) + " van " + number(max) + " punten." : ".") +
-        plannedNote(box) + " ";
+      var p = el("p", "Je bent herkend als " + data.cursist + " (cohort " + data.cohort + "). ",
+        "leerpad-aangemeld");
       var forget = document.createElement("button");
       forget.type = "button";
       forget.className = "md-button";
@@ -212,6 +208,11 @@
       });
       p.appendChild(forget);
       box.appendChild(p);
+      box.appendChild(el("p", "Ingeleverd: " + handedIn.length + " van " +
+        count(ids.length, "module", "modules") + ". Verbeterd: " + graded.length + " van " +
+        count(ids.length, "module", "modules") +
+        (graded.length ? ", samen " + number(score) + " van " + number(max) + " punten." : ".") +
+        plannedNote(box), "leerpad-voortgang-tekst"));
       box.appendChild(progressBar(handedIn.length, ids.length, "Ingeleverde modules in dit leerpad"));
     });
   }
