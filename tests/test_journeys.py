@@ -438,5 +438,6 @@ def trainer_story(platform, browser, cohort):
     places = [text.find(m) for m in path_modules]
     assert -1 not in places and places == sorted(places), text[:2000]
     assert "ct-04-" not in text, text[:2000]
+    assert page.get_by_role("link", name="Open vragen beoordelen").is_visible()  # way back
     screenshot(page, "trainer-4-report")
     trainer.close()

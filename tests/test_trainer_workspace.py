@@ -240,6 +240,7 @@ def test_rubric_page_saves_a_manual_score_in_the_gradebook(trainer, cohort):
     # the report, from the same server with the same cookie, shows the trainer's points
     status, report, _ = fetch(opener, f"{base}/leerpad/rapport/")
     assert status == 200 and "Rapport cohort kamp" in report
+    assert "/leerpad/beoordelen/'>Open vragen beoordelen</a>" in report  # a way on and back
     status, csv_text, _ = fetch(opener, f"{base}/leerpad/rapport/punten.csv")
     row = next(line for line in csv_text.splitlines() if line.startswith("an-peeters;"))
     assert row.split(";")[1] == "3"

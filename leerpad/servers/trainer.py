@@ -64,7 +64,9 @@ class ReportHandler(TrainerHandler):
             self.finish((folder / "punten.csv").read_bytes())
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish((folder / "index.html").read_text(encoding="utf-8"))
+        report = (folder / "index.html").read_text(encoding="utf-8")
+        # the file stands alone; here it gets the way to the other trainer pages
+        self.finish(report.replace("<main>", "<main>" + self.navigation(), 1))
 
 
 def grading_path(answer) -> str:
