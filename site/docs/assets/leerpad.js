@@ -253,6 +253,7 @@
      server (the published site) or her link does not hold (then she is told why). */
   function initProgress(who) {
     if (!who || !window.fetch) return showLocalProgress();
+    if (!document.querySelector(".leerpad-voortgang, .leerpad-resultaat")) return;
     document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
       box.textContent = "Je voortgang wordt opgehaald bij de server van je bootcamp...";
     });
