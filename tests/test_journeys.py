@@ -143,11 +143,11 @@ def test_teacher(platform, browser, tmp_path):
     assert before["ct01-eindig"]["attempts"] == 2 and before["ct01-eindig"]["checked"]
     assert before["ct01-transfer"]["answer"] == OPEN_ANSWER
     # A reload, then the trainer restarts the platform: everything comes back each time.
-    page.reload()
+    page.reload(timeout=300_000)  # an app renders its notebook first
     assert_answers_back(page, platform, TEACHER, before)
     screenshot(page, "teacher-4-reloaded")
     restart_platform(platform)
-    page.reload()  # her tab stayed open
+    page.reload(timeout=300_000)  # her tab stayed open
     page.locator(".leerpad-handin").wait_for(timeout=300_000)
     assert_answers_back(page, platform, TEACHER, before)
     # The attempt count came back into the exercise too: one more check is her third.
@@ -267,7 +267,7 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     number.get_by_text("Nog niet juist.").wait_for(timeout=30_000)
 
     # A reload: the pupil names herself again and her answers are back.
-    page.reload()
+    page.reload(timeout=300_000)
     page.locator(".leerpad-handin").wait_for(timeout=120_000)
     sign_in(page, pseudonym, codes[pseudonym])
     expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
