@@ -58,7 +58,7 @@ EQUALITY_CALLS = ("gelijk", "bijna_gelijk")  # always leerpad's, whatever the co
 CHILD = (
     EQUALITY
     + r"""
-import contextlib, io, json, os, resource, sys, traceback, types
+import contextlib, io, json, os, resource, signal, sys, traceback, types
 
 def limit(name, value):
     try:
@@ -125,11 +125,18 @@ def main():
     namespace = {"__name__": "__main__"}
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         error = None
+        if job["cell_timeout"]:  # as a kernel does: interrupt a cell that runs too long
+            signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
         for cell in job["code"]:  # cells as in a notebook: one that fails stops only itself
             try:
+                if job["cell_timeout"]:
+                    signal.setitimer(signal.ITIMER_REAL, job["cell_timeout"])
                 exec(compile(cell, job["file"], "exec"), namespace)
             except BaseException as err:
                 error = error or problem(err, job["file"])
+            finally:
+                if job["cell_timeout"]:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
         if job["kind"] == "run":
             out = {"error": error, "output": buffer.getvalue()[: job["output_limit"]]}
         else:
@@ -189,7 +196,7 @@ def decode(item):
 def child(data, job):
     job = {**job, "code": data["code"], "file": data["file"], "memory": data["memory"],
            "file_size": data["file_size"], "cpu": data["cpu"],
-           "output_limit": data["output_limit"]}
+           "output_limit": data["output_limit"], "cell_timeout": data["cell_timeout"]}
     process = subprocess.Popen(
         [sys.executable, "-I", "-c", data["child"]], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -605,14 +612,15 @@ def test_warnings(test: str) -> list[str]:
     return _Planner(test).plan_warnings()
 
 
-def run_python(code, tests, timeout=5.0, show_output=True) -> dict:
+def run_python(code, tests, timeout=5.0, show_output=True, cell_timeout=None) -> dict:
     """Run `code` with each test in fresh, limited Pythons; return the outcome.
 
     `code` is one text, or a list of cells (as in a notebook: a cell that fails stops only
     itself). The outcome is ``{"timeout": bool, "crashed": bool, "error": ..., "tests":
     [...]}``: per test None (passed) or the problem. With ``show_output=False`` (hidden
     tests) only True or False per test comes back, and no child ever gets a hidden expected
-    value.
+    value. `timeout` holds for each child; with `cell_timeout` a cell that runs longer is
+    interrupted (KeyboardInterrupt), as a notebook's kernel interrupts it, and the next runs.
     """
     tests = list(tests)
     data = {
@@ -627,6 +635,7 @@ def run_python(code, tests, timeout=5.0, show_output=True) -> dict:
         "show_output": show_output,
         "output_limit": OUTPUT_LIMIT,
         "report_limit": REPORT_LIMIT,
+        "cell_timeout": cell_timeout,
     }
     # Nothing of the caller's environment: no keys, no paths, no tokens.
     env = {
