@@ -196,7 +196,8 @@ def is_even(n):
 def test_every_form_passes_with_honest_code():
     assert run_python(HONEST, FORMS, show_output=False)["tests"] == [True] * len(FORMS)
     wrong = (
-        "def f(x):\n    return x + [0] if isinstance(x, list) else -x\nis_even = lambda n: n % 2 == 1\n"
+        "def f(x):\n    return x + [0] if isinstance(x, list) else -x\n"
+        "is_even = lambda n: n % 2 == 1\n"
     )
     assert run_python(wrong, FORMS, show_output=False)["tests"] == [False] * len(FORMS)
 
@@ -272,3 +273,43 @@ def test_a_test_the_runner_cannot_judge_is_refused_with_the_reason(test):
     assert test_warnings(test)
     outcome = run_python(HONEST, [test], show_output=False)
     assert outcome["tests"] == [False]
+
+
+def test_leerpad_check_warns_about_a_test_the_runner_cannot_judge(tmp_path):
+    from leerpad.catalogue import Module
+    from leerpad.check import check_module
+
+    (tmp_path / "module.md").write_text(
+        """# Proef
+
+```{code} proef-lus
+punten: 1
+opdracht: Schrijf `dubbel(x)`.
+start: |
+  def dubbel(x):
+oplossing: |
+      return 2 * x
+testen: |
+  for x in range(3):
+      assert dubbel(x) == 2 * x
+```
+
+```{code} proef-goed
+punten: 1
+opdracht: Schrijf `drie(x)`.
+start: |
+  def drie(x):
+oplossing: |
+      return 3 * x
+testen: |
+  assert gelijk(drie(2), 6)
+  assert drie(1) < drie(2)
+```
+""",
+        encoding="utf-8",
+    )
+    problems = check_module(Module(tmp_path, {"id": "proef", "title": "Proef"}), {})
+    runner = [p for p in problems if "beoordeelt alleen assert-regels" in p.problem]
+    assert len(runner) == 1 and runner[0].warning
+    assert "proef-lus" in runner[0].problem and runner[0].place == "regel 3"
+    assert not [p for p in problems if "proef-goed" in p.problem]
