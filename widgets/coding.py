@@ -126,6 +126,7 @@ def main():
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
         error = None
         if job["cell_timeout"]:  # as a kernel does: interrupt a cell that runs too long
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a grader ignores it
             signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
         for cell in job["code"]:  # cells as in a notebook: one that fails stops only itself
             try:
