@@ -212,7 +212,7 @@ def child(data, job):
         return None
     try:
         out = json.loads(lines[0])
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return out if type(out) is dict else None
 
