@@ -640,7 +640,11 @@ WRONG_TEL = "def tel(lijst):\n    return -1\n"
 WRONG_SOM = "def som(a, b):\n    return 0\n"
 # nbgrader runs a test cell in the kernel that ran the learner's code: that code can swallow
 # every failed assert of the tests after it, or replace what they use.
-SWALLOW = WRONG_SOM + "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+SWALLOW = (
+    WRONG_SOM + "shell = get_ipython()\n"
+    "shell.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+    "shell._showtraceback = lambda *a, **k: None\n"
+)
 REDEFINE = (
     WRONG_SOM + "import builtins, leerpad.equality\n"
     "leerpad.equality.gelijk = lambda *a, **k: True\n"
