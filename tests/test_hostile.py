@@ -638,12 +638,17 @@ os._exit(0)
 ALWAYS = "class Altijd:\n    def __eq__(self, other):\n        return True\n"
 WRONG_TEL = "def tel(lijst):\n    return -1\n"
 WRONG_SOM = "def som(a, b):\n    return 0\n"
-# nbgrader runs a test cell in the kernel that ran the learner's code: that code can swallow
-# every failed assert of the tests after it, or replace what they use.
+# nbgrader runs a test cell in the kernel that ran the learner's code: that code can make
+# the asserts of the tests after it vanish, or replace what they use. (A handler of its own
+# for the failed assert, ``set_custom_exc``, is not enough: nbgrader adds the error of the
+# execute reply to the cell's outputs.)
 SWALLOW = (
-    WRONG_SOM + "shell = get_ipython()\n"
-    "shell.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
-    "shell._showtraceback = lambda *a, **k: None\n"
+    WRONG_SOM + "import ast\n"
+    "class Stil(ast.NodeTransformer):\n"
+    "    def visit_Assert(self, node):\n"
+    "        return ast.Pass()\n"
+    "get_ipython().ast_transformers.append(Stil())\n"
+    "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
 )
 REDEFINE = (
     WRONG_SOM + "import builtins, leerpad.equality\n"
@@ -794,9 +799,9 @@ def test_an_always_equal_object_passes_no_test(code_graded):
 
 @pytest.mark.parametrize("learner", ["slikken", "herdefinitie"])
 def test_a_code_cell_cannot_overrule_its_tests(code_graded, learner):
-    """A wrong ``som`` whose cell swallows the failed asserts of the test cell after it
-    (``set_custom_exc``) or replaces ``gelijk`` and ``AssertionError``: the test cell is
-    judged by the code runner from values, not in that kernel, and earns nothing."""
+    """A wrong ``som`` whose cell makes the asserts of the test cell after it vanish (an AST
+    transformer of IPython's) or replaces ``gelijk`` and ``AssertionError``: the test cell
+    is judged by the code runner from values, not in that kernel, and earns nothing."""
     cohort, _cases, scores, _output = code_graded
     assert scores[learner] == 0
     nb = autograded_code_notebook(cohort, learner)
