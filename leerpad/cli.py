@@ -62,20 +62,36 @@ def cmd_check(args) -> int:
 
 def cmd_release(args) -> int:
     from leerpad.catalogue import Catalogue
+    from leerpad.check import gate
     from leerpad.grading.cohort import Cohort
     from leerpad.grading.release import release_all
 
     catalogue = Catalogue()
+    modules = [_module(catalogue, name) for name in args.modules] or list(
+        catalogue.modules.values()
+    )
+    gate("leerpad release", catalogue, modules)
     cohort = Cohort(args.cohort)
     if not cohort.exists():
         cohort.create()
-    modules = (
-        [catalogue.modules[m] for m in args.modules]
-        if args.modules
-        else list(catalogue.modules.values())
-    )
     release_all(cohort, modules, force=args.force)
     return 0
+
+
+def _module(catalogue, name: str):
+    """A module by id, or a Dutch error with the nearest ids."""
+    import difflib
+
+    from leerpad.grading.cohort import CohortError
+
+    if name in catalogue.modules:
+        return catalogue.modules[name]
+    close = difflib.get_close_matches(name, sorted(catalogue.modules), n=3)
+    hint = f"bedoelde je {' of '.join(close)}? " if close else ""
+    raise CohortError(
+        f"Module '{name}' bestaat niet; er is niets vrijgegeven. Oplossing: {hint}"
+        "`leerpad check` toont de modules van de catalogus."
+    )
 
 
 def cmd_site(args) -> int:
@@ -429,14 +445,90 @@ def main(argv=None) -> int:
         sub.add_parser("new", help=NEW_HELP)
     add_authoring_parsers(sub)
 
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--debug", action="store_true", help="toon bij een fout ook de Python-traceback"
+    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or bool(os.environ.get("LEERPAD_DEBUG"))
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    from leerpad.check import CheckFailed
     from leerpad.grading.cohort import CohortError
 
     try:
         return args.func(args)
     except CohortError as error:
+        if debug:
+            raise
         print(error, file=sys.stderr)
         return 2
+    except CheckFailed as error:
+        if debug:
+            raise
+        print(error.code, file=sys.stderr)
+        return 1
+    except Exception as error:
+        if debug:
+            raise
+        print(f"leerpad {args.command}: {explain(error)}", file=sys.stderr)
+        return 1
+
+
+# The causes a trainer can fix, found anywhere in an error's chain (nbgrader wraps SQLite's
+# own message in a SQLAlchemy error, and its clean-up may raise a second, misleading one).
+CAUSES = (
+    ("readonly database", "het puntenboek is alleen-lezen (attempt to write a readonly "
+     "database).", "geef schrijfrechten op de cohortmap en gradebook.db (ls -l var/cohorts/"
+     "<cohort>), of draai leerpad als de gebruiker van die bestanden."),
+    ("database or disk is full", "de schijf is vol: het puntenboek kan niet schrijven "
+     "(database or disk is full).", "maak ruimte vrij (df -h toont hoeveel) en probeer opnieuw."),
+    ("database is locked", "het puntenboek is bezet door een ander proces (database is "
+     "locked).", "wacht tot het verbeteren klaar is en probeer opnieuw."),
+    ("unable to open database file", "het puntenboek kan niet geopend worden (unable to open "
+     "database file).", "kijk of de cohortmap bestaat en schrijfbaar is."),
+    ("file is not a database", "het puntenboek is beschadigd (file is not a database).",
+     "zet een reservekopie terug van gradebook.db."),
+)  # fmt: skip
+ERRNO_FIXES = {
+    "ENOSPC": ("de schijf is vol", "maak ruimte vrij (df -h toont hoeveel) en probeer opnieuw."),
+    "EROFS": ("het bestandssysteem is alleen-lezen", "kies een schrijfbare map."),
+    "EACCES": ("geen toestemming", "geef schrijfrechten op die map of dat bestand."),
+    "EPERM": ("geen toestemming", "geef schrijfrechten op die map of dat bestand."),
+    "ENOENT": ("bestaat niet", "kijk het pad na."),
+}
+
+
+def _chain(error):
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def explain(error: BaseException) -> str:
+    """An error in one Dutch paragraph: what happened, where, and the fix; the real cause
+    first, not the last exception a clean-up raised."""
+    import errno
+
+    chain = _chain(error)
+    for cause in chain:
+        text = str(cause)
+        for needle, problem, fix in CAUSES:
+            if needle in text:
+                return f"{problem} Oplossing: {fix}"
+    for cause in chain:
+        if isinstance(cause, OSError) and cause.errno in errno.errorcode:
+            name = errno.errorcode[cause.errno]
+            what, fix = ERRNO_FIXES.get(name, (cause.strerror or name, "kijk het pad na."))
+            where = f": {cause.filename}" if cause.filename else ""
+            return f"{what}{where} ({cause.strerror}). Oplossing: {fix}"
+    for cause in chain:
+        if isinstance(cause, ValueError) and "Oplossing:" in str(cause):
+            return str(cause)  # leerpad's own errors (a module, a package) say it already
+    return (
+        f"onverwachte fout: {type(error).__name__}: {error}. Oplossing: probeer opnieuw; "
+        "blijft het, draai dan hetzelfde commando met --debug en meld wat het toont."
+    )
 
 
 if __name__ == "__main__":
