@@ -337,7 +337,7 @@ def check_kind(block: Block, path) -> None:
     else:
         close = difflib.get_close_matches(kind, known, n=1)
         fix = (f"bedoelde je {{{close[0]}}}? " if close else "") + f"kies uit: {', '.join(known)}."
-    raise AuthoringError(path, block.line, f"onbekend bloktype '{{{block.kind}}}'.", fix)
+    raise AuthoringError(path, block.line, f"onbekend bloktype '{block.kind}'.", fix)
 
 
 def _fields(block: Block, path) -> dict:
