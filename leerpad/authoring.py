@@ -126,6 +126,7 @@ class StrictLoader(yaml.SafeLoader):
     before anything is expanded), without duplicate keys and without deep nesting."""
 
     depth = 0
+    first_line = 1  # the line of the file where the YAML starts (a block in module.md)
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -154,8 +155,8 @@ class StrictLoader(yaml.SafeLoader):
             if key is not None and key in seen:
                 raise YamlRefused(
                     key_node.start_mark,
-                    f"veld '{key}' staat twee keer in hetzelfde blok (ook op regel "
-                    f"{seen[key] + 1}); alleen het laatste zou tellen.",
+                    f"veld '{key}' staat twee keer (ook op regel "
+                    f"{seen[key] + self.first_line}); alleen het laatste zou tellen.",
                     f"houd één '{key}:' over.",
                 )
             seen.setdefault(key, key_node.start_mark.line)
@@ -210,6 +211,7 @@ def load_yaml(text: str, path, first_line=1, invalid="de YAML klopt niet.", load
             "maak het blok korter of verdeel het over meer oefeningen.",
         )
     reader = loader(text)
+    reader.first_line = first_line
     try:
         return reader.get_single_data()
     except YamlRefused as err:
@@ -404,7 +406,8 @@ def check_fields(cls, data: dict, block: Block, path, where="", parent=None) -> 
                 "schrijf een naam voor de dubbelepunt, bv. 'vraag:'.",
             )
         if key not in dutch and key not in known:
-            close = difflib.get_close_matches(key.lower(), sorted({*dutch, "type"}), n=1)
+            names = sorted({*dutch, *cls.key_fields, "type"})
+            close = difflib.get_close_matches(key.lower(), names, n=1)
             hint = f"bedoelde je '{close[0]}'? " if close else ""
             raise AuthoringError(
                 path,

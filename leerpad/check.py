@@ -26,10 +26,13 @@ class Where:
     def __init__(self, module):
         self.markdown = module.markdown_path.exists()
         self.source = module.markdown_path if self.markdown else module.notebook_path
-        # only to find lines: a file that is not UTF-8 is reported by Module.notebook
-        self.text = (
-            self.source.read_text(encoding="utf-8", errors="replace") if self.markdown else ""
-        )
+        # only to find lines: a file that cannot be read is reported by Module.notebook
+        try:
+            self.text = (
+                self.source.read_text(encoding="utf-8", errors="replace") if self.markdown else ""
+            )
+        except OSError:
+            self.text = ""
 
     def __call__(self, cell_index: int, needle: str = "") -> str:
         if self.markdown and needle:

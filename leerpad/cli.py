@@ -454,6 +454,8 @@ def main(argv=None) -> int:
     from leerpad.check import CheckFailed
     from leerpad.grading.cohort import CohortError
 
+    if not debug:
+        _quiet_rollback_log()
     try:
         return args.func(args)
     except CohortError as error:
@@ -495,6 +497,16 @@ ERRNO_FIXES = {
     "EPERM": ("geen toestemming", "geef schrijfrechten op die map of dat bestand."),
     "ENOENT": ("bestaat niet", "kijk het pad na."),
 }
+
+
+def _quiet_rollback_log() -> None:
+    """nbgrader logs a database error with its whole traceback before it raises it; the
+    error that follows is explained in Dutch (see explain), so its log stays quiet."""
+    import logging
+
+    logging.getLogger("tornado.application").addFilter(
+        lambda record: "due to database error" not in record.getMessage()
+    )
 
 
 def _chain(error):

@@ -7,6 +7,7 @@ stopped halfway leaves the previous site serving, and the next build starts agai
 """
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -101,7 +102,26 @@ def render(docs_dir: Path, site_dir: Path) -> None:
     config = load_config(
         str(ROOT / "mkdocs.yml"), docs_dir=str(docs_dir), site_dir=str(site_dir), strict=True
     )
+    warnings = Warnings()
+    logging.getLogger("mkdocs").addHandler(warnings)
     try:
         build(config)
     except MkDocsException as err:
-        raise SystemExit(f"De website bouwen mislukte: {err}") from err
+        said = "".join(f"\n  {w}" for w in warnings.messages)
+        raise SystemExit(
+            f"De website bouwen mislukte: {err}{said}\nOplossing: los op wat MkDocs meldt; "
+            "de vorige website blijft intussen staan."
+        ) from err
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
+
+
+class Warnings(logging.Handler):
+    """What MkDocs warns about: in strict mode the reason a build stops."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
