@@ -3,6 +3,7 @@ file, the place and the fix."""
 
 import ast
 import copy
+import os
 import re
 from pathlib import Path
 
@@ -93,6 +94,7 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
                 "module.md.",
             ),
         ]
+    problems += check_links(module)
     problems += check_nbgrader(nb, where)
     grade_ids = _grade_ids(nb)
     for index, cell in enumerate(nb.cells, 1):
@@ -136,6 +138,22 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
     if execute:
         problems += execute_module(module, nb, where)
     return problems
+
+
+def check_links(module) -> list[Problem]:
+    """A link in the module folder to a file outside it would publish that file."""
+    inside = module.folder.resolve()
+    return [
+        Problem(
+            path,
+            "bestand",
+            f"is een link naar {path.resolve()}, buiten de module; leerpad zou dat bestand "
+            "mee publiceren.",
+            "vervang de link door een kopie van het bestand, of verwijder hem.",
+        )
+        for path in sorted(module.folder.rglob("*"))
+        if path.is_symlink() and inside not in path.resolve().parents
+    ]
 
 
 def check_leaks(nb, where: Where) -> list[Problem]:
@@ -450,15 +468,16 @@ def gate(action: str, catalogue: Catalogue | None = None, modules=None) -> Catal
         problems = [p for p in check(None, catalogue) if not p.warning]
         catalogue.checked = problems  # one check per catalogue, however many steps ask
     if modules is not None:
-        folders = [m.folder.resolve() for m in modules]
-        problems = [
-            p
-            for p in problems
-            if any(f == p.path.resolve() or f in p.path.resolve().parents for f in folders)
-        ]
+        problems = [p for p in problems if any(_within(p.path, m.folder) for m in modules)]
     if problems:
         raise CheckFailed(action, problems)
     return catalogue
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """`path` is `folder` or lies in it; a link counts where it stands, not where it points."""
+    pairs = ((os.path.abspath(path), os.path.abspath(folder)), (path.resolve(), folder.resolve()))
+    return any(Path(b) == Path(a) or Path(b) in Path(a).parents for a, b in pairs)
 
 
 def check(
@@ -480,7 +499,5 @@ def check(
         if mine:
             problems += module_problems
     if target is not None:
-        problems = [
-            p for p in problems if target == p.path.resolve() or target in p.path.resolve().parents
-        ]
+        problems = [p for p in problems if _within(p.path, path)]
     return problems

@@ -389,7 +389,8 @@ def unpack(file: Path, course_id: str | None = None, catalogue: Catalogue | None
         if problems:
             raise PackageError([_shown(p, Path(tmp), file.name) for p in problems])
         # Everything checked: copy next to the target, then one rename.
-        landing = Path(tempfile.mkdtemp(prefix=f".{module_id}-", dir=course.folder))
+        # beside the courses, not in one: a copy stopped halfway is never read as a module
+        landing = Path(tempfile.mkdtemp(prefix=f".uitpakken-{module_id}-", dir=catalogue.root))
         try:
             shutil.copytree(staged, landing, dirs_exist_ok=True)
             landing.chmod(0o755)

@@ -222,6 +222,9 @@ CASES = [
     Case("pakket met verkeerd gespeld veld", ZIP, "bedoelde je 'vraag'?", module_b_zip(**{"mod-b/module.md": MODULE_MD.replace("mod-a", "mod-b").replace("vraag:", "vraaag:")})),  # noqa: E501
     Case("pakket met datum als vraag", ZIP, "hier staat een datum", module_b_zip(**{"mod-b/module.md": MODULE_MD.replace("mod-a", "mod-b").replace("Welk antwoord is juist?", "2026-01-15")})),  # noqa: E501
     Case("pakket zonder module.yml", ZIP, "mod-b/module.yml ontbreekt", module_b_zip(**{"mod-b/module.yml": None})),  # noqa: E501
+    Case("link naar buiten de module", ["check"], "robot-link.png: bestand: is een link naar /etc/passwd, buiten de module", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("/etc/passwd")),  # noqa: E501
+    Case("release: link naar buiten de module", ["release", "mod-a"], "leerpad release: niets gepubliceerd", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("/etc/passwd")),  # noqa: E501
+    Case("pack: module met een link", ["pack", "mod-a", "--naar", "{root}"], "robot-link.png: is een link; een pakket bevat alleen gewone bestanden", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("robot.png")),  # noqa: E501
     Case("pakket is een map", ["unpack", "{root}/map.leerpad.zip"], "bestand niet gevonden", lambda c, r: (r / "map.leerpad.zip").mkdir()),  # noqa: E501
 ]  # fmt: skip
 
