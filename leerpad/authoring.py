@@ -221,7 +221,12 @@ def load_yaml(text: str, path, first_line=1, invalid="de YAML klopt niet.", load
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
-        raise AuthoringError(path, line, invalid, str(err).split("\n")[0]) from None
+        said = getattr(err, "problem", None) or str(err).split("\n")[0]
+        fix = (
+            f"kijk deze regel na (YAML zegt: {said}). Schrijf 'naam: waarde'; zet tekst met "
+            "een ':' of '#' tussen aanhalingstekens; spring in met spaties, niet met tabs."
+        )
+        raise AuthoringError(path, line, invalid, fix) from None
     finally:
         reader.dispose()
 
@@ -435,6 +440,13 @@ def check_fields(cls, data: dict, block: Block, path, where="", parent=None) -> 
 
 
 def _not_text(block, path, key, value, where):
+    if value is None:
+        raise AuthoringError(
+            path,
+            field_line(block, key),
+            f"veld '{key}'{where} is leeg.",
+            f"schrijf de tekst op dezelfde regel na '{key}:' (of laat het veld weg).",
+        )
     shown = TYPE_NAMES.get(type(value), type(value).__name__)
     raise AuthoringError(
         path,

@@ -429,6 +429,16 @@ def check_paths(catalogue: Catalogue) -> list[Problem]:
     """A learning path names each module once."""
     problems = []
     for learning_path in catalogue.paths:
+        steps = learning_path.meta.get("steps")
+        if steps and not isinstance(steps, list):
+            problems.append(
+                Problem(
+                    learning_path.path,
+                    "steps",
+                    f"moet een lijst van module-ids zijn, niet {steps!r}.",
+                    "schrijf steps: [module-a, module-b] of elke stap op een regel met '- '.",
+                )
+            )
         first = {}
         for number, step in enumerate(learning_path.steps, 1):
             step_id = step.get("id")

@@ -22,6 +22,7 @@ import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -162,6 +163,9 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
 MAX_DEPTH = 8  # folders inside the module folder
 MAX_NAME = 200  # characters of one file or folder name
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # newlines, escape codes, ...
+# and what Unicode does not show: right-to-left overrides (a 'gnp.exe' that reads as
+# 'exe.png'), zero-width characters, line separators, unassigned code points
+INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
 def _unsafe(name: str) -> str | None:
@@ -172,7 +176,7 @@ def _unsafe(name: str) -> str | None:
         return "is een absoluut pad"
     if any(part in ("..", "") for part in path.parts) or ".." in name.split("/"):
         return "wijst buiten de module (..)"
-    if CONTROL.search(name):
+    if CONTROL.search(name) or any(unicodedata.category(c) in INVISIBLE for c in name):
         return "bevat een onzichtbaar teken (een regeleinde of stuurcode) in de naam"
     if any(part.startswith(".") or part in HIDDEN for part in path.parts):
         return "is een verborgen bestand of map (zoals .git); die horen niet in een module"

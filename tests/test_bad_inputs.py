@@ -168,6 +168,9 @@ CASES = [
     Case("een verzameling", ["check"], "een verzameling (!!set)", choice("vraag: Wat?\nopties: !!set {A, B}\nantwoord: A\n")),  # noqa: E501
     Case("Python-object", ["check"], "de YAML in dit blok klopt niet", choice("vraag: !!python/object/apply:os.system [ls]\nopties: [A, B]\nantwoord: A\n")),  # noqa: E501
     Case("tab in YAML", ["check"], "de YAML in dit blok klopt niet", choice("vraag: Wat?\n\topties: [A, B]\nantwoord: A\n")),  # noqa: E501
+    Case("lege vraag", ["check"], "regel 7: veld 'vraag' is leeg. Oplossing: schrijf de tekst op dezelfde regel", choice("vraag:\nopties: [A, B]\nantwoord: A\n")),  # noqa: E501
+    Case("lijst als veldnaam", ["check"], "kijk deze regel na (YAML zegt: found unhashable key)", choice("? [a, b]\n: x\nvraag: Wat?\n")),  # noqa: E501
+    Case("stappen zijn geen lijst", ["check"], "pad-a.yml: steps: moet een lijst van module-ids zijn", new_folder("paths", {"pad-a.yml": PATH_YML.replace("[mod-a, mod-a]", "mod-a")})),  # noqa: E501
     # -- limits ---------------------------------------------------------------------------
     Case("te diep genest", ["check"], "te diep genest (meer dan 20 niveaus)", choice("vraag: Wat?\nopties: " + "[" * 5000 + "]" * 5000 + "\nantwoord: A\n")),  # noqa: E501
     Case("te groot blok", ["check"], "te veel YAML", choice("vraag: Wat?\nopties: [A, B]\nantwoord: A\ntips: [" + ", ".join(["tip"] * 30000) + "]\n")),  # noqa: E501
@@ -196,6 +199,7 @@ CASES = [
     Case("pakket met __MACOSX", ZIP, "is een verborgen bestand of map", module_b_zip(**{"mod-b/__MACOSX/robot.png": b"x"})),  # noqa: E501
     Case("naam met regeleinde", ZIP, "'mod-b/a\\nb.png' bevat een onzichtbaar teken", module_b_zip(**{"mod-b/a\nb.png": b"x"})),  # noqa: E501
     Case("naam met stuurcode", ZIP, "bevat een onzichtbaar teken", module_b_zip(**{"mod-b/\x1b[31mrood.png": b"x"})),  # noqa: E501
+    Case("naam met RTL-teken", ZIP, "bevat een onzichtbaar teken", module_b_zip(**{"mod-b/foto\u202egnp.py": b"x"})),  # noqa: E501
     Case("naam met backslash", ZIP, "is een absoluut pad", raw_zip("mod-b.leerpad.zip", [("mod-b\\..\\..\\evil.py", b"x")])),  # noqa: E501
     Case("naam met schijfletter", ZIP, "'C:/evil.py' is een absoluut pad", raw_zip("mod-b.leerpad.zip", [("C:/evil.py", b"x")])),  # noqa: E501
     Case("te diep genest pakket", ZIP, "is te diep genest", module_b_zip(**{"mod-b/" + "d/" * 9 + "x.png": b"x"})),  # noqa: E501
