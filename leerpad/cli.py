@@ -90,7 +90,7 @@ def _module(catalogue, name: str):
     hint = f"bedoelde je {' of '.join(close)}? " if close else ""
     raise CohortError(
         f"Module '{name}' bestaat niet; er is niets vrijgegeven. Oplossing: {hint}"
-        "`leerpad check` toont de modules van de catalogus."
+        "geef de id uit module.yml (de naam van de modulemap in courses/<cursus>/)."
     )
 
 
@@ -468,6 +468,11 @@ def main(argv=None) -> int:
             raise
         print(error.code, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(f"\nleerpad {args.command}: afgebroken.", file=sys.stderr)
+        return 130
     except Exception as error:
         if debug:
             raise
@@ -532,7 +537,8 @@ def explain(error: BaseException) -> str:
         if isinstance(cause, OSError) and cause.errno in errno.errorcode:
             name = errno.errorcode[cause.errno]
             what, fix = ERRNO_FIXES.get(name, (cause.strerror or name, "kijk het pad na."))
-            where = f": {cause.filename}" if cause.filename else ""
+            # a full disk fails on whatever file came next: that name would mislead
+            where = f": {cause.filename}" if cause.filename and name != "ENOSPC" else ""
             return f"{what}{where} ({cause.strerror}). Oplossing: {fix}"
     for cause in chain:
         if isinstance(cause, ValueError) and "Oplossing:" in str(cause):

@@ -249,12 +249,17 @@ def clean_catalogue(tmp_path_factory):
 
 
 def run(argv, root: Path) -> subprocess.CompletedProcess:
+    return run_with(argv, root, {})
+
+
+def run_with(argv, root: Path, extra: dict) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "LEERPAD_COURSES": str(root / "courses"),
         "LEERPAD_VAR": str(root / "var"),
         "LEERPAD_BUILD": str(root / "build"),
         **{name: str(free_port()) for name in ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")},
+        **extra,
     }
     env.pop("LEERPAD_DEBUG", None)
     try:
@@ -373,3 +378,26 @@ def test_read_only_gradebook_names_the_cause(clean_catalogue, tmp_path):
 
     debug = run(["--debug", "release", "mod-a", "--cohort", "ro"], tmp_path)
     assert "Traceback" in debug.stderr and "readonly database" in debug.stderr
+
+
+def test_full_disk_names_the_cause(clean_catalogue, tmp_path):
+    """A site built onto a full disk (a real 256 kB tmpfs): the cause in Dutch on the first
+    line, no traceback, and nothing half-built left behind."""
+    import shutil
+
+    shutil.copytree(clean_catalogue, tmp_path / "courses")
+    edit(MD, " en een [link](uitleg.md)", "")(tmp_path / "courses", tmp_path)
+    full = tmp_path / "vol"
+    full.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(full)], check=True)
+    try:
+        env = {"LEERPAD_BUILD": str(full / "build")}
+        result = run_with(["site"], tmp_path, env)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr, result.stderr
+        first = result.stderr.strip().splitlines()[0]
+        assert first.startswith("leerpad site: de schijf is vol"), result.stderr
+        assert "Oplossing: maak ruimte vrij" in first
+        assert list((full / "build").iterdir()) == [], "a failed build leaves nothing behind"
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
