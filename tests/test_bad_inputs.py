@@ -275,6 +275,7 @@ def run_with(argv, root: Path, extra: dict) -> subprocess.CompletedProcess:
         pytest.fail(f"leerpad {' '.join(argv)} hangt (na {HANG} s gestopt)")
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the row that means it
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input(case, clean_catalogue, tmp_path):
     import shutil
