@@ -16,6 +16,8 @@ from .helpers import status_line
 
 CLASSES = ("A", "B")
 COLOURS = {"A": ("#fde2e1", "#b91c1c"), "B": ("#dbeafe", "#1d4ed8")}  # region, point
+# a shape per class as well as a colour: an example (filled) or the learner's (hollow)
+SYMBOLS = {"A": ("●", "○"), "B": ("▲", "△")}
 TEXT = {
     "brush": "Wat zet je?",
     "brush_a": "Punt {a}",
@@ -33,6 +35,8 @@ TEXT = {
     "votes": "zijn er {a} {la} en {b} {lb}",
     "regions": "Gebied {la}: {a} vakjes, gebied {lb}: {b} vakjes.",
     "rows_title": "Het rooster als tekst (bovenste rij eerst)",
+    "legend": "● voorbeeld {la}, ○ jouw {la}, ▲ voorbeeld {lb}, △ jouw {lb}, ★ nieuw punt; "
+    "a en b: een leeg vak in gebied {la} of {lb}.",
     "row": "Rij y={y}: {cells}",
     "too_many": "Je zette {n} punten, maar hoogstens {max} mag. Haal er punten weg.",
     "query_right": "★{n} wordt {label}, zoals gevraagd.",
@@ -292,9 +296,11 @@ class KnnPlayground(Exercise):
                 if (x, y) in queries:
                     text, what = f"★{queries[(x, y)]}", say("query", n=queries[(x, y)])
                 elif (x, y) in fixed:
-                    text, what = fixed[(x, y)], say("fixed", label=names[fixed[(x, y)]])
+                    label = fixed[(x, y)]
+                    text, what = SYMBOLS[label][0], say("fixed", label=names[label])
                 elif (x, y) in mine:
-                    text, what = mine[(x, y)].lower(), say("mine", label=names[mine[(x, y)]])
+                    label = mine[(x, y)]
+                    text, what = SYMBOLS[label][1], say("mine", label=names[label])
                 else:
                     text, what = "", say("empty")
                 button.description = text
@@ -302,9 +308,10 @@ class KnnPlayground(Exercise):
                 button.style.button_color = COLOURS[region][0]
                 button.style.text_color = COLOURS[region][1]
                 button.style.font_weight = "bold" if (x, y) in fixed else "normal"
-                line.append(text or region.lower() + "·")
+                line.append(text or region.lower())
             lines.append(say("row", y=y, cells=" ".join(line)))
         summary = [
+            say("legend", la=names["A"], lb=names["B"]),
             say("counted", n=len(self.mine), max=self.config["max_points"], k=self.k),
             say("regions", la=names["A"], a=count["A"], lb=names["B"], b=count["B"]),
         ]
