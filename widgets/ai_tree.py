@@ -37,8 +37,7 @@ TEXT = {
     "ok": "juist?",
     "tick": "✓ juist",
     "cross": "✗ fout",
-    "solution": "Een boom die {need} rijen of meer juist zet bestaat; de beste haalt {best} "
-    "van de {total}.",
+    "solution": "Een boom die {best} van de {total} rijen juist zet:",
     "bad": "Deze boom kan ik niet lezen. Klik op Probeer opnieuw.",
 }
 
@@ -69,7 +68,9 @@ def questions(columns, rows) -> list[dict]:
                 )
         else:
             distinct = list(dict.fromkeys(str(v) for v in values))
-            for value in distinct[:1] if len(distinct) == 2 else distinct:
+            if len(distinct) == 2:  # one question is enough: the other is its "no"
+                distinct = ["ja"] if "ja" in distinct else distinct[:1]
+            for value in distinct:
                 found.append(
                     {"text": f"{name} = {value}?", "column": c, "value": value, "op": "eq"}
                 )
@@ -121,20 +122,30 @@ def correct(tree, config) -> int:
     return sum(predicted[i] == row[-1] for i, row in enumerate(config["rows"]))
 
 
-def best(config, rows=None, depth=None) -> int:
-    """The most rows any tree of the depth can get right (an exact search: tables are small)."""
+def best_tree(config, rows=None, depth=None, path="") -> tuple[int, dict]:
+    """(rows right, tree) of a tree of the depth that gets the most rows right: an exact
+    search, fine for the small tables of a lesson."""
     rows = list(range(len(config["rows"]))) if rows is None else rows
     depth = config["max_depth"] if depth is None else depth
     _, counts = majority([config["rows"][i][-1] for i in rows], config["labels"])
-    top = max(counts.values()) if rows else 0
+    top, tree = (max(counts.values()) if rows else 0), {}
     if depth == 0 or top == len(rows):
-        return top
+        return top, tree
+    yes_path, no_path = children(path)
     for question in config["questions"]:
         yes = [i for i in rows if asks(question, config["rows"][i])]
         if yes and len(yes) < len(rows):
             no = [i for i in rows if i not in yes]
-            top = max(top, best(config, yes, depth - 1) + best(config, no, depth - 1))
-    return top
+            right_yes, tree_yes = best_tree(config, yes, depth - 1, yes_path)
+            right_no, tree_no = best_tree(config, no, depth - 1, no_path)
+            if right_yes + right_no > top:
+                top = right_yes + right_no
+                tree = {path: question["text"], **tree_yes, **tree_no}
+    return top, tree
+
+
+def best(config) -> int:
+    return best_tree(config)[0]
 
 
 def learned_tree(config) -> dict:
@@ -277,9 +288,9 @@ class TreeBuilder(Exercise):
 
     @classmethod
     def solution_html(cls, config, key):
-        return escape(
-            say("solution", need=key["answer"], best=best(config), total=len(config["rows"]))
-        )
+        top, tree = best_tree(config)
+        text = escape(say("solution", best=top, total=len(config["rows"])))
+        return f"{text}<div class='leerpad-tree'>{tree_html(tree, config)}</div>"
 
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
