@@ -8,6 +8,8 @@ stored points: the share of new points that get their class, and nothing when th
 placed too many points.
 """
 
+import itertools
+
 import ipywidgets as w
 import numpy as np
 
@@ -44,6 +46,9 @@ TEXT = {
     "★{n} liggen: daar moeten meer punten {want} bij zitten.",
     "tie": "Bij een gelijke stemming beslist de dichtste buur.",
     "solution": "★{n} moet {label} worden.",
+    "solution_how": "Zo kan het, met k = {k}: {points}.",
+    "solution_none": "zonder extra punten",
+    "solution_point": "een {label} op ({x}, {y})",
     "bad": "Deze punten kan ik niet lezen. Klik op Probeer opnieuw en zet ze opnieuw.",
 }
 
@@ -65,6 +70,30 @@ def predict(points, cell, k):
     best = max(votes.values())
     winners = [c for c in CLASSES if votes[c] == best]
     return (winners[0] if len(winners) == 1 else labels[0]), votes
+
+
+def example_answer(config, key) -> dict | None:
+    """A right answer, found by trying k first and then the fewest points on the free cells
+    nearest the new points (the grids of a lesson are small); None if there is none."""
+    want = key["answer"]
+    ks = range(1, 10) if config["choose_k"] else [config["k"]]
+    taken = {tuple(p[:2]) for p in config["examples"]} | {tuple(q) for q in config["queries"]}
+    free = [
+        (x, y)
+        for x in range(1, config["width"] + 1)
+        for y in range(1, config["height"] + 1)
+        if (x, y) not in taken
+    ]
+    free.sort(key=lambda c: min(np.hypot(c[0] - q[0], c[1] - q[1]) for q in config["queries"]))
+    for n in range(config["max_points"] + 1):
+        for cells in itertools.combinations(free[:12], n):
+            for labels in itertools.product(CLASSES, repeat=n):
+                mine = [[x, y, label] for (x, y), label in zip(cells, labels, strict=True)]
+                for k in ks:
+                    got = [predict(config["examples"] + mine, q, k)[0] for q in config["queries"]]
+                    if got == want:
+                        return {"points": mine, "k": k}
+    return None
 
 
 def _cell(exercise_id, field, value, config, label=False):
@@ -157,6 +186,14 @@ class KnnPlayground(Exercise):
             )
         if set(answer) - set(CLASSES):
             raise ExerciseConfigError(exercise_id, "answer", "de klassen heten A en B.")
+        if example_answer(config, {"answer": list(answer)}) is None:
+            raise ExerciseConfigError(
+                exercise_id,
+                "answer",
+                f"met hoogstens {config['max_points']} punten lukt deze opdracht niet.",
+                "laat meer punten toe ('max-punten'), laat k kiezen ('k-kiezen: true') of "
+                "verplaats de nieuwe punten.",
+            )
         return {"answer": list(answer)}
 
     @classmethod
@@ -205,9 +242,15 @@ class KnnPlayground(Exercise):
     @classmethod
     def solution_html(cls, config, key):
         names = dict(zip(CLASSES, config["names"], strict=True))
-        return " ".join(
-            escape(say("solution", n=n, label=names[c])) for n, c in enumerate(key["answer"], 1)
-        )
+        lines = [say("solution", n=n, label=names[c]) for n, c in enumerate(key["answer"], 1)]
+        example = example_answer(config, key)
+        if example:
+            points = ", ".join(
+                say("solution_point", label=names[label], x=x, y=y)
+                for x, y, label in example["points"]
+            )
+            lines.append(say("solution_how", k=example["k"], points=points or say("solution_none")))
+        return " ".join(escape(line) for line in lines)
 
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
