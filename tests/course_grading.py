@@ -5,6 +5,7 @@ from the answer keys the server holds, hand-ins, and real nbgrader. Holds no tes
 import ast
 import contextlib
 import importlib
+import json
 import os
 
 import nbformat
@@ -25,7 +26,6 @@ def released_cohort(isolated_env, base, name, modules):
     """A cohort `name` under `base` with `modules` released; the environment as before after."""
     old = dict(os.environ)
     os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    os.environ["LEERPAD_ANSWERS"] = str(base / "widget-answers.json")  # widgets built here
     os.environ.pop("LEERPAD_KEYS", None)
     session_module._session = None
     try:
@@ -148,12 +148,14 @@ def fill_code_cells(cohort, module, learner):
 
 
 def hand_in(cohort, module, learner, answer):
-    """Build every exercise of the released module with its key from the server, let
-    `answer(widget)` answer it (or leave it), and hand in what the widgets stored.
+    """Build every exercise of the released module with its key from the server, in a
+    session of the learner's own, let `answer(widget)` answer it (or leave it), and hand in
+    what the widgets stored.
     Returns {exercise id: the widget after answering}."""
-    import json
-
     keys = json.loads((cohort.keys_dir / f"{module}.json").read_text())
+    # each learner's own answers file: a widget restores what was saved under its id
+    os.environ["LEERPAD_ANSWERS"] = str(cohort.dir.parent / f"answers-{learner}.json")
+    session_module._session = None
     widgets, states = {}, {}
     for cls, exercise_id, public in released_exercises(cohort, module):
         key = {k: v for k, v in keys.get(exercise_id, {}).items() if k != "notebook"}

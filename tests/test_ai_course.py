@@ -99,7 +99,7 @@ def test_strong_and_weak_learners_are_graded_to_the_points_shown(cohort):
             assert notebook.score == pytest.approx(sum(g.max_score for g in auto))
 
             notebook = gb.find_submission_notebook(module, module, WEAK)
-            grades = {g.name: g.score for g in notebook.grades if not g.needs_manual_grade}
-            expected = {k: v for k, v in shown[module].items() if k != transfer}
-            assert grades == pytest.approx(expected), module
+            # the transfer task left open: nbgrader itself gives 0 and needs no trainer
+            grades = {g.name: g.score for g in notebook.grades}
+            assert grades == pytest.approx(shown[module]), module
             assert notebook.score == pytest.approx(total), module
