@@ -232,12 +232,38 @@ class Catalogue:
                 module = self._load_module(module_yml, course)
                 if module:
                     course.modules.append(module)
+            self._order_modules(course_yml, course)
         for path_yml in sorted((self.root / "paths").glob("*.yml")):
             meta = load_yaml(path_yml, self.problems)
             if meta is not None:
                 self.paths.append(LearningPath(path_yml, meta))
                 self._check_path(path_yml, meta)
         self._check_planned_agree()
+
+    def _order_modules(self, course_yml: Path, course: Course) -> None:
+        """Put a course's modules in the teaching order its ``modules:`` list gives; modules
+        it does not name follow in folder order (a module being written, a merge)."""
+        order = course.meta.get("modules")
+        if order is None:
+            return
+        if not isinstance(order, list):
+            self.problems.append(
+                Problem(course_yml, "modules", "moet een lijst met module-id's zijn.")
+            )
+            return
+        present = {m.id: m for m in course.modules}
+        for number, module_id in enumerate(order, 1):
+            if module_id not in present:
+                self.problems.append(
+                    Problem(
+                        course_yml,
+                        f"modules[{number}]",
+                        f"module '{module_id}' bestaat niet in deze cursus.",
+                        f"maak de map {course_yml.parent.name}/{module_id} of schrap de id.",
+                    )
+                )
+        rank = {module_id: n for n, module_id in enumerate(order)}
+        course.modules.sort(key=lambda m: rank.get(m.id, len(rank)))
 
     def _load_module(self, module_yml: Path, course: Course) -> Module | None:
         meta = load_yaml(module_yml, self.problems)
