@@ -15,6 +15,7 @@ IMG, SCRIPT, SVG = PAYLOADS
 LINK = f"[klik hier](javascript:{RUN})"
 ALL = " ".join(PAYLOADS) + " " + LINK
 
+
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

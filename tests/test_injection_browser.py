@@ -77,8 +77,9 @@ def poisoned(tmp_path_factory, isolated_env):
     )
     assert built.returncode == 0, built.stdout + built.stderr
     site_port, app_port = free_port(), free_port()
+    served = base / "build" / "site"
     site = subprocess.Popen(
-        [sys.executable, "-m", "leerpad.servers.site", str(base / "build" / "site"), str(site_port)],
+        [sys.executable, "-m", "leerpad.servers.site", str(served), str(site_port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -196,8 +197,9 @@ def test_the_site_shows_authored_text_as_written(poisoned, page):
 
 def test_search_results_show_authored_text_as_written(poisoned, page):
     page.goto(poisoned["site"])
-    page.locator("label[for='__search']").first.click()
-    page.locator("input.md-search__input").fill("onerror")
+    page.wait_for_load_state("networkidle")  # the page and its search index are in
+    page.keyboard.press("/")  # Material's search shortcut opens the search dialog
+    page.keyboard.type("onerror")
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=60_000)
     assert "<img src=x" in page.inner_text(".md-search-result")

@@ -329,8 +329,7 @@ class Site:
         for learning_path in self.cat.paths:
             lines.append(
                 f"- [{esc(learning_path.meta.get('title', learning_path.id))}]"
-                f"(paden/{learning_path.id}.md): "
-                + prose(learning_path.meta.get("goal", ""))
+                f"(paden/{learning_path.id}.md): " + prose(learning_path.meta.get("goal", ""))
             )
         if not self.cat.paths:
             lines.append("Er zijn nog geen leerpaden.")

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from leerpad.grading.preprocessors import exercise_calls, split_keys
+
 from leerpad.markup import clean_markdown, markdown_text
 
 # Public fields an exercise description may show. Anything else in a call is ignored.
