@@ -32,7 +32,7 @@ from leerpad.grading.worker import STAGING
 from leerpad.widgets import store
 from leerpad.widgets.store import LEARNER_PATTERN, locked, write_json_atomic
 
-from leerpad.paths import exchange_dir
+from leerpad.paths import exchange_dir, var_dir
 
 NBGRADER_FOLDERS = ("submitted", "autograded", "feedback", "history")
 REPORT_DIR = "rapport"
@@ -44,6 +44,7 @@ class Plan:
 
     folders: list[Path] = field(default_factory=list)
     entries: list[str] = field(default_factory=list)  # Dutch lines: "cohort.json: ..."
+    logs: list[Path] = field(default_factory=list)  # server logs with lines about the learner
     gradebook: bool = False
 
     def lines(self, base: Path) -> list[str]:
@@ -104,6 +105,8 @@ def learner_plan(cohort: Cohort, learner: str) -> Plan:
     for name in (FAILURES_FILE, ATTEMPTS_FILE, CLAIMS_FILE):
         if _json_mentions(cohort.dir / name, learner):
             plan.entries.append(f"{name}: wat over {learner} bewaard is")
+    plan.logs = [p for p in _log_files() if _file_mentions(p, learner)]
+    plan.entries += [f"{p.name} (log): de regels over {learner}" for p in plan.logs]
     if cohort.exists() and _in_gradebook(cohort, learner):
         plan.gradebook = True
         plan.entries.append(f"puntenboek: {learner} met alle inzendingen, punten en commentaar")
@@ -141,8 +144,8 @@ def forget_learner(cohort: Cohort, learner: str, plan: Plan | None = None) -> Pl
     }
     if changes:
         cohort.update_settings(**changes)
-    for name in ("links.csv", "schuilnamen.txt"):
-        _drop_rows(cohort.dir / name, learner)
+    for path in [cohort.dir / "links.csv", cohort.dir / "schuilnamen.txt", *plan.logs]:
+        _drop_rows(path, learner)
     _drop_from_failures(cohort.dir / FAILURES_FILE, learner)
     for name in (ATTEMPTS_FILE, CLAIMS_FILE):
         _drop_keys(cohort.dir / name, learner)
@@ -271,6 +274,11 @@ def _remove(path: Path) -> None:
     store.lock_path(path).unlink(missing_ok=True)  # a record's or hand-in's lock file
 
 
+def _log_files() -> list[Path]:
+    folder = var_dir() / "logs"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
 def _mentions(text: str, learner: str) -> bool:
     import re
 
@@ -284,22 +292,21 @@ def _file_mentions(path: Path, learner: str) -> bool:
         return False
 
 
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+
+
 def _rows_of(path: Path, learner: str) -> list[str]:
-    if not path.exists():
-        return []
-    return [
-        line for line in path.read_text(encoding="utf-8").splitlines() if _mentions(line, learner)
-    ]
+    return [x for x in _lines(path) if _mentions(x, learner)] if path.is_file() else []
 
 
 def _drop_rows(path: Path, learner: str) -> None:
-    """links.csv, schuilnamen.txt: every line that names the learner goes."""
-    if not _rows_of(path, learner):
-        return
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(x for x in lines if not _mentions(x, learner)), encoding="utf-8")
-    tmp.replace(path)
+    """links.csv, schuilnamen.txt, a log: every line that names the learner goes. Written
+    in place, so a server that appends to its log keeps writing into the same file."""
+    if _rows_of(path, learner):
+        path.write_text(
+            "".join(x for x in _lines(path) if not _mentions(x, learner)), encoding="utf-8"
+        )
 
 
 def _json_mentions(path: Path, learner: str) -> bool:

@@ -71,6 +71,11 @@ def cohort(isolated_env, tmp_path_factory):
             LearnerRecord(learner, MODULE).answers().put_many(state)  # as the app keeps it
             submit_from_app(cohort.dir, MODULE, learner, state)
         Attempts(cohort.dir).failed([f"schuilnaam:{GONE}", f"schuilnaam:{pseudonym}"])
+        logs = base / "var" / "logs"  # a server log that names learners, as an app's does
+        logs.mkdir(parents=True, exist_ok=True)
+        (logs / "apps.log").write_text(
+            f"09:00 ingeleverd door {GONE}\n09:01 ingeleverd door {KEPT}\n", encoding="utf-8"
+        )
         assert main(["grade", "privacy", MODULE]) == 0
         assert main(["report", "privacy"]) == 0
         yield {"cohort": cohort, "var": base / "var", "base": base, "pseudonym": pseudonym}
@@ -103,6 +108,7 @@ def test_the_data_folder_holds_the_learner_before(cohort):
         f"feedback/{GONE}",
         "rapport/punten.csv",
         "pogingen.json",
+        "logs/apps.log",
     ):
         assert any(place in hit for hit in hits), (place, hits)
     assert any(hit.startswith("data/answers/") and GONE in hit for hit in hits), hits
@@ -162,6 +168,8 @@ def test_forget_a_learner_leaves_nothing_of_them_and_keeps_the_others(cohort):
     with open(c.dir / "links.csv", encoding="utf-8") as f:
         assert [row["id"] for row in csv.DictReader(f)] == [KEPT]
     assert f"schuilnaam:{pseudonym}" in json.loads((c.dir / "pogingen.json").read_text())
+    log = (cohort["var"] / "logs" / "apps.log").read_text(encoding="utf-8")
+    assert log == f"09:01 ingeleverd door {KEPT}\n"
     with open(c.dir / "rapport" / "punten.csv", encoding="utf-8-sig") as f:
         learners = [row[0] for row in csv.reader(f, delimiter=";")]
     assert KEPT in learners and pseudonym in learners
