@@ -9,7 +9,6 @@ tests, no tracebacks, no solutions, no trainer material (the learner's own code 
 """
 
 import copy
-import html
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -291,6 +290,6 @@ def _test_outcome(grade) -> dict:
 
 def _markdown_html(text: str) -> str:
     """Markdown of the notebook (the exercise's text) as HTML, to be made plain text."""
-    import markdown
+    from leerpad.markup import markdown_html
 
-    return markdown.markdown(html.escape(text, quote=False))
+    return markdown_html(text)
