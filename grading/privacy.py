@@ -8,7 +8,7 @@ Everything leerpad keeps of a learner lies in a few places, all named here:
   (``history/``), leftover grading folders (``.leerpad-grading/``), the report (``rapport/``),
   failed gradings (``verbeteren-mislukt.json``), failed pseudonym attempts (``pogingen.json``)
   and the names taken in an open cohort (``open-namen.json``);
-- nbgrader's exchange (JupyterLab hand-ins and their feedback);
+- nbgrader's exchange (JupyterLab hand-ins and their feedback) and the server logs (`var/logs/`);
 - the learner's record in the apps (``$LEERPAD_DATA/answers/...``; ``widgets.store`` is the
   one place that knows where).
 
@@ -44,7 +44,8 @@ class Plan:
 
     folders: list[Path] = field(default_factory=list)
     entries: list[str] = field(default_factory=list)  # Dutch lines: "cohort.json: ..."
-    logs: list[Path] = field(default_factory=list)  # server logs with lines about the learner
+    logs: list[Path] = field(default_factory=list)  # server logs with lines about learners
+    learners: list[str] = field(default_factory=list)  # whose lines go from those logs
     gradebook: bool = False
 
     def lines(self, base: Path) -> list[str]:
@@ -170,9 +171,12 @@ def cohort_learners(cohort: Cohort) -> list[str]:
 
 
 def cohort_plan(cohort: Cohort) -> Plan:
-    plan = Plan(folders=[cohort.dir, exchange_dir() / cohort.name])
-    plan.folders += cohort_answer_records(cohort.name, cohort_learners(cohort))
+    learners = cohort_learners(cohort)
+    plan = Plan(folders=[cohort.dir, exchange_dir() / cohort.name], learners=learners)
+    plan.folders += cohort_answer_records(cohort.name, learners)
     plan.folders = [p for p in plan.folders if p.exists()]
+    plan.logs = [p for p in _log_files() if any(_file_mentions(p, x) for x in learners)]
+    plan.entries += [f"{p.name} (log): de regels over cursisten van het cohort" for p in plan.logs]
     url = cohort.settings.get("db_url", "")
     if url and not url.startswith("sqlite"):
         plan.gradebook = True
@@ -190,6 +194,9 @@ def delete_cohort(cohort: Cohort, plan: Plan | None = None) -> Plan:
                 gb.remove_assignment(assignment.name)
     for path in plan.folders:
         _remove(path)
+    for path in plan.logs:
+        for learner in plan.learners:
+            _drop_rows(path, learner)
     return plan
 
 
