@@ -16,6 +16,7 @@ import html
 import re
 
 import markdown
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
 # Inline tags an author may write, without attributes. No block tag: a raw HTML block would
 # switch Markdown off for its lines, and with it the code spans this module leaves alone.
@@ -25,6 +26,9 @@ ALLOWED_TAGS = frozenset(
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
 FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$", re.M)
+FENCED_BLOCK = FencedBlockPreprocessor.FENCED_BLOCK_RE
+# A line that could open a code block in a page where authored text meets other text.
+LONE_FENCE = re.compile(r"^(`|~)(?=\1\1)", re.M)
 CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`).+?(?<!`)\1(?!`)")
 TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\s*/?>")
 AUTOLINK = re.compile(r"<(https?://[^\s<>\"'`]+)>")
@@ -53,10 +57,10 @@ def clean_markdown(value) -> str:
     attribute lists. Fenced code blocks and code spans are left as written: Markdown shows
     them literally anyway."""
     text, out, position = str(value), [], 0
-    for block in _fenced_blocks(text):
-        out.append(_clean_prose(text[position : block.start()]))
-        out.append(_clean_fence(block.group()))
-        position = block.end()
+    for start, end in _fenced_blocks(text):
+        out.append(_clean_prose(text[position:start]))
+        out.append(_clean_fence(text[start:end]))
+        position = end
     out.append(_clean_prose(text[position:]))
     return "".join(out)
 
@@ -82,33 +86,12 @@ def safe_target(target: str) -> bool:
 
 
 def _fenced_blocks(text: str):
-    """Fenced code blocks: an opening fence, the code, a closing fence of the same kind."""
+    """(start, end) of each fenced code block, found with the very expression Python-Markdown
+    uses: what it takes for code is left as written, everything else is cleaned."""
     position = 0
-    while True:
-        opening = FENCE.search(text, position)
-        if not opening:
-            return
-        mark = opening["fence"]
-        closing = re.compile(rf"^{re.escape(mark[0])}{{{len(mark)},}}[ \t]*$", re.M)
-        end = closing.search(text, opening.end())
-        if not end:
-            return  # an unclosed fence is prose to Markdown too
-        yield _Span(opening.start(), end.end(), text[opening.start() : end.end()])
-        position = end.end()
-
-
-class _Span:
-    def __init__(self, start, end, text):
-        self._start, self._end, self._text = start, end, text
-
-    def start(self):
-        return self._start
-
-    def end(self):
-        return self._end
-
-    def group(self):
-        return self._text
+    while match := FENCED_BLOCK.search(text, position):
+        yield match.start(), match.end()
+        position = match.end()
 
 
 def _clean_fence(block: str) -> str:
@@ -120,6 +103,9 @@ def _clean_fence(block: str) -> str:
 
 
 def _clean_prose(text: str) -> str:
+    # A fence that opens no block here could pair with one further on the page and turn
+    # cleaned text into code, or code (left as written) into text: it becomes plain text.
+    text = LONE_FENCE.sub(lambda m: "&#96;" if m[1] == "`" else "&#126;", text)
     lines = []
     for line in text.split("\n"):
         parts, position = [], 0

@@ -42,6 +42,9 @@ ATTACKS = [
     f"<a href='javascript:{RUN}'>a</a>",
     f'<https://x.be" onclick="{RUN}>',
     f"<javascript:{RUN}>",
+    f"```\n<img src=x onerror={RUN}>\n````",
+    f"```python met meer woorden\n<img src=x onerror={RUN}>\n```",
+    f"~~~\n<img src=x onerror={RUN}>\n```",
 ]
 
 
@@ -101,3 +104,11 @@ def test_a_title_is_shown_as_written():
     title = "Stap 1. *Kies* [een] <b>robot</b> | # {: x}"
     rendered = markdown.markdown(markdown_text(title), extensions=SITE_EXTENSIONS)
     assert rendered == "<p>Stap 1. *Kies* [een] &lt;b&gt;robot&lt;/b&gt; | # {: x}</p>"
+
+
+def test_a_lone_fence_cannot_pair_with_a_block_further_on_the_page():
+    """The site joins cleaned cells into one page: a fence left open in one cell must not
+    turn the next cell's code block (left as written) into text."""
+    for code in (f"<script>{RUN}</script>", f"<div><img src=x onerror={RUN}></div>"):
+        page = clean_markdown("Tekst\n\n```") + "\n\n" + clean_markdown(f"```\n{code}\n```")
+        assert_safe(markdown.markdown(page, extensions=SITE_EXTENSIONS))
