@@ -14,6 +14,7 @@ Plain one-line text (a title, a name) is escaped whole: ``html_text`` for HTML,
 
 import html
 import re
+import threading
 
 import markdown
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
@@ -65,12 +66,18 @@ def clean_markdown(value) -> str:
     return "".join(out)
 
 
+# One renderer, made when this module is imported: an app's kernel imports it before any
+# learner code runs, so drawing an exercise later needs no imports or compiling (a hand-in
+# that used up its memory is still graded).
+_RENDERER = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists"])
+_RENDERING = threading.Lock()
+
+
 def markdown_html(value, inline: bool = False) -> str:
     """Authored Markdown as HTML for an app, the feedback page, a report or a trainer page.
     ``inline`` leaves out the paragraph around a single line (an option, a title)."""
-    rendered = markdown.markdown(
-        clean_markdown(value), extensions=["fenced_code", "tables", "sane_lists"]
-    )
+    with _RENDERING:
+        rendered = _RENDERER.reset().convert(clean_markdown(value))
     if inline and rendered.startswith("<p>") and rendered.endswith("</p>"):
         inner = rendered[3:-4]
         if "<p>" not in inner:
