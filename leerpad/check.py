@@ -118,6 +118,7 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
             seen_ids.setdefault(exercise_id, module.id)
             problems += check_graded(cls, kwargs, exercise_id, grade_ids, source, place)
     problems += check_leaks(nb, where)
+    problems += check_code_tests(nb, where)
     if execute:
         problems += execute_module(module, nb, where)
     return problems
@@ -290,6 +291,43 @@ def execute_module(module, nb, where: Where, timeout=120) -> list[Problem]:
                         f"de cel geeft een fout bij het uitvoeren: {output.get('ename')}: "
                         f"{output.get('evalue')}",
                         "pas de cel aan tot ze zonder fout loopt (probeer ze in JupyterLab).",
+                    )
+                )
+    return problems
+
+
+def check_code_tests(nb, where: Where) -> list[Problem]:
+    """Warn about a test of learner code that the runner cannot judge from values (a
+    ``{code}`` block's tests, a code exercise's test lines; see leerpad.widgets.coding)."""
+    from leerpad.grading.preprocessors import judged_by_runner
+    from leerpad.widgets.coding import test_warnings
+
+    problems = []
+    for index, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        tests = [(cell.source, grade_id)] if judged_by_runner(cell) else []
+        for call, cls in exercise_calls(cell.source):
+            fields = {k.arg: _literal(k) for k in call.keywords if k.arg}
+            for field in ("tests", "hidden_tests") if cls.kind == "code-oefening" else ():
+                lines = fields.get(field) or []
+                lines = lines.splitlines() if isinstance(lines, str) else lines
+                tests += [(str(line), fields.get("id", "")) for line in lines if str(line).strip()]
+        for source, owner in tests:
+            try:
+                warnings = test_warnings(source)
+            except SyntaxError:
+                continue  # reported where the exercise is built
+            for warning in warnings:
+                problems.append(
+                    Problem(
+                        where.source,
+                        where.block(index, owner) if owner else where(index),
+                        f"een test van '{owner}': {warning}.",
+                        "schrijf elke test als assert <uitdrukking> == <verwachte waarde> "
+                        "(of gelijk(...), bijna_gelijk(...), <, in, not, and, or).",
+                        warning=True,
                     )
                 )
     return problems
