@@ -232,6 +232,67 @@ def cmd_cohort_vernieuw(args) -> int:
     return 0
 
 
+def _confirmed(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    try:
+        return input(f"{question} [j/N] ").strip().lower() in ("j", "ja", "y", "yes")
+    except EOFError:
+        return False
+
+
+def cmd_cohort_verwijder(args) -> int:
+    from leerpad.grading.privacy import cohort_plan, delete_cohort
+    from leerpad.paths import var_dir
+
+    cohort = _existing_cohort(args.name)
+    plan = cohort_plan(cohort)
+    print(f"Dit verwijdert cohort '{args.name}' met alles van zijn cursisten en leerlingen:")
+    print("\n".join(plan.lines(var_dir())))
+    if not _confirmed("Alles definitief verwijderen?", args.ja):
+        print("Niets verwijderd.")
+        return 1
+    delete_cohort(cohort, plan)
+    print(f"Cohort '{args.name}' is verwijderd. Verwijderd:")
+    print("\n".join(plan.lines(var_dir())))
+    return 0
+
+
+def cmd_cohort_vergeet(args) -> int:
+    from leerpad.grading.privacy import forget_learner, learner_plan, resolve_learner
+
+    cohort = _existing_cohort(args.name)
+    learner = resolve_learner(cohort, args.learner)
+    plan = learner_plan(cohort, learner)
+    if plan.empty:
+        print(
+            f"Cohort '{args.name}' bewaart niets van '{learner}'. Controleer de id of "
+            f"schuilnaam (zie links.csv, schuilnamen.txt of leerpad report {args.name})."
+        )
+        return 1
+    print(f"Dit verwijdert alles van '{learner}' in cohort '{args.name}':")
+    print("\n".join(plan.lines(cohort.dir)))
+    if not _confirmed(f"Alles van '{learner}' definitief verwijderen?", args.ja):
+        print("Niets verwijderd.")
+        return 1
+    forget_learner(cohort, learner, plan)
+    print(f"'{learner}' is vergeten in cohort '{args.name}'. Verwijderd:")
+    print("\n".join(plan.lines(cohort.dir)))
+    return 0
+
+
+def cmd_cohort_export(args) -> int:
+    from leerpad.grading.privacy import export_cohort
+
+    cohort = _existing_cohort(args.name)
+    written = export_cohort(cohort, Path(args.map))
+    print(f"Export van cohort '{args.name}' in {Path(args.map).resolve()}:")
+    for path in written:
+        print(f"  {path.name}")
+    print("Bewaar deze map veilig: ze bevat namen en punten van cursisten.")
+    return 0
+
+
 def cmd_report(args) -> int:
     from leerpad.grading.reports import write_report
 
@@ -425,6 +486,23 @@ def main(argv=None) -> int:
     )
     p.add_argument("name")
     p.set_defaults(func=cmd_cohort_vernieuw)
+    p = cohort.add_parser("verwijder", help="verwijder een cohort met alle gegevens van cursisten")
+    p.add_argument("name")
+    p.add_argument("--ja", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_verwijder)
+    p = cohort.add_parser(
+        "vergeet", help="verwijder alles van één cursist of schuilnaam uit een cohort"
+    )
+    p.add_argument("name")
+    p.add_argument("learner", help="id, schuilnaam of naam van de cursist")
+    p.add_argument("--ja", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_vergeet)
+    p = cohort.add_parser(
+        "export", help="punten per oefening (CSV) en een kopie van het puntenboek"
+    )
+    p.add_argument("name")
+    p.add_argument("map", help="map waarin de export komt")
+    p.set_defaults(func=cmd_cohort_export)
 
     p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")
     p.add_argument("cohort")
