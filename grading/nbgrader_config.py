@@ -4,6 +4,7 @@ pipelines, the sandbox for learner code, the gradebook URL."""
 from pathlib import Path
 
 from leerpad.grading.preprocessors import (
+    CleanAuthoredMarkdown,
     ClearGradingNotes,
     ExplainContainment,
     FillOpenAnswers,
@@ -27,12 +28,12 @@ CELL_TIMEOUT = 60  # seconds per cell of learner code
 
 
 def generate_preprocessors() -> list:
-    """nbgrader's own list, with trainer cells left out first and the answer keys moved out
-    right after the solutions."""
+    """nbgrader's own list, with trainer cells left out and authored Markdown cleaned first,
+    and the answer keys moved out right after the solutions."""
     steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
     names = [p.__name__ for p in steps]
     steps.insert(names.index("ClearSolutions") + 1, StripAnswerKeys)
-    return [RemoveTrainerCells, *steps]
+    return [RemoveTrainerCells, CleanAuthoredMarkdown, *steps]
 
 
 def sanitize_preprocessors() -> list:

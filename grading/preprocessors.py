@@ -147,6 +147,18 @@ class RemoveTrainerCells(NbGraderPreprocessor):
         return without_trainer_cells(nb), resources
 
 
+class CleanAuthoredMarkdown(NbGraderPreprocessor):
+    """Authored text is text: the released notebook's Markdown cells hold no raw HTML and no
+    script links, so Voilà and JupyterLab show what the author wrote (see leerpad.markup)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from leerpad.markup import clean_markdown
+
+        if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = clean_markdown(cell.source)
+        return cell, resources
+
+
 class FillOpenAnswers(NbGraderPreprocessor):
     """Put the learner's open answers (kept by the widgets in ``leerpad-answers.json``) into
     their manually graded cells, so that the trainer reads them in formgrader."""

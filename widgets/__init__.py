@@ -36,6 +36,12 @@ from .pixels import PixelEditor
 from .robot import GridRobot
 from .steps import StepCounter
 
+# isort: split
+# artificial intelligence: the learner trains the model
+from .ai_knn import KnnPlayground
+from .ai_overfit import OverfitExplorer
+from .ai_tree import TreeBuilder
+
 
 def score(exercise_id: str) -> float:
     """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
@@ -77,4 +83,7 @@ __all__ = [
     "GridRobot",
     "PixelEditor",
     "StepCounter",
+    "KnnPlayground",
+    "OverfitExplorer",
+    "TreeBuilder",
 ]
