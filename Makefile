@@ -47,8 +47,9 @@ $(AXE): tests/package.json tests/package-lock.json | system-test
 	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
 # Every test runs: a browser test never skips for want of Chromium (make installs it).
+# Test files run in parallel, one per core (at most 4): each worker starts its own platform.
 test: system-test lint $(AXE)
-	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench
