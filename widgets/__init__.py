@@ -36,6 +36,12 @@ from .pixels import PixelEditor
 from .robot import GridRobot
 from .steps import StepCounter
 
+# isort: split
+# artificial intelligence: the learner trains the model
+from .ai_bias import BiasTrainer
+from .ai_digits import DigitRecognition
+from .ai_ngram import TextGenerator
+
 
 def score(exercise_id: str) -> float:
     """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
@@ -77,4 +83,7 @@ __all__ = [
     "GridRobot",
     "PixelEditor",
     "StepCounter",
+    "BiasTrainer",
+    "DigitRecognition",
+    "TextGenerator",
 ]
