@@ -28,6 +28,12 @@ TEXT = {
     "wrong": "Gevraagd was een {want}. Vergelijk je tekening met het meest gelijkende "
     "voorbeeld: het model kijkt alleen welke pixels zwart zijn, niet naar de vorm die jij "
     "bedoelt.",
+    "fooled": "Gelukt: jij tekende een {want}, het model leest een {digit}. Het vergelijkt "
+    "alleen pixels met zijn voorbeelden: wat daar weinig in voorkomt, leest het slecht.",
+    "not_fooled": "Het model leest nog altijd een {want}. Probeer een {want} die anders is dan "
+    "de voorbeelden: kleiner, in een hoek, breder of met een andere vorm.",
+    "solution_fail": "Elke {digit} die het model niet als {digit} leest, is juist: bijvoorbeeld "
+    "een kleine {digit} in een hoek van het rooster.",
     "nearest": "Het meest gelijkende voorbeeld uit de trainingsdata (een {digit}):",
     "waiting": "Het model wacht op je tekening.",
     "size": "Je tekening moet 8 rijen van 8 pixels hebben.",
@@ -112,10 +118,11 @@ def valid_drawing(answer) -> bool:
 
 class DigitRecognition(PixelEditor):
     """Cijferherkenning: draw a digit; a model trained on scikit-learn's digits reads it.
-    Right when the model reads the digit the key names."""
+    Right when the model reads the digit the key names; with ``moet-falen`` right when it
+    reads another one (the learner looks for where the model fails)."""
 
     kind = "cijferherkenning"
-    fields = {}
+    fields = {"moet-falen": "must_fail"}
     show_codes = False
 
     @classmethod
@@ -124,7 +131,17 @@ class DigitRecognition(PixelEditor):
 
     @classmethod
     def validate(cls, exercise_id, config):
-        return {**config, "width": SIZE, "height": SIZE, "encoding": "binair", "code": None}
+        must_fail = config.get("must_fail", False)
+        if not isinstance(must_fail, bool):
+            raise ExerciseConfigError(exercise_id, "must_fail", "moet true of false zijn.")
+        return {
+            **config,
+            "must_fail": must_fail,
+            "width": SIZE,
+            "height": SIZE,
+            "encoding": "binair",
+            "code": None,
+        }
 
     @classmethod
     def validate_key(cls, exercise_id, config, key):
@@ -143,14 +160,19 @@ class DigitRecognition(PixelEditor):
             return Result(0.0, [TEXT["size"]])
         if "1" not in "".join(answer):
             return Result(0.0, [TEXT["empty"]])
-        lines, digit = reading(answer), predict(answer)
-        if digit == key["answer"]:
+        lines, digit, want = reading(answer), predict(answer), key["answer"]
+        if config["must_fail"]:
+            if digit != want:
+                return Result(1.0, [*lines, TEXT["fooled"].format(want=want, digit=digit)])
+            return Result(0.0, [*lines, TEXT["not_fooled"].format(want=want)])
+        if digit == want:
             return Result(1.0, [*lines, TEXT["right"].format(digit=digit)])
-        return Result(0.0, [*lines, TEXT["wrong"].format(want=key["answer"])])
+        return Result(0.0, [*lines, TEXT["wrong"].format(want=want)])
 
     @classmethod
     def solution_html(cls, config, key):
-        return escape(TEXT["solution"].format(digit=key["answer"]))
+        text = TEXT["solution_fail" if config["must_fail"] else "solution"]
+        return escape(text.format(digit=key["answer"]))
 
     # -- the widget: the pixel canvas, and the model's reading under it --------------------
     def build_input(self):
