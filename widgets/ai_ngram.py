@@ -243,15 +243,15 @@ class TextGenerator(Exercise):
         if not valid_answer(answer):
             return Result(0.0, [TEXT["no_sentence"]])
         order, words = answer["order"], [word.lower() for word in answer["words"]]
+        lines = [TEXT["sentence"].format(text=escape(show(words)))]  # always first
         if config["order"] and order != config["order"]:
-            return Result(0.0, [TEXT["wrong_order"].format(n=config["order"])])
+            return Result(0.0, [*lines, TEXT["wrong_order"].format(n=config["order"])])
         piece = bad_step(config["text"], order, words)
         if piece:
-            return Result(0.0, [TEXT["bad_step"].format(piece=piece)])
+            return Result(0.0, [*lines, TEXT["bad_step"].format(piece=escape(piece))])
         if words[-1] != END:
-            return Result(0.0, [TEXT["no_end"]])
+            return Result(0.0, [*lines, TEXT["no_end"]])
         met, total, messages = goals_met(config, words)
-        lines = [TEXT["sentence"].format(text=escape(show(words)))]
         if met == total and config.get("new") is not None:
             messages.append(TEXT["new_ok" if config["new"] else "copy_ok"])
         return Result(met / total if total else 1.0, lines + messages)
