@@ -4,6 +4,7 @@ API (as a learner in the app would), handed in, and autograded by real nbgrader 
 points for everything that is graded automatically."""
 
 import ast
+import contextlib
 import importlib
 import json
 import os
@@ -23,9 +24,10 @@ MODULES = sorted(m for m in CATALOGUE.modules if m.startswith("ct-"))
 session_module = importlib.import_module("leerpad.widgets.session")
 
 
-@pytest.fixture(scope="module")
-def cohort(isolated_env, tmp_path_factory):
-    base = tmp_path_factory.mktemp("ct-grading")
+@contextlib.contextmanager
+def released_cohort(isolated_env, base, name, modules):
+    """A cohort of its own under `base`, with `modules` released to it; the widgets built in
+    the test keep their answers there too."""
     old = dict(os.environ)
     os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
     os.environ["LEERPAD_ANSWERS"] = str(base / "widget-answers.json")  # widgets built here
@@ -35,13 +37,20 @@ def cohort(isolated_env, tmp_path_factory):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
-        cohort = Cohort("ct").create()
-        release_all(cohort, [CATALOGUE.modules[m] for m in MODULES], log=lambda *_: None)
+        cohort = Cohort(name).create()
+        release_all(cohort, [CATALOGUE.modules[m] for m in modules], log=lambda *_: None)
         yield cohort
     finally:
         session_module._session = None
         os.environ.clear()
         os.environ.update(old)
+
+
+@pytest.fixture(scope="module")
+def cohort(isolated_env, tmp_path_factory):
+    base = tmp_path_factory.mktemp("ct-grading")
+    with released_cohort(isolated_env, base, "ct", MODULES) as cohort:
+        yield cohort
 
 
 def released_exercises(cohort, module):
@@ -67,7 +76,7 @@ def right_answer(cls_name, config, key):
         return [alternatives[0] for alternatives in answer]
     if cls_name == "NumericAnswer":
         return f"{answer:g}".replace(".", ",")
-    if cls_name in ("Ordering", "GridRobot"):
+    if cls_name in ("Ordering", "GridRobot", "Categorize"):
         return answer
     raise AssertionError(f"no solver for {cls_name}")
 
