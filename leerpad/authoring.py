@@ -243,9 +243,10 @@ def exercise_cells(block: Block, path):
         )
     cls = KINDS[block.kind]
     kwargs = {"id": block.id, **author_kwargs(cls, data)}
-    for name, target in getattr(cls, "file_fields", {}).items():
+    for name, keep in getattr(cls, "file_fields", {}).items():
         if isinstance(kwargs.get(name), str):
-            kwargs[target] = _module_file(block, path, name, kwargs[name])
+            kwargs[keep] = kwargs[name]
+            kwargs[name] = _module_file(block, path, name, kwargs[name])
     # Build it once now, so a configuration error names the file and the line.
     from leerpad.widgets.base import ExerciseConfigError
 

@@ -170,17 +170,17 @@ class TextGenerator(Exercise):
     word. Right when every step comes from the text and the goals of the block are met."""
 
     kind = "tekstgenerator"
-    fields = {
-        "tekst": "text_file",
+    fields = {  # 'tekst' (text) is a field every type shares: here it names a file
         "orde": "order",
         "begin": "start",
         "moet-bevatten": "must_contain",
         "min-woorden": "min_words",
         "nieuw": "new",
     }
-    # A field that names a file in the module folder -> the field that gets its content
-    # (read by the Markdown compiler, so that the released notebook and the grader have it).
-    file_fields = {"text_file": "text"}
+    # A field that names a file in the module folder -> where its name is kept: the Markdown
+    # compiler puts the file's content in the field, so the released notebook and the grader
+    # have the text without the file.
+    file_fields = {"text": "text_file"}
 
     @classmethod
     def validate(cls, exercise_id, config):
