@@ -29,9 +29,9 @@ def open_task(browser, platform, module, text):
         ),
     )
     app = f"/voila/render/{module}/{module}.ipynb?toestel={DEVICE}"
-    page.goto(platform["apps"] + app, timeout=120_000)
+    page.goto(platform["apps"] + app, timeout=300_000)
     task = page.locator(".leerpad-exercise", has_text=text)
-    task.wait_for(timeout=120_000)
+    task.wait_for(timeout=300_000)  # a loaded machine renders slowly
     return page, task, external
 
 
