@@ -9,7 +9,6 @@ tests, no tracebacks, no solutions, no trainer material (the learner's own code 
 """
 
 import copy
-import html
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -100,7 +99,7 @@ def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
     """{exercise id: {title, kind, answer, verdict, messages}} for the widget exercises of
     a released notebook, built as the grader builds them, with the learner's answers."""
     from leerpad.grading.fastpath import _parse_call, cell_role, no_frontend
-    from leerpad.widgets.base import TYPES
+    from leerpad.widgets.base import TYPES, rich
     from leerpad.widgets.coding import CodeExercise
     from leerpad.widgets.session import Session, active
     from leerpad.widgets.store import AnswerStore, KeyStore
@@ -129,7 +128,7 @@ def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
                     continue
                 answer = exercise.get_answer()
                 item = {
-                    "titel": plain(exercise.question) or cls.kind,
+                    "titel": plain(rich(exercise.question)) or cls.kind,
                     "soort": cls.kind,
                     "antwoord": answer_lines(exercise, answer),
                     "code": isinstance(exercise, CodeExercise),
@@ -291,6 +290,6 @@ def _test_outcome(grade) -> dict:
 
 def _markdown_html(text: str) -> str:
     """Markdown of the notebook (the exercise's text) as HTML, to be made plain text."""
-    import markdown
+    from leerpad.markup import markdown_html
 
-    return markdown.markdown(html.escape(text, quote=False))
+    return markdown_html(text)

@@ -289,6 +289,7 @@ LOCKED = (
     "leerkracht om hulp."
 )
 NEED_CODE = "Vul ook de code in die je bij je schuilnaam kreeg."
+NEED_PSEUDONYM = "Vul eerst je schuilnaam en je code in: ze staan op het briefje van je leerkracht."
 RESERVED_NAME = (
     "Onder deze naam kan je hier niet inleveren: hij hoort bij een persoonlijke link of bij "
     "een klaslink. Open de app via de link die je kreeg, of kies een andere naam."
@@ -353,6 +354,8 @@ class Access:
         if self.mode == "personal" or (self.mode == "class" and self.learner):
             return self.learner, None
         learner = normalize_learner(name)
+        if not learner and self.mode == "class":
+            return None, NEED_PSEUDONYM
         if not learner:
             from leerpad.widgets.i18n import t
 

@@ -4,10 +4,12 @@ pipelines, the sandbox for learner code, the gradebook URL."""
 from pathlib import Path
 
 from leerpad.grading.preprocessors import (
+    CleanAuthoredMarkdown,
     ClearGradingNotes,
     ExplainContainment,
     FillOpenAnswers,
     HideHiddenTests,
+    JudgeCodeTests,
     LimitOutputSize,
     NoteChangedCells,
     RecomputeWidgetScores,
@@ -26,12 +28,12 @@ CELL_TIMEOUT = 60  # seconds per cell of learner code
 
 
 def generate_preprocessors() -> list:
-    """nbgrader's own list, with trainer cells left out first and the answer keys moved out
-    right after the solutions."""
+    """nbgrader's own list, with trainer cells left out and authored Markdown cleaned first,
+    and the answer keys moved out right after the solutions."""
     steps = list(GenerateAssignment.class_traits()["preprocessors"].default())
     names = [p.__name__ for p in steps]
     steps.insert(names.index("ClearSolutions") + 1, StripAnswerKeys)
-    return [RemoveTrainerCells, *steps]
+    return [RemoveTrainerCells, CleanAuthoredMarkdown, *steps]
 
 
 def sanitize_preprocessors() -> list:
@@ -54,15 +56,15 @@ def sanitize_preprocessors() -> list:
 
 def autograde_preprocessors() -> list:
     """nbgrader's list with links in the hand-in refused first, Execute in the sandbox, what
-    the sandbox stopped explained, outputs kept readable and widget scores computed on the
-    grader."""
+    the sandbox stopped explained, outputs kept readable, the test cells of learner code
+    judged by the code runner and widget scores computed on the grader."""
     from nbgrader.converters import Autograde
 
     steps = [RefuseLinks, *Autograde.class_traits()["autograde_preprocessors"].default()]
     names = [p.__name__ for p in steps]
     steps[names.index("Execute")] = SandboxedExecute
     at = names.index("Execute") + 1
-    steps[at:at] = [ExplainContainment, LimitOutputSize]
+    steps[at:at] = [ExplainContainment, LimitOutputSize, JudgeCodeTests]
     names = [p.__name__ for p in steps]
     steps[names.index("SaveAutoGrades") : names.index("SaveAutoGrades")] = [
         RecomputeWidgetScores,
@@ -86,6 +88,7 @@ def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
         section.kernel_manager_class = SandboxedKernelManager
         section.timeout = cell_timeout
         section.interrupt_on_timeout = True
+    c.JudgeCodeTests.cell_timeout = cell_timeout  # the runner interrupts a cell alike
 
 
 def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) -> None:

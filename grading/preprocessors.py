@@ -147,6 +147,18 @@ class RemoveTrainerCells(NbGraderPreprocessor):
         return without_trainer_cells(nb), resources
 
 
+class CleanAuthoredMarkdown(NbGraderPreprocessor):
+    """Authored text is text: the released notebook's Markdown cells hold no raw HTML and no
+    script links, so Voilà and JupyterLab show what the author wrote (see leerpad.markup)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        from leerpad.markup import clean_markdown
+
+        if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = clean_markdown(cell.source)
+        return cell, resources
+
+
 class FillOpenAnswers(NbGraderPreprocessor):
     """Put the learner's open answers (kept by the widgets in ``leerpad-answers.json``) into
     their manually graded cells, so that the trainer reads them in formgrader."""
@@ -238,6 +250,9 @@ class SandboxedExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
+            return cell, resources
+        if judged_by_runner(cell):  # JudgeCodeTests does; its tests never enter the kernel
+            cell.outputs, cell.execution_count = [], None
             return cell, resources
         if self.stopped:
             cell.outputs = [not_run_output(self.stopped)]
@@ -646,3 +661,113 @@ class ShowGradingNotes(NbGraderPreprocessor):
             cell["id"] = "leerpad-opmerkingen"
             nb.cells.insert(0, cell)
         return nb, resources
+
+
+# -- test cells of learner code, judged by the code exercises' runner ------------------------
+NOT_PASSED = "TestNietGeslaagd"
+
+
+def judged_by_runner(cell) -> bool:
+    """An autograder test cell of learner code (a ``{code}`` block's tests): judged by the
+    runner, never in the kernel. A widget's ``score('id')`` cell is scored on the grader
+    from the answers and the keys (``leerpad.grading.fastpath``)."""
+    from leerpad.grading.fastpath import cell_role
+
+    meta = cell.metadata.get("nbgrader", {})
+    return (
+        cell.cell_type == "code"
+        and bool(meta.get("grade"))
+        and not meta.get("solution")
+        and cell_role(cell) != "score"
+    )
+
+
+def as_python(source: str) -> str:
+    """A cell as plain Python: IPython's ``%`` and ``!`` lines become calls (which fail in
+    the runner's plain Python, on their own line, as a cell that fails)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+class JudgeCodeTests(NbGraderPreprocessor):
+    """Judge every test cell of learner code with the runner of the code exercises.
+
+    nbgrader would run a test cell in the kernel that ran the learner's code, where that code
+    can swallow a failed assert (``get_ipython().set_custom_exc``) or replace what the tests
+    use. Here the learner's cells before the test cell run in fresh, limited Pythons in the
+    sandbox (``leerpad.widgets.coding.run_python``), which only give the values the asserts
+    need; the runner judges them. The cell's outputs become that verdict: none when it
+    passes, one error output in Dutch when it fails, so that nbgrader's ``SaveAutoGrades``
+    (or leerpad's ``CollectGrades``) scores it. Hidden tests go in as hidden: only True or
+    False comes back."""
+
+    cell_timeout = Integer(
+        60, help="Seconds each learner cell may run before it is interrupted (as in a kernel)."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.preprocessors import ClearHiddenTests
+
+        self.nb, self.code = nb, []
+        self.hidden_marker = ClearHiddenTests(parent=self).begin_test_delimeter
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        if judged_by_runner(cell):
+            failure = self.judge(cell.source, index, cell)
+            cell.outputs = [] if failure is None else [not_passed_output(failure)]
+        elif self._is_learner_code(cell):
+            self.code.append(as_python(cell.source))
+        return cell, resources
+
+    @staticmethod
+    def _is_learner_code(cell) -> bool:
+        """Cells that ran before the test in the notebook, except leerpad's widget cells
+        (scored on the grader) and the tests."""
+        from leerpad.grading.fastpath import cell_role
+
+        return cell_role(cell) is None
+
+    def judge(self, source: str, index: int, cell) -> str | None:
+        """None when every assert of the cell passes, else why not (Dutch)."""
+        from leerpad.widgets.coding import friendly, run_python, test_plan
+
+        reason = test_plan(source)["unjudgeable"]
+        if reason:
+            add_note(
+                self.nb,
+                f"De testen in {cell_name(cell, index)} kan de runner niet beoordelen: "
+                f"{reason}. Ze leveren geen punten op; pas de module aan.",
+                self.log,
+            )
+            return f"Deze testen kunnen niet beoordeeld worden: {reason}."
+        hidden = self.hidden_marker in source
+        timeout = self.cell_timeout * (len(self.code) + 1) + 5
+        outcome = run_python(
+            self.code, [source], timeout, show_output=not hidden, cell_timeout=self.cell_timeout
+        )
+        if outcome["timeout"]:
+            return "De code stopte niet binnen de tijdslimiet (een oneindige lus?)."
+        if outcome.get("crashed") or len(outcome["tests"]) != 1:
+            return "De code stopte Python onverwacht (te veel geheugen?)."
+        verdict = outcome["tests"][0]
+        if hidden:
+            return None if verdict is True else "Niet alle testen slaagden."
+        if verdict is None:
+            return None
+        if verdict["type"] == "AssertionError":
+            return "Niet alle testen slaagden."
+        return "Niet alle testen slaagden: " + friendly(verdict, in_test=True)
+
+
+def not_passed_output(reason: str):
+    """The one output of a test cell that failed: an error, so it earns nothing."""
+    return nbformat_output(
+        "error",
+        ename=NOT_PASSED,
+        evalue=reason,
+        traceback=[f"{reason} (beoordeeld door de testrunner van leerpad)"],
+    )

@@ -8,7 +8,9 @@ in the cohort's ``trainer/`` folder: the trainer's JupyterLab shows it, learners
 
 import hashlib
 import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -17,6 +19,7 @@ from leerpad.grading.nbgrader_run import run_nbgrader
 from leerpad.widgets.store import write_json_atomic
 
 from leerpad.catalogue import Module
+from leerpad.site_build import swap
 from leerpad.trainerpage import write_trainer_index, write_trainer_page
 
 STAMP = "release-stamps.json"
@@ -45,21 +48,36 @@ def release_module(cohort: Cohort, module: Module, force=False) -> bool:
     released = cohort.release_dir / module.id / f"{module.id}.ipynb"
     if not force and stamps.get(module.id) == mark and released.exists():
         return False
-    source = cohort.dir / "source" / module.id
-    if source.exists():
-        shutil.rmtree(source)
-    source.mkdir(parents=True)
-    nbformat.write(module.notebook, source / f"{module.id}.ipynb")
-    for asset in module.assets():
-        target = source / asset.relative_to(module.folder)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(asset, target)
-    with cohort.gradebook() as gb:
-        gb.update_or_create_assignment(module.id)
-    run_nbgrader(cohort.dir, "generate_assignment", module.id, "--force")
+    # Built beside its target and swapped in when complete: a release stopped halfway
+    # leaves the previous one in place (and no stamp, so the next run releases again).
+    (cohort.dir / "source").mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{module.id}-", dir=cohort.dir / "source"))
+    staged.chmod(0o755)  # as a folder nbgrader makes
+    work = f".vrijgave-{os.getpid()}"
+    try:
+        nbformat.write(module.notebook, staged / f"{module.id}.ipynb")
+        for asset in module.assets():
+            target = staged / asset.relative_to(module.folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(asset, target)
+        swap(staged, cohort.dir / "source" / module.id)
+        with cohort.gradebook() as gb:
+            gb.update_or_create_assignment(module.id)
+        run_nbgrader(
+            cohort.dir,
+            "generate_assignment",
+            module.id,
+            "--force",
+            f"--CourseDirectory.release_directory={work}",
+        )
+        cohort.release_dir.mkdir(exist_ok=True)
+        swap(cohort.dir / work / module.id, cohort.release_dir / module.id)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+        shutil.rmtree(cohort.dir / work, ignore_errors=True)
     run_nbgrader(cohort.dir, "release_assignment", module.id, "--force")
     stamps[module.id] = mark
-    write_json_atomic(stamps_path, stamps)
+    write_json_atomic(stamps_path, stamps)  # last: only a complete release is up to date
     return True
 
 

@@ -181,8 +181,8 @@ def save_rubric_grade(
         )
     if len(choices) != len(answer.criteria):
         raise RubricError(
-            f"Kies een niveau voor elk van de {len(answer.criteria)} criteria "
-            f"({len(choices)} gekozen)."
+            f"Kies een niveau voor elk criterium ({len(choices)} van "
+            f"{len(answer.criteria)} gekozen)."
         )
     for criterion, chosen in zip(answer.criteria, choices, strict=True):
         if chosen not in criterion.levels:

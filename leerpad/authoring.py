@@ -24,8 +24,14 @@ It never enters the notebook, so no release, app, site page or feedback can show
 reaches the trainer page of the module (``leerpad.trainerpage``).
 """
 
+import ast
+import difflib
+import inspect
+import math
 import re
+import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -33,8 +39,10 @@ import yaml
 
 from leerpad.widgets.base import TYPES
 
-# Three backticks or more: a trainer block with a code example inside opens with four.
-FENCE = re.compile(r"^(?P<fence>`{3,})\{(?P<kind>[a-z-]+)\}[ \t]*(?P<id>\S*)[ \t]*$")
+# Three backticks or more: a trainer block with a code example inside opens with four. Any
+# text between the braces opens a block, so that {Meerkeuze} or {meerkeuze } is an error
+# rather than a plain code block that shows the answer to learners.
+FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[ \t]*\{(?P<kind>[^}]*)\}(?P<id>.*)$")
 TRAINER = "trainer"  # the block kind (and, in a notebook, the cell tag) of trainer material
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$")
 
@@ -66,6 +74,163 @@ class AuthoringError(ValueError):
         super().__init__(f"{path}:{line}: {problem}" + (f" Oplossing: {fix}" if fix else ""))
 
 
+# -- reading what authors wrote: strict, bounded, fails fast ----------------------------------
+# Far above any real module, far below what hurts: a file is read whole and parsed at once.
+MAX_TEXT_BYTES = 2 * 1024 * 1024  # module.md, module.yml, course.yml, a path file
+MAX_YAML_CHARS = 100_000  # one exercise block or one metadata file
+MAX_YAML_DEPTH = 20  # lists in lists in ...: a scenario needs 5
+
+
+def read_text(path) -> str:
+    """A text file an author wrote, as UTF-8; else an error naming the file and the line."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise AuthoringError(
+            path,
+            1,
+            f"het bestand is te groot ({size // 1024} kB, hoogstens {MAX_TEXT_BYTES // 1024} kB).",
+            "splits de module, of zet grote gegevens in een apart bestand in de modulemap.",
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise AuthoringError(
+            path,
+            line,
+            f"het bestand is niet in UTF-8 opgeslagen (byte 0x{data[err.start]:02x} op deze "
+            "regel is geen UTF-8).",
+            "sla het bestand op met de codering UTF-8 (in je editor: Opslaan als > Codering).",
+        ) from None
+
+
+class YamlRefused(yaml.YAMLError):
+    """YAML that is valid but that leerpad refuses, with the place and the fix."""
+
+    def __init__(self, mark, problem, fix):
+        self.problem_mark, self.problem, self.fix = mark, problem, fix
+        super().__init__(problem)
+
+
+def _refuse_type(what, fix):
+    def construct(loader, node):
+        raise YamlRefused(node.start_mark, what, fix)
+
+    return construct
+
+
+class StrictLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases (a 'billion laughs' stops at its first anchor,
+    before anything is expanded), without duplicate keys and without deep nesting."""
+
+    depth = 0
+    first_line = 1  # the line of the file where the YAML starts (a block in module.md)
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise YamlRefused(
+                event.start_mark,
+                "YAML-verwijzingen (&naam en *naam) zijn niet toegestaan.",
+                "schrijf elke waarde volledig uit, zonder & of *.",
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise YamlRefused(
+                    event.start_mark,
+                    f"de velden zijn te diep genest (meer dan {MAX_YAML_DEPTH} niveaus).",
+                    "schrijf de lijsten en velden platter.",
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None and key in seen:
+                raise YamlRefused(
+                    key_node.start_mark,
+                    f"veld '{key}' staat twee keer (ook op regel "
+                    f"{seen[key] + self.first_line}); alleen het laatste zou tellen.",
+                    f"houd één '{key}:' over.",
+                )
+            seen.setdefault(key, key_node.start_mark.line)
+        return super().construct_mapping(node, deep)
+
+
+for _tag, _name in (("binary", "binaire gegevens"), ("set", "een verzameling (!!set)")):
+    StrictLoader.add_constructor(
+        f"tag:yaml.org,2002:{_tag}",
+        _refuse_type(f"{_name} is geen tekst, getal of lijst.", "schrijf tekst of een lijst."),
+    )
+for _tag in ("omap", "pairs"):
+    StrictLoader.add_constructor(
+        f"tag:yaml.org,2002:{_tag}",
+        _refuse_type(f"!!{_tag} wordt niet gebruikt.", "schrijf gewone velden (naam: waarde)."),
+    )
+
+
+class BlockLoader(StrictLoader):
+    """An exercise block: text, numbers, yes/no, lists and fields; nothing that becomes a
+    Python object the app cannot show (a date, infinity)."""
+
+    def construct_yaml_float(self, node):
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            raise YamlRefused(
+                node.start_mark,
+                f"'{node.value}' is geen gewoon getal.",
+                "schrijf een getal, of zet tekst tussen aanhalingstekens.",
+            )
+        return value
+
+
+BlockLoader.add_constructor("tag:yaml.org,2002:float", BlockLoader.construct_yaml_float)
+BlockLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    _refuse_type(
+        "hier staat een datum, waar tekst of een getal hoort.",
+        "zet de datum tussen aanhalingstekens, bv. '2026-01-15'.",
+    ),
+)
+
+
+def load_yaml(text: str, path, first_line=1, invalid="de YAML klopt niet.", loader=StrictLoader):
+    """YAML an author wrote -> data; or an AuthoringError that names the line and the fix.
+    `first_line` is the line of the file where `text` starts."""
+    if len(text) > MAX_YAML_CHARS:
+        raise AuthoringError(
+            path,
+            first_line,
+            f"te veel YAML ({len(text) // 1000}000 tekens, hoogstens {MAX_YAML_CHARS}).",
+            "maak het blok korter of verdeel het over meer oefeningen.",
+        )
+    reader = loader(text)
+    reader.first_line = first_line
+    try:
+        return reader.get_single_data()
+    except YamlRefused as err:
+        raise AuthoringError(
+            path, first_line + err.problem_mark.line, err.problem, err.fix
+        ) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        said = getattr(err, "problem", None) or str(err).split("\n")[0]
+        fix = (
+            f"kijk deze regel na (YAML zegt: {said}). Schrijf 'naam: waarde'; zet tekst met "
+            "een ':' of '#' tussen aanhalingstekens; spring in met spaties, niet met tabs."
+        )
+        raise AuthoringError(path, line, invalid, fix) from None
+    finally:
+        reader.dispose()
+
+
 @dataclass
 class Block:
     kind: str
@@ -75,7 +240,8 @@ class Block:
 
 
 def parse(text: str, path="module.md"):
-    """Split Markdown into text chunks (str) and exercise blocks (Block)."""
+    """Split Markdown into text chunks (str) and exercise blocks (Block). A block's kind is
+    checked later (``check_kind``), so a mistyped kind is an error, never plain text."""
     parts, buffer = [], []
     lines = text.splitlines()
     i = 0
@@ -99,7 +265,7 @@ def parse(text: str, path="module.md"):
         if "\n".join(buffer).strip():
             parts.append("\n".join(buffer).strip("\n"))
         buffer = []
-        parts.append(Block(match["kind"], match["id"], "\n".join(body), start))
+        parts.append(Block(match["kind"], match["id"].strip(), "\n".join(body), start))
     if "\n".join(buffer).strip():
         parts.append("\n".join(buffer).strip("\n"))
     return parts
@@ -167,18 +333,127 @@ def _check_trainer_block(block: Block, path) -> None:
         )
 
 
+def check_kind(block: Block, path) -> None:
+    """The kind between the braces is one leerpad knows, exactly as written in the guide."""
+    known = sorted([*KINDS, "code", TRAINER])
+    if block.kind in known:
+        return
+    kind = block.kind.strip().lower()
+    if kind in known:
+        fix = f"schrijf ```{{{kind}}}: in kleine letters, zonder spaties tussen de haakjes."
+    else:
+        close = difflib.get_close_matches(kind, known, n=1)
+        fix = (f"bedoelde je {{{close[0]}}}? " if close else "") + f"kies uit: {', '.join(known)}."
+    raise AuthoringError(path, block.line, f"onbekend bloktype '{block.kind}'.", fix)
+
+
 def _fields(block: Block, path) -> dict:
-    try:
-        data = yaml.safe_load(block.body) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = block.line + 1 + (mark.line if mark else 0)
-        raise AuthoringError(
-            path, line, "de YAML in dit blok klopt niet.", str(err).split("\n")[0]
-        ) from err
+    data = load_yaml(
+        block.body, path, block.line + 1, "de YAML in dit blok klopt niet.", loader=BlockLoader
+    )
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
-        raise AuthoringError(path, block.line, "het blok moet velden bevatten (naam: waarde).")
+        raise AuthoringError(
+            path,
+            block.line,
+            "het blok moet velden bevatten (naam: waarde).",
+            "schrijf elk veld op een eigen regel, bv. 'vraag: ...'.",
+        )
     return data
+
+
+def field_line(block: Block, name) -> int:
+    """The line of module.md where the block's field `name` is written (else the fence)."""
+    pattern = re.compile(rf"^[ \t]*(- )?[\"']?{re.escape(str(name))}[\"']?[ \t]*:")
+    for offset, line in enumerate(block.body.splitlines(), 1):
+        if pattern.match(line):
+            return block.line + offset
+    return block.line
+
+
+# Fields that authors write as text and learners read: a number, a date or yes/no here is
+# a slip of YAML (a question '2026-01-15' or 'yes' would not be the question meant).
+TEXT_FIELDS = {"vraag", "tekst", "eenheid", "opdracht", "beschrijving"}
+TYPE_NAMES = {bool: "ja/nee", int: "een getal", float: "een getal", list: "een lijst"}
+
+
+@cache
+def known_names(cls) -> frozenset:
+    """Every keyword argument a widget class can use: the base's, its Dutch fields' and
+    every name its code reads (the names as strings in the modules that define it)."""
+    from leerpad.widgets.base import Exercise
+
+    names = set(inspect.signature(Exercise.__init__).parameters) - {"self", "config"}
+    names |= {*FIELDS.values(), *cls.fields.values(), *cls.key_fields, *cls.nested_fields}
+    for klass in cls.__mro__:
+        module = sys.modules.get(klass.__module__)
+        if module is None or not getattr(module, "__file__", None):
+            continue
+        for node in ast.walk(ast.parse(Path(module.__file__).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.fullmatch(r"[a-z_]+", node.value):
+                    names.add(node.value)
+    return frozenset(names)
+
+
+def check_fields(cls, data: dict, block: Block, path, where="", parent=None) -> None:
+    """Unknown or misspelled fields are errors with a 'bedoelde je'; text fields hold text.
+    A child (a question of a set) may also use its parent's Dutch names (see _nested)."""
+    dutch = {**FIELDS, **(parent.fields if parent else {}), **cls.fields}
+    known = known_names(cls) | (known_names(parent) if parent else frozenset())
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise AuthoringError(
+                path,
+                block.line,
+                f"veld {key!r}{where} is geen naam.",
+                "schrijf een naam voor de dubbelepunt, bv. 'vraag:'.",
+            )
+        if key not in dutch and key not in known:
+            names = sorted({*dutch, *cls.key_fields, "type"})
+            close = difflib.get_close_matches(key.lower(), names, n=1)
+            hint = f"bedoelde je '{close[0]}'? " if close else ""
+            raise AuthoringError(
+                path,
+                field_line(block, key),
+                f"onbekend veld '{key}'{where} in een {{{block.kind}}}-blok.",
+                f"{hint}de velden staan in de gids voor auteurs; velden van dit type: "
+                f"{', '.join(sorted(dutch))}.",
+            )
+        if key in TEXT_FIELDS and not isinstance(value, str):
+            _not_text(block, path, key, value, where)
+        if key == "tips" and isinstance(value, list):
+            for item in value:
+                if not isinstance(item, str):
+                    _not_text(block, path, key, item, where)
+    for name in cls.nested_fields:  # the questions of a set, the steps of a scenario
+        items = data.get({v: k for k, v in dutch.items()}.get(name, name))
+        items = items.values() if isinstance(items, dict) else items or []
+        for number, item in enumerate(items, 1):
+            if not isinstance(item, dict):
+                continue
+            child = KINDS.get(item.get("type") or item.get("soort")) or TYPES.get(
+                item.get("type") or item.get("soort")
+            )
+            check_fields(child or cls, item, block, path, f" (onderdeel {number})", cls)
+
+
+def _not_text(block, path, key, value, where):
+    if value is None:
+        raise AuthoringError(
+            path,
+            field_line(block, key),
+            f"veld '{key}'{where} is leeg.",
+            f"schrijf de tekst op dezelfde regel na '{key}:' (of laat het veld weg).",
+        )
+    shown = TYPE_NAMES.get(type(value), type(value).__name__)
+    raise AuthoringError(
+        path,
+        field_line(block, key),
+        f"veld '{key}'{where} moet tekst zijn, niet {shown} ({value!r}).",
+        f'zet de tekst tussen aanhalingstekens: {key}: "{value}"',
+    )
 
 
 def _call(cls_name: str, kwargs: dict) -> str:
@@ -229,6 +504,7 @@ def _nested(parent, item):
 
 def exercise_cells(block: Block, path):
     """The cells for one exercise block."""
+    check_kind(block, path)
     if not block.id:
         raise AuthoringError(
             path, block.line, "dit blok heeft geen id.", f"schrijf ```{{{block.kind}}} mijn-id"
@@ -236,12 +512,9 @@ def exercise_cells(block: Block, path):
     data = _fields(block, path)
     if block.kind == "code":
         return code_cells(block, data, path)
-    if block.kind not in KINDS:
-        known = ", ".join(sorted([*KINDS, "code"]))
-        raise AuthoringError(
-            path, block.line, f"onbekend bloktype '{block.kind}'.", f"kies uit: {known}."
-        )
+    check_kind(block, path)
     cls = KINDS[block.kind]
+    check_fields(cls, data, block, path)
     kwargs = {"id": block.id, **author_kwargs(cls, data)}
     for name, keep in getattr(cls, "file_fields", {}).items():
         if isinstance(kwargs.get(name), str):
@@ -309,14 +582,18 @@ def _module_file(block: Block, path, name, filename) -> str:
 
 
 def code_cells(block: Block, data, path):
-    unknown = set(data) - CODE_FIELDS
+    unknown = sorted(map(str, set(data) - CODE_FIELDS))
     if unknown:
+        close = difflib.get_close_matches(unknown[0].lower(), sorted(CODE_FIELDS), n=1)
         raise AuthoringError(
             path,
-            block.line,
-            f"onbekend veld '{sorted(unknown)[0]}'.",
-            f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
+            field_line(block, unknown[0]),
+            f"onbekend veld '{unknown[0]}'.",
+            (f"bedoelde je '{close[0]}'? " if close else "")
+            + f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
         )
+    if "opdracht" in data and not isinstance(data["opdracht"], str):
+        _not_text(block, path, "opdracht", data["opdracht"], "")
     for required in ("oplossing", "testen"):
         if not data.get(required):
             raise AuthoringError(path, block.line, f"code-oefening '{block.id}' mist '{required}'.")
@@ -369,6 +646,8 @@ def compile_markdown(text: str, path="module.md", module_id="module"):
     ]
     seen = set()
     for part in parse(text, path):
+        if isinstance(part, Block):
+            check_kind(part, path)  # {Trainer} too: a mistyped trainer block is no text
         if is_trainer(part):
             _check_trainer_block(part, path)
             continue  # trainer material never enters the notebook

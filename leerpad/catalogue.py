@@ -82,12 +82,14 @@ class Frameworks:
 
 
 def load_yaml(path: Path, problems: list) -> dict | None:
+    # leerpad.authoring reads strictly: UTF-8, bounded, no aliases, no duplicate keys
+    from leerpad.authoring import AuthoringError, read_text
+    from leerpad.authoring import load_yaml as strict_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        place = f"regel {mark.line + 1}" if mark else "bestand"
-        problems.append(Problem(path, place, "geen geldige YAML.", str(err).split("\n")[0]))
+        data = strict_yaml(read_text(path), path, invalid="geen geldige YAML.")
+    except AuthoringError as err:
+        problems.append(Problem(path, f"regel {err.line}", err.problem, err.fix))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(path, "bestand", "moet velden bevatten (naam: waarde)."))
@@ -123,20 +125,20 @@ class Module:
 
         Without trainer material: everything learners get (release, apps, site, feedback) is
         made from this notebook. The trainer material is in ``trainer_notes``."""
-        from leerpad.authoring import compile_markdown, without_trainer_cells
+        from leerpad.authoring import compile_markdown, read_text, without_trainer_cells
 
         if self.markdown_path.exists():
-            text = self.markdown_path.read_text(encoding="utf-8")
+            text = read_text(self.markdown_path)
             return compile_markdown(text, self.markdown_path, self.id)
         return without_trainer_cells(nbformat.read(self.notebook_path, as_version=4))
 
     @cached_property
     def trainer_notes(self):
         """The module's trainer material (``{trainer}`` blocks or cells tagged trainer)."""
-        from leerpad.authoring import notebook_trainer_notes, trainer_notes
+        from leerpad.authoring import notebook_trainer_notes, read_text, trainer_notes
 
         if self.markdown_path.exists():
-            text = self.markdown_path.read_text(encoding="utf-8")
+            text = read_text(self.markdown_path)
             return trainer_notes(text, self.markdown_path)
         return notebook_trainer_notes(nbformat.read(self.notebook_path, as_version=4))
 
@@ -211,7 +213,7 @@ class Catalogue:
             if problem.path.name not in self.LOCATED or not re.fullmatch(r"[a-z_]+", key):
                 continue
             if problem.path not in texts:
-                texts[problem.path] = problem.path.read_text(encoding="utf-8")
+                texts[problem.path] = problem.path.read_text(encoding="utf-8", errors="replace")
             match = re.search(rf"^{key}[ \t]*:", texts[problem.path], re.M)
             if match:
                 line = texts[problem.path].count("\n", 0, match.start()) + 1
@@ -230,12 +232,38 @@ class Catalogue:
                 module = self._load_module(module_yml, course)
                 if module:
                     course.modules.append(module)
+            self._order_modules(course_yml, course)
         for path_yml in sorted((self.root / "paths").glob("*.yml")):
             meta = load_yaml(path_yml, self.problems)
             if meta is not None:
                 self.paths.append(LearningPath(path_yml, meta))
                 self._check_path(path_yml, meta)
         self._check_planned_agree()
+
+    def _order_modules(self, course_yml: Path, course: Course) -> None:
+        """Put a course's modules in the teaching order its ``modules:`` list gives; modules
+        it does not name follow in folder order (a module being written, a merge)."""
+        order = course.meta.get("modules")
+        if order is None:
+            return
+        if not isinstance(order, list):
+            self.problems.append(
+                Problem(course_yml, "modules", "moet een lijst met module-id's zijn.")
+            )
+            return
+        present = {m.id: m for m in course.modules}
+        for number, module_id in enumerate(order, 1):
+            if module_id not in present:
+                self.problems.append(
+                    Problem(
+                        course_yml,
+                        f"modules[{number}]",
+                        f"module '{module_id}' bestaat niet in deze cursus.",
+                        f"maak de map {course_yml.parent.name}/{module_id} of schrap de id.",
+                    )
+                )
+        rank = {module_id: n for n, module_id in enumerate(order)}
+        course.modules.sort(key=lambda m: rank.get(m.id, len(rank)))
 
     def _load_module(self, module_yml: Path, course: Course) -> Module | None:
         meta = load_yaml(module_yml, self.problems)

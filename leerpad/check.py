@@ -3,6 +3,7 @@ file, the place and the fix."""
 
 import ast
 import copy
+import os
 import re
 from pathlib import Path
 
@@ -26,7 +27,13 @@ class Where:
     def __init__(self, module):
         self.markdown = module.markdown_path.exists()
         self.source = module.markdown_path if self.markdown else module.notebook_path
-        self.text = self.source.read_text(encoding="utf-8") if self.markdown else ""
+        # only to find lines: a file that cannot be read is reported by Module.notebook
+        try:
+            self.text = (
+                self.source.read_text(encoding="utf-8", errors="replace") if self.markdown else ""
+            )
+        except OSError:
+            self.text = ""
 
     def __call__(self, cell_index: int, needle: str = "") -> str:
         if self.markdown and needle:
@@ -77,7 +84,17 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
     except AuthoringError as err:
         return [*problems, Problem(Path(err.path), f"regel {err.line}", err.problem, err.fix)]
     except Exception as err:  # an unreadable notebook: report it, check the rest
-        return [*problems, Problem(source, "bestand", f"kan niet gelezen worden: {err}")]
+        return [
+            *problems,
+            Problem(
+                source,
+                "bestand",
+                f"kan niet gelezen worden: {err}",
+                "open en bewaar de notebook opnieuw in JupyterLab, of schrijf de module als "
+                "module.md.",
+            ),
+        ]
+    problems += check_links(module)
     problems += check_nbgrader(nb, where)
     grade_ids = _grade_ids(nb)
     for index, cell in enumerate(nb.cells, 1):
@@ -118,9 +135,26 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
             seen_ids.setdefault(exercise_id, module.id)
             problems += check_graded(cls, kwargs, exercise_id, grade_ids, source, place)
     problems += check_leaks(nb, where)
+    problems += check_code_tests(nb, where)
     if execute:
         problems += execute_module(module, nb, where)
     return problems
+
+
+def check_links(module) -> list[Problem]:
+    """A link in the module folder to a file outside it would publish that file."""
+    inside = module.folder.resolve()
+    return [
+        Problem(
+            path,
+            "bestand",
+            f"is een link naar {path.resolve()}, buiten de module; leerpad zou dat bestand "
+            "mee publiceren.",
+            "vervang de link door een kopie van het bestand, of verwijder hem.",
+        )
+        for path in sorted(module.folder.rglob("*"))
+        if path.is_symlink() and inside not in path.resolve().parents
+    ]
 
 
 def check_leaks(nb, where: Where) -> list[Problem]:
@@ -295,6 +329,43 @@ def execute_module(module, nb, where: Where, timeout=120) -> list[Problem]:
     return problems
 
 
+def check_code_tests(nb, where: Where) -> list[Problem]:
+    """Warn about a test of learner code that the runner cannot judge from values (a
+    ``{code}`` block's tests, a code exercise's test lines; see leerpad.widgets.coding)."""
+    from leerpad.grading.preprocessors import judged_by_runner
+    from leerpad.widgets.coding import test_warnings
+
+    problems = []
+    for index, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        tests = [(cell.source, grade_id)] if judged_by_runner(cell) else []
+        for call, cls in exercise_calls(cell.source):
+            fields = {k.arg: _literal(k) for k in call.keywords if k.arg}
+            for field in ("tests", "hidden_tests") if cls.kind == "code-oefening" else ():
+                lines = fields.get(field) or []
+                lines = lines.splitlines() if isinstance(lines, str) else lines
+                tests += [(str(line), fields.get("id", "")) for line in lines if str(line).strip()]
+        for source, owner in tests:
+            try:
+                warnings = test_warnings(source)
+            except SyntaxError:
+                continue  # reported where the exercise is built
+            for warning in warnings:
+                problems.append(
+                    Problem(
+                        where.source,
+                        where.block(index, owner) if owner else where(index),
+                        f"een test van '{owner}': {warning}.",
+                        "schrijf elke test als assert <uitdrukking> == <verwachte waarde> "
+                        "(of gelijk(...), bijna_gelijk(...), <, in, not, and, or).",
+                        warning=True,
+                    )
+                )
+    return problems
+
+
 def _grade_ids(nb):
     return {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}
 
@@ -356,11 +427,112 @@ def _inside(folder: Path, relative: str) -> bool:
     return target.exists() and folder.resolve() in target.parents
 
 
+RESERVED = {"frameworks", "paths"}  # folders of courses/ that are not courses
+
+
+def check_folders(catalogue: Catalogue) -> list[Problem]:
+    """Folders that look like content but that the catalogue cannot read: they would
+    vanish from the site without a word."""
+    problems = []
+    for folder in sorted(p for p in catalogue.root.iterdir() if p.is_dir()):
+        if folder.name in RESERVED or folder.name.startswith("."):
+            continue
+        if not (folder / "course.yml").exists():
+            problems.append(
+                Problem(
+                    folder,
+                    "course.yml",
+                    "deze map heeft geen course.yml; haar modules verschijnen nergens.",
+                    f"maak {folder.name}/course.yml (leerpad new course {folder.name}) of "
+                    "verplaats de map buiten courses/.",
+                )
+            )
+            continue
+        for module in sorted(p for p in folder.iterdir() if p.is_dir()):
+            content = (module / "module.md").exists() or any(module.glob("*.ipynb"))
+            if content and not (module / "module.yml").exists():
+                problems.append(
+                    Problem(
+                        module,
+                        "module.yml",
+                        "deze module heeft geen module.yml; ze verschijnt nergens.",
+                        "maak module.yml met id, title, ... (zie de gids voor auteurs, of "
+                        f"leerpad new module {module.name} en kopieer je tekst erin).",
+                    )
+                )
+    return problems
+
+
+def check_paths(catalogue: Catalogue) -> list[Problem]:
+    """A learning path names each module once."""
+    problems = []
+    for learning_path in catalogue.paths:
+        steps = learning_path.meta.get("steps")
+        if steps and not isinstance(steps, list):
+            problems.append(
+                Problem(
+                    learning_path.path,
+                    "steps",
+                    f"moet een lijst van module-ids zijn, niet {steps!r}.",
+                    "schrijf steps: [module-a, module-b] of elke stap op een regel met '- '.",
+                )
+            )
+        first = {}
+        for number, step in enumerate(learning_path.steps, 1):
+            step_id = step.get("id")
+            if step_id in first:
+                problems.append(
+                    Problem(
+                        learning_path.path,
+                        f"steps[{number}]",
+                        f"module '{step_id}' staat twee keer in het leerpad "
+                        f"(ook bij stap {first[step_id]}).",
+                        "laat elke module één keer voorkomen in 'steps:'.",
+                    )
+                )
+            first.setdefault(step_id, number)
+    return problems
+
+
+class CheckFailed(SystemExit):
+    """A command that publishes refuses what ``leerpad check`` refuses, with its messages."""
+
+    def __init__(self, action: str, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"{action}: niets gepubliceerd, want leerpad check vindt {len(problems)} "
+            f"fout(en):\n{lines}\nOplossing: los ze op (leerpad check toont ze ook) en probeer "
+            "opnieuw."
+        )
+
+
+def gate(action: str, catalogue: Catalogue | None = None, modules=None) -> Catalogue:
+    """The one check before anything is published (release, site, start): the catalogue,
+    or CheckFailed. With `modules`, only problems in those modules' folders count."""
+    catalogue = catalogue or Catalogue()
+    problems = getattr(catalogue, "checked", None)
+    if problems is None:
+        problems = [p for p in check(None, catalogue) if not p.warning]
+        catalogue.checked = problems  # one check per catalogue, however many steps ask
+    if modules is not None:
+        problems = [p for p in problems if any(_within(p.path, m.folder) for m in modules)]
+    if problems:
+        raise CheckFailed(action, problems)
+    return catalogue
+
+
+def _within(path: Path, folder: Path) -> bool:
+    """`path` is `folder` or lies in it; a link counts where it stands, not where it points."""
+    pairs = ((os.path.abspath(path), os.path.abspath(folder)), (path.resolve(), folder.resolve()))
+    return any(Path(b) == Path(a) or Path(b) in Path(a).parents for a, b in pairs)
+
+
 def check(
     path: Path | None = None, catalogue: Catalogue | None = None, execute=False
 ) -> list[Problem]:
     catalogue = catalogue or Catalogue()
-    problems = list(catalogue.problems)
+    problems = [*catalogue.problems, *check_folders(catalogue), *check_paths(catalogue)]
     seen_ids: dict = {}
     target = path.resolve() if path else None
     for module in catalogue.modules.values():
@@ -375,7 +547,5 @@ def check(
         if mine:
             problems += module_problems
     if target is not None:
-        problems = [
-            p for p in problems if target == p.path.resolve() or target in p.path.resolve().parents
-        ]
+        problems = [p for p in problems if _within(p.path, path)]
     return problems

@@ -62,20 +62,36 @@ def cmd_check(args) -> int:
 
 def cmd_release(args) -> int:
     from leerpad.catalogue import Catalogue
+    from leerpad.check import gate
     from leerpad.grading.cohort import Cohort
     from leerpad.grading.release import release_all
 
     catalogue = Catalogue()
+    modules = [_module(catalogue, name) for name in args.modules] or list(
+        catalogue.modules.values()
+    )
+    gate("leerpad release", catalogue, modules)
     cohort = Cohort(args.cohort)
     if not cohort.exists():
         cohort.create()
-    modules = (
-        [catalogue.modules[m] for m in args.modules]
-        if args.modules
-        else list(catalogue.modules.values())
-    )
     release_all(cohort, modules, force=args.force)
     return 0
+
+
+def _module(catalogue, name: str):
+    """A module by id, or a Dutch error with the nearest ids."""
+    import difflib
+
+    from leerpad.grading.cohort import CohortError
+
+    if name in catalogue.modules:
+        return catalogue.modules[name]
+    close = difflib.get_close_matches(name, sorted(catalogue.modules), n=3)
+    hint = f"bedoelde je {' of '.join(close)}? " if close else ""
+    raise CohortError(
+        f"Module '{name}' bestaat niet; er is niets vrijgegeven. Oplossing: {hint}"
+        "geef de id uit module.yml (de naam van de modulemap in courses/<cursus>/)."
+    )
 
 
 def cmd_site(args) -> int:
@@ -213,6 +229,67 @@ def cmd_cohort_vernieuw(args) -> int:
     print(f"  leerpad cohort links {args.name}")
     print(f"  leerpad cohort klaslink {args.name} --aantal 0")
     print("(dat laatste geeft dezelfde schuilnamen met nieuwe codes)")
+    return 0
+
+
+def _confirmed(question: str, yes: bool) -> bool:
+    if yes:
+        return True
+    try:
+        return input(f"{question} [j/N] ").strip().lower() in ("j", "ja", "y", "yes")
+    except EOFError:
+        return False
+
+
+def cmd_cohort_verwijder(args) -> int:
+    from leerpad.grading.privacy import cohort_plan, delete_cohort
+    from leerpad.paths import var_dir
+
+    cohort = _existing_cohort(args.name)
+    plan = cohort_plan(cohort)
+    print(f"Dit verwijdert cohort '{args.name}' met alles van zijn cursisten en leerlingen:")
+    print("\n".join(plan.lines(var_dir())))
+    if not _confirmed("Alles definitief verwijderen?", args.ja):
+        print("Niets verwijderd.")
+        return 1
+    delete_cohort(cohort, plan)
+    print(f"Cohort '{args.name}' is verwijderd. Verwijderd:")
+    print("\n".join(plan.lines(var_dir())))
+    return 0
+
+
+def cmd_cohort_vergeet(args) -> int:
+    from leerpad.grading.privacy import forget_learner, learner_plan, resolve_learner
+
+    cohort = _existing_cohort(args.name)
+    learner = resolve_learner(cohort, args.learner)
+    plan = learner_plan(cohort, learner)
+    if plan.empty:
+        print(
+            f"Cohort '{args.name}' bewaart niets van '{learner}'. Controleer de id of "
+            f"schuilnaam (zie links.csv, schuilnamen.txt of leerpad report {args.name})."
+        )
+        return 1
+    print(f"Dit verwijdert alles van '{learner}' in cohort '{args.name}':")
+    print("\n".join(plan.lines(cohort.dir)))
+    if not _confirmed(f"Alles van '{learner}' definitief verwijderen?", args.ja):
+        print("Niets verwijderd.")
+        return 1
+    forget_learner(cohort, learner, plan)
+    print(f"'{learner}' is vergeten in cohort '{args.name}'. Verwijderd:")
+    print("\n".join(plan.lines(cohort.dir)))
+    return 0
+
+
+def cmd_cohort_export(args) -> int:
+    from leerpad.grading.privacy import export_cohort
+
+    cohort = _existing_cohort(args.name)
+    written = export_cohort(cohort, Path(args.map))
+    print(f"Export van cohort '{args.name}' in {Path(args.map).resolve()}:")
+    for path in written:
+        print(f"  {path.name}")
+    print("Bewaar deze map veilig: ze bevat namen en punten van cursisten.")
     return 0
 
 
@@ -409,6 +486,23 @@ def main(argv=None) -> int:
     )
     p.add_argument("name")
     p.set_defaults(func=cmd_cohort_vernieuw)
+    p = cohort.add_parser("verwijder", help="verwijder een cohort met alle gegevens van cursisten")
+    p.add_argument("name")
+    p.add_argument("--ja", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_verwijder)
+    p = cohort.add_parser(
+        "vergeet", help="verwijder alles van één cursist of schuilnaam uit een cohort"
+    )
+    p.add_argument("name")
+    p.add_argument("learner", help="id, schuilnaam of naam van de cursist")
+    p.add_argument("--ja", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_vergeet)
+    p = cohort.add_parser(
+        "export", help="punten per oefening (CSV) en een kopie van het puntenboek"
+    )
+    p.add_argument("name")
+    p.add_argument("map", help="map waarin de export komt")
+    p.set_defaults(func=cmd_cohort_export)
 
     p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")
     p.add_argument("cohort")
@@ -429,14 +523,108 @@ def main(argv=None) -> int:
         sub.add_parser("new", help=NEW_HELP)
     add_authoring_parsers(sub)
 
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--debug", action="store_true", help="toon bij een fout ook de Python-traceback"
+    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or bool(os.environ.get("LEERPAD_DEBUG"))
+    args = parser.parse_args([a for a in argv if a != "--debug"])
+    from leerpad.check import CheckFailed
     from leerpad.grading.cohort import CohortError
 
+    if not debug:
+        _quiet_rollback_log()
     try:
         return args.func(args)
     except CohortError as error:
+        if debug:
+            raise
         print(error, file=sys.stderr)
         return 2
+    except CheckFailed as error:
+        if debug:
+            raise
+        print(error.code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(f"\nleerpad {args.command}: afgebroken.", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        print(f"leerpad {args.command}: {explain(error)}", file=sys.stderr)
+        return 1
+
+
+# The causes a trainer can fix, found anywhere in an error's chain (nbgrader wraps SQLite's
+# own message in a SQLAlchemy error, and its clean-up may raise a second, misleading one).
+CAUSES = (
+    ("readonly database", "het puntenboek is alleen-lezen (attempt to write a readonly "
+     "database).", "geef schrijfrechten op de cohortmap en gradebook.db (ls -l var/cohorts/"
+     "<cohort>), of draai leerpad als de gebruiker van die bestanden."),
+    ("database or disk is full", "de schijf is vol: het puntenboek kan niet schrijven "
+     "(database or disk is full).", "maak ruimte vrij (df -h toont hoeveel) en probeer opnieuw."),
+    ("database is locked", "het puntenboek is bezet door een ander proces (database is "
+     "locked).", "wacht tot het verbeteren klaar is en probeer opnieuw."),
+    ("unable to open database file", "het puntenboek kan niet geopend worden (unable to open "
+     "database file).", "kijk of de cohortmap bestaat en schrijfbaar is."),
+    ("file is not a database", "het puntenboek is beschadigd (file is not a database).",
+     "zet een reservekopie terug van gradebook.db."),
+)  # fmt: skip
+ERRNO_FIXES = {
+    "ENOSPC": ("de schijf is vol", "maak ruimte vrij (df -h toont hoeveel) en probeer opnieuw."),
+    "EROFS": ("het bestandssysteem is alleen-lezen", "kies een schrijfbare map."),
+    "EACCES": ("geen toestemming", "geef schrijfrechten op die map of dat bestand."),
+    "EPERM": ("geen toestemming", "geef schrijfrechten op die map of dat bestand."),
+    "ENOENT": ("bestaat niet", "kijk het pad na."),
+}
+
+
+def _quiet_rollback_log() -> None:
+    """nbgrader logs a database error with its whole traceback before it raises it; the
+    error that follows is explained in Dutch (see explain), so its log stays quiet."""
+    import logging
+
+    logging.getLogger("tornado.application").addFilter(
+        lambda record: "due to database error" not in record.getMessage()
+    )
+
+
+def _chain(error):
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def explain(error: BaseException) -> str:
+    """An error in one Dutch paragraph: what happened, where, and the fix; the real cause
+    first, not the last exception a clean-up raised."""
+    import errno
+
+    chain = _chain(error)
+    for cause in chain:
+        text = str(cause)
+        for needle, problem, fix in CAUSES:
+            if needle in text:
+                return f"{problem} Oplossing: {fix}"
+    for cause in chain:
+        if isinstance(cause, OSError) and cause.errno in errno.errorcode:
+            name = errno.errorcode[cause.errno]
+            what, fix = ERRNO_FIXES.get(name, (cause.strerror or name, "kijk het pad na."))
+            # a full disk fails on whatever file came next: that name would mislead
+            where = f": {cause.filename}" if cause.filename and name != "ENOSPC" else ""
+            return f"{what}{where} ({cause.strerror}). Oplossing: {fix}"
+    for cause in chain:
+        if isinstance(cause, ValueError) and "Oplossing:" in str(cause):
+            return str(cause)  # leerpad's own errors (a module, a package) say it already
+    return (
+        f"onverwachte fout: {type(error).__name__}: {error}. Oplossing: probeer opnieuw; "
+        "blijft het, draai dan hetzelfde commando met --debug en meld wat het toont."
+    )
 
 
 if __name__ == "__main__":

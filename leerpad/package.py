@@ -18,9 +18,11 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -114,13 +116,24 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
     target = out / f"{module.id}{SUFFIX}" if out.is_dir() else out
     if target.exists():
         raise PackageError([f"{target}: bestaat al. Oplossing: kies een ander doel met --naar."])
-    files = {}
-    for path in sorted(p for p in module.folder.rglob("*") if p.is_file()):
+    files, links = {}, []
+    for path in sorted(p for p in module.folder.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(module.folder).as_posix()
-        hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.split("/"))
+        hidden = any(part.startswith(".") or part in HIDDEN for part in relative.split("/"))
         if relative == LICENCE_FILE or hidden:
             continue
+        if path.is_symlink() or any(p.is_symlink() for p in path.parents):
+            links.append(
+                f"{path}: is een link; een pakket bevat alleen gewone bestanden. Oplossing: "
+                "vervang de link door het bestand zelf."
+            )
+            continue
+        if _unsafe(relative):
+            links.append(f"{path}: {_unsafe(relative)}. Oplossing: hernoem het bestand.")
+            continue
         files[f"{module.id}/{relative}"] = path.read_bytes()
+    if links:
+        raise PackageError(links)
     files[f"{module.id}/{LICENCE_FILE}"] = attribution(module.meta).encode("utf-8")
     manifest = {
         "format": FORMAT,
@@ -147,14 +160,96 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
 
 
 # -- unpack ---------------------------------------------------------------------------------
+MAX_DEPTH = 8  # folders inside the module folder
+MAX_NAME = 200  # characters of one file or folder name
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # newlines, escape codes, ...
+# and what Unicode does not show: right-to-left overrides (a 'gnp.exe' that reads as
+# 'exe.png'), zero-width characters, line separators, unassigned code points
+INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
 def _unsafe(name: str) -> str | None:
-    """Why a name in the zip may not be written, or None."""
+    """Why a name in the zip may not be written, or None. Only plain names of regular files
+    in the module folder: no hidden files or folders (.git/hooks), no control characters."""
     path = PurePosixPath(name)
     if "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return "is een absoluut pad"
     if any(part in ("..", "") for part in path.parts) or ".." in name.split("/"):
         return "wijst buiten de module (..)"
+    if CONTROL.search(name) or any(unicodedata.category(c) in INVISIBLE for c in name):
+        return "bevat een onzichtbaar teken (een regeleinde of stuurcode) in de naam"
+    if any(part.startswith(".") or part in HIDDEN for part in path.parts):
+        return "is een verborgen bestand of map (zoals .git); die horen niet in een module"
+    if len(path.parts) > MAX_DEPTH + 1 or any(len(part) > MAX_NAME for part in path.parts):
+        return f"is te diep genest of heeft een te lange naam (hoogstens {MAX_DEPTH} mappen)"
     return None
+
+
+HIDDEN = {"__pycache__", "__MACOSX", "Thumbs.db", "desktop.ini"}
+
+
+def _kind(info: zipfile.ZipInfo) -> str | None:
+    """Why an entry is not a regular file or a folder, or None."""
+    mode = info.external_attr >> 16
+    if info.create_system != 3 or not stat.S_IFMT(mode):  # no file type: a plain file
+        return None
+    if stat.S_ISLNK(mode):
+        return "is een symbolische link; die worden niet uitgepakt"
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return "is geen gewoon bestand (een apparaat of pijp)"
+    return None
+
+
+def _entry_problems(where: str, infos) -> list[str]:
+    """Everything wrong with the zip's entries, from what the zip declares."""
+    problems, seen = [], set()
+    if len(infos) > MAX_FILES:
+        problems.append(f"{where}: {len(infos)} bestanden, meer dan {MAX_FILES}.{REPACK}")
+        return problems
+    total = 0
+    for info in infos:
+        shown = info.filename.encode("unicode_escape").decode("ascii")
+        reason = _unsafe(info.filename) or _kind(info)
+        if reason:
+            fix = (
+                " Oplossing: zet het bestand zelf in de module en verpak opnieuw met leerpad pack."
+                if "link" in reason
+                else " Oplossing: gebruik alleen een pakket van leerpad pack."
+            )
+            problems.append(f"{where}: '{shown}' {reason}.{fix}")
+        if info.flag_bits & 0x1:
+            problems.append(f"{where}: '{shown}' is versleuteld.{REPACK}")
+        if info.filename in seen:
+            problems.append(f"{where}: '{shown}' staat twee keer in het pakket.{REPACK}")
+        seen.add(info.filename)
+        total += info.file_size
+        if info.file_size > MAX_FILE_BYTES:
+            problems.append(
+                f"{where}: '{shown}' is groter dan "
+                f"{MAX_FILE_BYTES // 2**20} MB. Oplossing: verklein het bestand."
+            )
+        elif info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+            problems.append(f"{where}: '{shown}' pakt verdacht sterk uit (zip-bom?).{REPACK}")
+    if total > MAX_TOTAL_BYTES:
+        problems.append(
+            f"{where}: samen {total // 2**20} MB, meer dan {MAX_TOTAL_BYTES // 2**20} MB."
+            + " Oplossing: verklein de afbeeldingen en video's."
+        )
+    return problems
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str) -> bytes:
+    """An entry's bytes, never more than it declares: a zip can lie about its sizes."""
+    chunks, size = [], 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(2**16):
+            size += len(chunk)
+            if size > info.file_size or size > MAX_FILE_BYTES:
+                raise PackageError(
+                    [f"{where}: '{info.filename}' pakt groter uit dan het zegt (zip-bom?).{REPACK}"]
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
@@ -166,7 +261,7 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
         )
     try:
         archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
         raise PackageError(
             [
                 f"{where}: geen geldig zip-bestand ({err}). Oplossing: maak het pakket opnieuw "
@@ -175,38 +270,7 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
         ) from err
     with archive:
         infos = archive.infolist()
-        problems = []
-        if len(infos) > MAX_FILES:
-            problems.append(f"{where}: {len(infos)} bestanden, meer dan {MAX_FILES}.{REPACK}")
-        total = 0
-        for info in infos:
-            reason = _unsafe(info.filename)
-            if reason:
-                problems.append(
-                    f"{where}: '{info.filename}' {reason}. Oplossing: gebruik alleen "
-                    "een pakket van leerpad pack."
-                )
-            if stat.S_ISLNK(info.external_attr >> 16):
-                problems.append(
-                    f"{where}: '{info.filename}' is een symbolische link; die "
-                    "worden niet uitgepakt. Oplossing: zet het bestand zelf in de module en verpak "
-                    "opnieuw met leerpad pack."
-                )
-            total += info.file_size
-            if info.file_size > MAX_FILE_BYTES:
-                problems.append(
-                    f"{where}: '{info.filename}' is groter dan "
-                    f"{MAX_FILE_BYTES // 2**20} MB. Oplossing: verklein het bestand."
-                )
-            elif info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-                problems.append(
-                    f"{where}: '{info.filename}' pakt verdacht sterk uit (zip-bom?).{REPACK}"
-                )
-        if total > MAX_TOTAL_BYTES:
-            problems.append(
-                f"{where}: samen {total // 2**20} MB, meer dan {MAX_TOTAL_BYTES // 2**20} MB."
-                + " Oplossing: verklein de afbeeldingen en video's."
-            )
+        problems = _entry_problems(where, infos)
         if problems:
             raise PackageError(problems)
         names = [i.filename for i in infos if not i.is_dir()]
@@ -218,13 +282,16 @@ def read_package(file: Path) -> tuple[dict, dict[str, bytes]]:
                 ]
             )
         try:
-            manifest = json.loads(archive.read(MANIFEST))
-            files = {n: archive.read(n) for n in names if n != MANIFEST}
-        except (ValueError, zipfile.BadZipFile, OSError) as err:
+            data = {i.filename: _read_entry(archive, i, where) for i in infos if not i.is_dir()}
+            manifest = json.loads(data.pop(MANIFEST))
+        except (ValueError, RecursionError, zipfile.BadZipFile, OSError, EOFError) as err:
+            reason = "te diep genest" if isinstance(err, RecursionError) else err
             raise PackageError(
-                [f"{where}: {MANIFEST} of een bestand is beschadigd ({err}).{REPACK}"]
+                [f"{where}: {MANIFEST} of een bestand is beschadigd ({reason}).{REPACK}"]
             ) from err
-    return manifest, files
+        except NotImplementedError as err:  # a compression method zipfile cannot read
+            raise PackageError([f"{where}: onbekende compressie ({err}).{REPACK}"]) from err
+    return manifest, data
 
 
 def _check_manifest(where: str, manifest, files: dict) -> str:
@@ -245,7 +312,7 @@ def _check_manifest(where: str, manifest, files: dict) -> str:
     for name, data in files.items():
         if not name.startswith(f"{module_id}/"):
             problems.append(f"{where}: '{name}' ligt niet in de map {module_id}/.{REPACK}")
-        elif name not in listed:
+        elif not isinstance(listed.get(name), dict):
             problems.append(f"{where}: '{name}' staat niet in {MANIFEST}.{REPACK}")
         elif listed[name].get("sha256") != hashlib.sha256(data).hexdigest():
             problems.append(
@@ -296,10 +363,15 @@ def unpack(file: Path, course_id: str | None = None, catalogue: Catalogue | None
         )
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / module_id
-        for name, data in files.items():
-            path = Path(tmp) / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        try:
+            for name, data in files.items():
+                path = Path(tmp) / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        except OSError as err:  # a name that is a file and a folder at once, ...
+            raise PackageError(
+                [f"{file.name}: kan niet uitgepakt worden ({err}).{REPACK}"]
+            ) from err
         problems = []
         meta = load_yaml(staged / "module.yml", problems)
         if meta is not None:
@@ -321,7 +393,8 @@ def unpack(file: Path, course_id: str | None = None, catalogue: Catalogue | None
         if problems:
             raise PackageError([_shown(p, Path(tmp), file.name) for p in problems])
         # Everything checked: copy next to the target, then one rename.
-        landing = Path(tempfile.mkdtemp(prefix=f".{module_id}-", dir=course.folder))
+        # beside the courses, not in one: a copy stopped halfway is never read as a module
+        landing = Path(tempfile.mkdtemp(prefix=f".uitpakken-{module_id}-", dir=catalogue.root))
         try:
             shutil.copytree(staged, landing, dirs_exist_ok=True)
             landing.chmod(0o755)

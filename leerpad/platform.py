@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from leerpad.catalogue import Catalogue
+from leerpad.check import gate
 from leerpad.grading.cohort import Cohort, app_url
 from leerpad.grading.release import release_all
 from leerpad.paths import ROOT, data_dir, var_dir
@@ -213,18 +214,14 @@ class Platform:
         return self._token("learner-lab", 16)
 
     def prepare(self, log=print) -> Cohort:
-        catalogue = Catalogue()
-        if catalogue.problems:
-            raise SystemExit(
-                "De cursussen bevatten fouten; los ze op (of draai `leerpad check`):\n"
-                + "\n".join(f"  {p}" for p in catalogue.problems)
-            )
+        # the same check as `leerpad check`: what it refuses is never released or shown
+        catalogue = gate("leerpad start", Catalogue())
         cohort = Cohort(self.cohort)
         if not cohort.exists():
             cohort.create()
         release_all(cohort, catalogue.modules.values(), log=log)
         urls = self.urls()
-        build_site(apps_url=urls["apps"], lab_url=urls["lab"], log=log)
+        build_site(apps_url=urls["apps"], lab_url=urls["lab"], log=log, catalogue=catalogue)
         return cohort
 
     def _spawn(self, name, args, env=None, cwd=None):

@@ -12,6 +12,7 @@ import yaml
 
 from leerpad.authoring import FIELDS
 from leerpad.catalogue import Module
+from leerpad.markup import clean_markdown, markdown_text
 
 FOLDER = "trainer"  # inside the cohort folder
 NOTICE = (
@@ -26,7 +27,7 @@ def trainer_page(module: Module) -> str:
 
     meta = module.meta
     lines = [
-        f"# Voor de trainer: {meta['title']}",
+        f"# Voor de trainer: {markdown_text(meta['title'])}",
         "",
         NOTICE,
         "",
@@ -40,8 +41,8 @@ def trainer_page(module: Module) -> str:
         lines += ["_De auteur schreef voor deze module geen trainer-blok._", ""]
     for note in notes:
         if len(notes) > 1 and note.section:
-            lines += [f"### Bij «{note.section}»", ""]
-        lines += [shift_headings(note.markdown, 2), ""]
+            lines += [f"### Bij «{markdown_text(note.section)}»", ""]
+        lines += [clean_markdown(shift_headings(note.markdown, 2)), ""]
     lines += ["## Antwoorden", ""]
     answers = answer_overview(module.notebook)
     if not answers:
@@ -109,5 +110,5 @@ def write_trainer_index(cohort_dir: Path, modules) -> Path:
     pages = sorted(p.stem for p in folder.glob("*.md") if p.stem != "index")
     titles = {m.id: m.title for m in modules}
     lines = ["# Trainerpagina's", "", NOTICE, ""]
-    lines += [f"- [{titles.get(page, page)}]({page}.md)" for page in pages]
+    lines += [f"- [{markdown_text(titles.get(page, page))}]({page}.md)" for page in pages]
     return write_if_changed(folder / "index.md", "\n".join(lines) + "\n")

@@ -82,3 +82,31 @@ def screenshot(page, name, readme=False):
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
     if readme and os.environ.get("LEERPAD_UPDATE_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def wait_in_view(page, locator, timeout=30_000) -> None:
+    """Wait until what `locator` shows lies wholly inside the window, as the person at the
+    screen sees it without scrolling."""
+    locator.wait_for(timeout=timeout)
+    page.wait_for_function(
+        """e => { const r = e.getBoundingClientRect();
+                  return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight; }""",
+        arg=locator.element_handle(),
+        timeout=timeout,
+    )
+
+
+def assert_open_answer_roomy(page) -> None:
+    """The open question's text area takes the exercise's whole width and shows five lines
+    at least."""
+    box = page.evaluate(
+        """() => { const t = document.querySelector('.leerpad-exercise textarea');
+                   const x = t.closest('.leerpad-exercise');
+                   const r = t.getBoundingClientRect(), o = x.getBoundingClientRect();
+                   const cs = getComputedStyle(t);
+                   const line = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);
+                   return {width: r.width, room: o.width, left: r.left - o.left,
+                           right: o.right - r.right, lines: t.clientHeight / line}; }"""
+    )
+    assert box["width"] >= box["room"] - 40 and box["right"] >= 0, box  # no squeezing
+    assert box["lines"] >= 5, box

@@ -12,12 +12,12 @@ import json
 import os
 
 import pytest
+from course_grading import CATALOGUE, released_cohort, released_exercises, solve
 from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import run_nbgrader
 from leerpad.widgets import TYPES
 from leerpad.widgets.ai_digits import training_data
 from leerpad.widgets.ai_ngram import tokens
-from test_ct_course_grading import CATALOGUE, released_cohort, released_exercises, solve
 
 from leerpad.check import check
 

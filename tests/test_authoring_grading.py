@@ -73,7 +73,7 @@ EXERCISES = {
         None,
     ),
     "bebras": (
-        {"vraag": "Hoeveel uur?", "verhaal": "<p>Bevers bouwen een dam.</p>",
+        {"vraag": "Hoeveel uur?", "verhaal": "Bevers bouwen een dam.",
          "afbeelding": "dam.svg", "alt": "Een dam van takken.", "bron": "Bebras 2021",
          "licentie": "CC BY-NC-SA 4.0", "soort": "getal", "antwoord": 5},
         None,

@@ -636,6 +636,25 @@ for fd in range(0, 64):
 os._exit(0)
 """
 ALWAYS = "class Altijd:\n    def __eq__(self, other):\n        return True\n"
+WRONG_TEL = "def tel(lijst):\n    return -1\n"
+WRONG_SOM = "def som(a, b):\n    return 0\n"
+# nbgrader runs a test cell in the kernel that ran the learner's code: that code can make
+# the asserts of the tests after it vanish, or replace what they use. (A handler of its own
+# for the failed assert, ``set_custom_exc``, is not enough: nbgrader adds the error of the
+# execute reply to the cell's outputs.)
+SWALLOW = (
+    WRONG_SOM + "import ast\n"
+    "class Stil(ast.NodeTransformer):\n"
+    "    def visit_Assert(self, node):\n"
+    "        return ast.Pass()\n"
+    "get_ipython().ast_transformers.append(Stil())\n"
+    "get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+)
+REDEFINE = (
+    WRONG_SOM + "import builtins, leerpad.equality\n"
+    "leerpad.equality.gelijk = lambda *a, **k: True\n"
+    "builtins.AssertionError = type('Stil', (Exception,), {})\n"
+)
 
 
 def code_cases(cohort_dir):
@@ -661,6 +680,8 @@ def code_cases(cohort_dir):
             {},
             0,
         ),
+        "slikken": (WRONG_TEL, SWALLOW, {}, 0),
+        "herdefinitie": (WRONG_TEL, REDEFINE, {}, 0),
         "links": (RIGHT_TEL, RIGHT_SOM + read_links, links, 4),
         "probe": (RIGHT_TEL, RIGHT_SOM + probe_code(cohort_dir), {}, 4),
         "link-notebook": (
@@ -774,6 +795,33 @@ def test_an_always_equal_object_passes_no_test(code_graded):
     in a code cell graded by nbgrader's tests (which use gelijk)."""
     _cohort, _cases, scores, _output = code_graded
     assert scores["altijd"] == 0
+
+
+@pytest.mark.parametrize("learner", ["slikken", "herdefinitie"])
+def test_a_code_cell_cannot_overrule_its_tests(code_graded, learner):
+    """A wrong ``som`` whose cell makes the asserts of the test cell after it vanish (an AST
+    transformer of IPython's) or replaces ``gelijk`` and ``AssertionError``: the test cell
+    is judged by the code runner from values, not in that kernel, and earns nothing."""
+    cohort, _cases, scores, _output = code_graded
+    assert scores[learner] == 0
+    nb = autograded_code_notebook(cohort, learner)
+    tests = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "sc-som")
+    assert [o.get("ename") for o in tests.outputs] == ["TestNietGeslaagd"]
+    assert "Niet alle testen slaagden" in code_feedback(cohort, learner)
+
+
+def test_the_tests_of_a_code_cell_never_enter_the_kernel(code_graded):
+    """The honest hand-in scores full marks without its test cell running in the kernel:
+    the cell has no execution count and only the runner's verdict (none: passed)."""
+    cohort, _cases, _scores, _output = code_graded
+    nb = autograded_code_notebook(cohort, "eerlijk")
+    tests = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "sc-som")
+    assert tests.outputs == [] and tests.execution_count is None
+
+
+def autograded_code_notebook(cohort, learner):
+    path = cohort.dir / "autograded" / learner / CODE_MODULE / f"{CODE_MODULE}.ipynb"
+    return nbformat.read(path, as_version=4)
 
 
 def test_links_in_a_hand_in_bring_nothing_along(code_graded):

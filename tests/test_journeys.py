@@ -19,12 +19,14 @@ from stories import (
     MODULE,
     RIGHT,
     SCREENSHOTS,
+    assert_open_answer_roomy,
     exercise,
     hand_in,
     http,
     leerpad,
     open_app,
     screenshot,
+    wait_in_view,
 )
 
 PATH = "bootcamp-basisonderwijs"
@@ -121,6 +123,8 @@ def test_teacher(platform, browser, tmp_path):
     page = els.new_page()
     page.goto(links[TEACHER]["leerpad"])
     page.get_by_text(f"Je bent herkend als {TEACHER}").wait_for(timeout=30_000)
+    # Her progress comes from the server: nothing done yet, in words per module.
+    assert path_states(page) == dict.fromkeys(PATH_MODULES, "Nog niet gestart."), path_states(page)
     screenshot(page, "teacher-1-path")
     page.locator(f'a[href*="modules/{MODULE}/"]').first.click()
     page.get_by_role("link", name="Open als app").wait_for()
@@ -139,11 +143,11 @@ def test_teacher(platform, browser, tmp_path):
     assert before["ct01-eindig"]["attempts"] == 2 and before["ct01-eindig"]["checked"]
     assert before["ct01-transfer"]["answer"] == OPEN_ANSWER
     # A reload, then the trainer restarts the platform: everything comes back each time.
-    page.reload()
+    page.reload(timeout=300_000)  # an app renders its notebook first
     assert_answers_back(page, platform, TEACHER, before)
     screenshot(page, "teacher-4-reloaded")
     restart_platform(platform)
-    page.reload()  # her tab stayed open
+    page.reload(timeout=300_000)  # her tab stayed open
     page.locator(".leerpad-handin").wait_for(timeout=300_000)
     assert_answers_back(page, platform, TEACHER, before)
     # The attempt count came back into the exercise too: one more check is her third.
@@ -177,6 +181,28 @@ def test_teacher(platform, browser, tmp_path):
     feedback.get_by_text("Verbeterd: 1 van 4 modules").wait_for()
     screenshot(feedback, "teacher-7-path-progress")
     els.close()
+    # On another device (or after clearing her browser) her link shows the same progress.
+    other = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = other.new_page()
+    page.goto(links[TEACHER]["leerpad"])
+    states = path_states(page)
+    assert states.pop(MODULE).startswith("Verbeterd: 8 van 13 punten."), states
+    assert states == dict.fromkeys(PATH_MODULES[1:], "Nog niet gestart."), states
+    other.close()
+
+
+PATH_MODULES = ["ct-01-algoritme", "ct-02-gridrobot", "ct-03-decompositie", "ct-05-zoeken-sorteren"]
+
+
+def path_states(page) -> dict:
+    """{module: what her path says of it}, once the server has answered."""
+    page.locator(".leerpad-resultaat [data-staat]").first.wait_for(timeout=30_000)
+    return dict(
+        page.eval_on_selector_all(
+            "li > .leerpad-resultaat",
+            "els => els.map(e => [e.dataset.module, e.innerText.trim()])",
+        )
+    )
 
 
 def trainer_grades(platform, cohort, learner, points, remark):
@@ -215,6 +241,11 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     pupil = browser.new_context(**device)
     page = open_app(browser, class_link, pupil)
     tap = "tap" if device.get("has_touch") else "click"
+    assert_open_answer_roomy(page)
+    # "Inleveren" before she signed in: refused, and the reason shows at once, in view.
+    getattr(page.get_by_role("button", name="Inleveren"), tap)()
+    wait_in_view(page, page.locator(".leerpad-handin").get_by_text("Vul eerst je schuilnaam"))
+    shot(page, "1-refused-in-view")
     # A typo in the pseudonym: refused, and the message names no pseudonym of the class.
     wrong = next(f"tijger-{n}" for n in range(99, 0, -1) if f"tijger-{n}" not in codes)
     sign_in(page, wrong, codes[pseudonym])
@@ -236,7 +267,7 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     number.get_by_text("Nog niet juist.").wait_for(timeout=30_000)
 
     # A reload: the pupil names herself again and her answers are back.
-    page.reload()
+    page.reload(timeout=300_000)
     page.locator(".leerpad-handin").wait_for(timeout=120_000)
     sign_in(page, pseudonym, codes[pseudonym])
     expect(truth.get_by_label("Fout", exact=True)).to_be_checked(timeout=60_000)
@@ -270,7 +301,7 @@ def test_pupil(platform, browser, tmp_path):
         browser,
         tmp_path,
         lambda page, name: screenshot(page, f"pupil-{name}"),
-        viewport={"width": 1100, "height": 900},
+        viewport={"width": 1280, "height": 720},  # a laptop: the hand-in row at the bottom
     )
     page.context.close()
 
@@ -357,6 +388,7 @@ def trainer_story(platform, browser, cohort):
     page.goto(grading_url)
     row = page.locator("tr", has_text="an-claes")
     row.get_by_text("wacht op een trainer").wait_for(timeout=30_000)
+    page.get_by_text(f"Cohort {cohort}: 1 open antwoord, 1 wacht op een trainer.").wait_for()
     row.get_by_role("link", name="Beoordeel").click()
     page.get_by_text(OPEN_ANSWER).wait_for(timeout=30_000)
     criteria = page.locator("fieldset")
@@ -367,9 +399,12 @@ def trainer_story(platform, browser, cohort):
     screenshot(page, "trainer-1-rubric")
     page.get_by_role("button", name="Bewaar beoordeling").click()
     page.get_by_text("Bewaard: an-claes ct01-transfer, 3 punten van 4").wait_for(timeout=60_000)
+    assert "bewaard" not in page.url, page.url  # said once: a reload does not repeat it
     page.reload()  # the grade is in the gradebook, not in this page
     row = page.locator("tr", has_text="an-claes")
     row.get_by_text("beoordeeld: 3 punten").wait_for(timeout=30_000)
+    assert "Bewaard" not in page.locator("main").inner_text()
+    page.get_by_text(f"Cohort {cohort}: 1 open antwoord, 0 wachten op een trainer.").wait_for()
     screenshot(page, "trainer-2-graded")
 
     # The feedback reaches An: her app's "Bekijk feedback" shows the trainer's comment.
@@ -403,5 +438,6 @@ def trainer_story(platform, browser, cohort):
     places = [text.find(m) for m in path_modules]
     assert -1 not in places and places == sorted(places), text[:2000]
     assert "ct-04-" not in text, text[:2000]
+    assert page.get_by_role("link", name="Open vragen beoordelen").is_visible()  # way back
     screenshot(page, "trainer-4-report")
     trainer.close()

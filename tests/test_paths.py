@@ -65,8 +65,8 @@ def test_planned_module_is_accepted_and_shown_as_planned(courses):
     write_path(
         courses,
         "pad-a",
-        "steps:\n  - ct-01-algoritme\n  - ai-01-wat-is-ai\ngepland:\n"
-        '  - {id: ai-01-wat-is-ai, title: "Wat is AI?", duration: 60, digcompedu: ["6.1"]}\n'
+        "steps:\n  - ct-01-algoritme\n  - ai-90-gepland\ngepland:\n"
+        '  - {id: ai-90-gepland, title: "Wat is AI?", duration: 60, digcompedu: ["6.1"]}\n'
         # a planned entry for a module that exists: the module wins
         '  - {id: ct-01-algoritme, title: Oud, duration: 30, digcompedu: ["6.5"]}\n',
     )
@@ -82,19 +82,19 @@ def test_planned_module_needs_its_fields(courses):
     write_path(
         courses,
         "pad-a",
-        "steps:\n  - ai-01-wat-is-ai\ngepland:\n"
-        '  - {id: ai-01-wat-is-ai, title: "Wat is AI?", digcompedu: ["9.9"]}\n',
+        "steps:\n  - ai-90-gepland\ngepland:\n"
+        '  - {id: ai-90-gepland, title: "Wat is AI?", digcompedu: ["9.9"]}\n',
     )
     problems = [str(p) for p in Catalogue(courses).problems]
-    assert any("gepland 'ai-01-wat-is-ai': duration: ontbreekt" in p for p in problems), problems
-    assert any("gepland 'ai-01-wat-is-ai': digcompedu: '9.9' is onbekend" in p for p in problems)
+    assert any("gepland 'ai-90-gepland': duration: ontbreekt" in p for p in problems), problems
+    assert any("gepland 'ai-90-gepland': digcompedu: '9.9' is onbekend" in p for p in problems)
     assert all("pad-a.yml" in p for p in problems)
 
 
 def test_planned_module_described_alike_in_every_path(courses):
-    entry = "  - {{id: ai-01-wat-is-ai, title: 'Wat is AI?', duration: {}, digcompedu: ['6.1']}}\n"
-    write_path(courses, "pad-a", "steps: [ai-01-wat-is-ai]\ngepland:\n" + entry.format(60))
-    write_path(courses, "pad-b", "steps: [ai-01-wat-is-ai]\ngepland:\n" + entry.format(90))
+    entry = "  - {{id: ai-90-gepland, title: 'Wat is AI?', duration: {}, digcompedu: ['6.1']}}\n"
+    write_path(courses, "pad-a", "steps: [ai-90-gepland]\ngepland:\n" + entry.format(60))
+    write_path(courses, "pad-b", "steps: [ai-90-gepland]\ngepland:\n" + entry.format(90))
     problems = [str(p) for p in Catalogue(courses).problems]
     assert len(problems) == 1 and "pad-b.yml" in problems[0] and "pad-a.yml" in problems[0]
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,16 +60,23 @@ def catalogue():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, catalogue):
-    """The whole catalogue built with mkdocs --strict, served on 127.0.0.1; stopped after."""
+def built_site(tmp_path_factory, catalogue) -> Path:
+    """The whole catalogue built with mkdocs --strict."""
     tmp = tmp_path_factory.mktemp("site-browser")
     generate(tmp / "docs", APPS, LAB, catalogue=catalogue)
     render(tmp / "docs", tmp / "site")
+    return tmp / "site"
+
+
+@contextmanager
+def serving(directory: Path, env=None):
+    """leerpad's site server on `directory`, on 127.0.0.1; stopped after."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "leerpad.servers.site", str(tmp / "site"), str(port)],
+        [sys.executable, "-m", "leerpad.servers.site", str(directory), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -84,6 +92,12 @@ def site(tmp_path_factory, catalogue):
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.fixture(scope="module")
+def site(built_site):
+    with serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +325,122 @@ def test_path_with_planned_modules(page, site, catalogue):
         else:
             assert "nog in voorbereiding" in item.inner_text()
             assert item.get_by_role("link", name=step["title"]).count() == 0
+
+
+# -- a learner's progress, from the server -----------------------------------------------------
+LEARNER = "els-wouters"
+GRADED, HANDED_IN, STARTED, UNTOUCHED = (
+    "ct-01-algoritme",
+    "ct-02-gridrobot",
+    "ct-03-decompositie",
+    "ct-05-zoeken-sorteren",
+)
+
+
+@pytest.fixture(scope="module")
+def cohort_site(built_site, isolated_env, tmp_path_factory):
+    """The site served with a cohort behind it, where Els has one module graded (7 of 9
+    points, in the real gradebook), one handed in and not graded yet, one started (an answer
+    in her learner record) and one untouched. Yields the site's address and her link."""
+    var = tmp_path_factory.mktemp("voortgang") / "var"
+    env = {**isolated_env, "LEERPAD_VAR": str(var)}
+    old = dict(os.environ)
+    os.environ.update(env)
+    try:
+        from leerpad.grading.cohort import Cohort
+        from leerpad.grading.handin import submit_from_app
+        from leerpad.grading.identity import personal_query
+        from leerpad.widgets.store import LearnerRecord
+
+        cohort = Cohort("kring").create("bootcamp-basisonderwijs")
+        for module in cohort.path_modules():
+            (cohort.release_dir / module).mkdir(parents=True)  # released (no notebook needed)
+        with cohort.gradebook() as gb:
+            gb.update_or_create_student(LEARNER)
+            gb.add_assignment(GRADED)
+            gb.add_notebook(GRADED, GRADED)
+            gb.add_grade_cell("oefening", GRADED, GRADED, max_score=9, cell_type="code")
+            gb.add_submission(GRADED, LEARNER)
+            grade = gb.find_grade("oefening", GRADED, GRADED, LEARNER)
+            grade.auto_score, grade.needs_manual_grade = 7, False
+            gb.db.commit()
+        cohort.update_settings(roster=[LEARNER])
+        submit_from_app(cohort.dir, HANDED_IN, LEARNER, {"x": {"answer": "ja"}})
+        LearnerRecord(LEARNER, STARTED).answers().put("y", {"answer": "half af"})
+        link = f"paden/bootcamp-basisonderwijs/?cohort=kring&{personal_query(cohort.dir, LEARNER)}"
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    with serving(built_site, env) as url:
+        yield url, url + link
+
+
+def states(page) -> dict:
+    """What the path says per module: {module: (state, text)}."""
+    page.locator(".leerpad-resultaat [data-staat]").first.wait_for(timeout=30_000)
+    found = page.eval_on_selector_all(
+        ".leerpad-resultaat",
+        "els => els.map(e => [e.dataset.module, e.firstChild && e.firstChild.dataset.staat,"
+        " e.innerText.trim()])",
+    )
+    return {module: (state, text) for module, state, text in found}
+
+
+def test_a_learners_path_progress_comes_from_the_server(browser, cohort_site):
+    """Els's progress is what the server knows of her hand-ins and grades: the same in a
+    browser that marked other modules as done, after clearing it, and on another device.
+    Without her link the browser's own marks count, as before."""
+    site, link = cohort_site
+    laptop = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-BE")
+    page = laptop.new_page()
+    page.goto(site + "paden/bootcamp-basisonderwijs/")  # marked as done here, long ago
+    page.evaluate(f"() => localStorage.setItem('leerpad:klaar', '[\"{UNTOUCHED}\"]')")
+    page.goto(link)
+    seen = states(page)
+    assert seen[GRADED] == ("verbeterd", "Verbeterd: 7 van 9 punten."), seen
+    state, text = seen[HANDED_IN]
+    assert (
+        state == "ingeleverd"
+        and text.startswith("Ingeleverd op ")
+        and (text.endswith(", nog niet verbeterd."))
+    ), seen
+    assert seen[STARTED] == ("bezig", "Bezig: je antwoorden zijn bewaard, nog niet ingeleverd.")
+    assert seen[UNTOUCHED] == ("nog-niet-gestart", "Nog niet gestart."), seen
+    summary = page.locator(".leerpad-voortgang").inner_text()
+    assert f"Je bent herkend als {LEARNER} (cohort kring)." in summary, summary
+    assert "Ingeleverd: 2 van 4 modules. Verbeterd: 1 van 4 modules, samen 7 van 9 punten." in (
+        summary
+    ), summary
+    assert "klaar" not in summary  # not this browser's marks...
+    assert page.locator(".leerpad-stap", has_text="klaar").count() == 0
+    bar = page.locator(".leerpad-voortgang progress")
+    assert bar.evaluate("p => [p.value, p.max]") == [2, 4]
+    # ...and her module page says it too, without a button that marks only this browser
+    page.goto(site + f"modules/{HANDED_IN}/")
+    result = page.locator(f'.leerpad-resultaat[data-module="{HANDED_IN}"]')
+    result.get_by_text("nog niet verbeterd").wait_for(timeout=30_000)
+    assert page.locator("button.leerpad-klaar").is_hidden()
+
+    # She clears her browser, then opens her link again: the same progress.
+    page.evaluate("() => localStorage.clear()")
+    page.goto(link)
+    assert states(page) == seen
+    laptop.close()
+    # Another device (her phone): the same.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(link)
+    assert states(page) == seen
+    phone.close()
+
+    # Without a personal link: the browser's own marks, no state from the server.
+    other = browser.new_context()
+    page = other.new_page()
+    page.goto(site + "paden/bootcamp-basisonderwijs/")
+    page.locator(".leerpad-voortgang progress").wait_for()
+    assert page.locator(".leerpad-voortgang p").inner_text() == "Voortgang: 0 van 4 modules klaar."
+    assert page.locator(".leerpad-resultaat [data-staat]").count() == 0
+    other.close()
 
 
 # -- zelfscan ---------------------------------------------------------------------------------

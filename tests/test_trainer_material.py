@@ -36,6 +36,11 @@ PHRASES = {
     "ct-06-debuggen": "`>` wordt `>=`, `3` wordt `len(punten)`",
     "ct-07-python-eerste-stappen": "wie 40 antwoordt, gebruikte de oude waarde 20",
     "galerij-oefentypes": "Laat cursisten eerst alle types proberen",
+    "ai-01-wat-is-ai": "geen fout om af te straffen",
+    "ai-02-leren-uit-data": "Met twee lukt het niet: van de vijf dichtste buren",
+    "ai-04-beslissingsbomen": "De boom van scikit-learn (gulzig) haalt er 11.",
+    "ai-06-overfitten": "Zou een nieuw plantje op dat eilandje echt slecht groeien?",
+    "galerij-ai-interactief": "wie eerst voorspelt, leert meer van de feedback",
 }
 
 

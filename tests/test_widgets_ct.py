@@ -298,7 +298,7 @@ def test_step_counter_key_stays_on_server():
 # -- BebrasTask ------------------------------------------------------------------------
 BEBRAS = {
     "id": "bebras-bevers",
-    "story": "<p>Vier bevers staan in een rij voor de dam.</p>",
+    "story": "Vier bevers staan in een rij voor de dam.",
     "source": "Bebras 2021, taak 2021-BE-04",
     "type": "meerkeuze",
     "question": "Welke bever staat vooraan?",

@@ -40,7 +40,10 @@ from .steps import StepCounter
 # artificial intelligence: the learner trains the model
 from .ai_bias import BiasTrainer
 from .ai_digits import DigitRecognition
+from .ai_knn import KnnPlayground
 from .ai_ngram import TextGenerator
+from .ai_overfit import OverfitExplorer
+from .ai_tree import TreeBuilder
 
 
 def score(exercise_id: str) -> float:
@@ -86,4 +89,7 @@ __all__ = [
     "BiasTrainer",
     "DigitRecognition",
     "TextGenerator",
+    "KnnPlayground",
+    "OverfitExplorer",
+    "TreeBuilder",
 ]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 from traitlets import TraitError
 
+from leerpad.markup import markdown_html
+
 from .i18n import t
 from .session import session
 
@@ -166,7 +168,7 @@ class Exercise(w.VBox):
 
     # -- shared behaviour ----------------------------------------------------------
     def _draw(self):
-        self.question_html = w.HTML(f"<div class='leerpad-question'>{self.question}</div>")
+        self.question_html = w.HTML(f"<div class='leerpad-question'>{rich(self.question)}</div>")
         self.input = self.build_input()
         self.feedback = w.HTML("")
         buttons = []
@@ -277,7 +279,7 @@ class Exercise(w.VBox):
     def show_hint(self):
         if self._hints_shown < len(self.hints):
             self._hints_shown += 1
-        self._say([f"{t('hint')}: {h}" for h in self.hints[: self._hints_shown]], "info")
+        self._say([f"{t('hint')}: {rich(h)}" for h in self.hints[: self._hints_shown]], "info")
 
     # -- persistence -----------------------------------------------------------------
     def state(self) -> dict:
@@ -355,3 +357,8 @@ def _fmt(number) -> str:
 
 def escape(text) -> str:
     return html.escape(str(text))
+
+
+def rich(text) -> str:
+    """Authored Markdown (a question, a hint, feedback) as safe inline HTML: see leerpad.markup."""
+    return markdown_html(text, inline=True)

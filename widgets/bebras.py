@@ -9,7 +9,9 @@ licence. The task block holds one question of an existing type (``type: meerkeuz
 
 import ipywidgets as w
 
-from .base import TYPES, Exercise, ExerciseConfigError, escape, require
+from leerpad.markup import markdown_html
+
+from .base import TYPES, Exercise, ExerciseConfigError, escape, require, rich
 from .helpers import image_widget, media_file
 
 LICENCE = "CC BY-NC-SA 4.0"
@@ -113,11 +115,13 @@ class BebrasTask(Exercise):
             show_solution=False,
             **self.config["child_kwargs"],
         )
-        parts = [w.HTML(f"<div class='leerpad-bebras-story'>{self.config['story']}</div>")]
+        parts = [
+            w.HTML(f"<div class='leerpad-bebras-story'>{markdown_html(self.config['story'])}</div>")
+        ]
         if self.config.get("src"):
             parts.append(image_widget(self.config["src"], self.config["alt"]))
         if self.question:  # the question comes after the story, not above it
-            parts.append(w.HTML(f"<div class='leerpad-question'>{self.question}</div>"))
+            parts.append(w.HTML(f"<div class='leerpad-question'>{rich(self.question)}</div>"))
         parts.append(self.task.input)
         parts.append(w.HTML(self.attribution()))
         return w.VBox(parts, layout=w.Layout(border="1px solid #d1d5db", padding="0.5em"))

@@ -2,7 +2,7 @@
 
 import ipywidgets as w
 
-from .base import Exercise, ExerciseConfigError, Result, escape, require
+from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
 from .i18n import t
 
 
@@ -71,7 +71,7 @@ class SingleChoice(Exercise):
     @classmethod
     def evaluate(cls, config, key, answer):
         right = config["options"][key["answer"]]
-        messages = [key["feedback"][answer]] if answer in key["feedback"] else []
+        messages = [rich(key["feedback"][answer])] if answer in key["feedback"] else []
         return Result(1.0 if answer == right else 0.0, messages)
 
     @classmethod
@@ -154,7 +154,7 @@ class MultipleChoice(Exercise):
         picked = set(answer)
         good, bad = len(picked & right), len(picked - right)
         fraction = max(0.0, (good - bad) / len(right))
-        messages = [key["feedback"][a] for a in answer if a in key["feedback"]]
+        messages = [rich(key["feedback"][a]) for a in answer if a in key["feedback"]]
         return Result(round(fraction, 4), messages)
 
     @classmethod

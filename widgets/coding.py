@@ -3,14 +3,23 @@
 The learner's code never runs in the notebook's kernel. Each run starts a runner (a fresh
 ``python -I`` in the sandbox, in an empty temporary folder) that runs no learner code
 itself: it starts one fresh, limited Python per test, which runs the learner's code and
-then that one test. For ``assert <expression> == <value>`` the child only gives the value
-of the expression, as plain data; the runner compares it with the expected value, which
-no child ever sees. So learner code can neither write the result (the runner's output is
-out of its reach) nor learn a hidden test's answer, and an object whose ``__eq__`` always
-says True is no plain value. Hidden tests come back as True or False only.
+then gives the *values* the test needs, as plain data (numbers, texts, lists, ...). The
+verdict is the runner's own: it takes every assert apart (``==``, ``<``, ``in``, ``not``,
+``and``, ``or``, ``gelijk``, ``bijna_gelijk``; a bare expression must be exactly True),
+works out the parts that use nothing of the learner's (``[1, 3]``, ``sorted([3, 1])``)
+itself, and applies the operators to the values. So learner code can neither write a result
+(the runner's output is out of its reach; a child only hands over values, and a value the
+learner forges is no more than a function that returns it) nor learn a hidden test's
+expected value (no child sees it), and an object of the learner's (an ``__eq__`` that
+always says True) is no plain value: the test fails. Hidden tests come back as True or
+False only.
+
+The same runner judges the test cells of a ``{code}`` block in an nbgrader notebook
+(``leerpad.grading.preprocessors.JudgeCodeTests``), with the learner's cells as the code.
 """
 
 import ast
+import copy
 import functools
 import json
 import os
@@ -34,14 +43,22 @@ REPORT_LIMIT = 1024 * 1024
 CODE_FILE = "<jouw code>"
 EQUALITY = Path(equality.__file__).read_text(encoding="utf-8")  # the runner includes it
 
-# One fresh Python per job: runs the learner's code, then its one job (show the output, give
-# the value of one expression, or run one test), and writes one JSON line to its stdout.
-# Learner code runs in this process, so it could write that line itself: which is why the
-# runner compares values itself and never hands a child the expected value.
+# Builtins the runner applies itself, to plain values: a test's parts made of these, literals
+# and the values the children give are worked out by the runner, never by learner code.
+SAFE_BUILTINS = (
+    "abs all any bool chr dict divmod enumerate float frozenset int isinstance len list max "
+    "min ord range reversed round set sorted str sum tuple type zip"
+).split()
+EQUALITY_CALLS = ("gelijk", "bijna_gelijk")  # always leerpad's, whatever the code defines
+
+# One fresh Python per job: runs the learner's code, then its one job (show the output, or
+# give the values one test needs), and writes one JSON line to its stdout. Learner code runs
+# in this process, so it could write that line itself: which is why a child only gives
+# values, the runner judges them, and no child ever sees an expected value.
 CHILD = (
     EQUALITY
     + r"""
-import contextlib, io, json, os, resource, sys, traceback
+import contextlib, io, json, os, resource, signal, sys, traceback, types
 
 def limit(name, value):
     try:
@@ -63,11 +80,16 @@ def problem(err, filename):
     return {"type": type(err).__name__, "message": str(message)[:300], "line": line,
             "name": getattr(err, "name", None) if isinstance(err, NameError) else None}
 
+class NotPlain(Exception):
+    pass
+
+ITERATORS = (types.GeneratorType, map, filter, zip, enumerate, reversed)
+
 def encode(value, depth=0, _type=type):
     # Plain values only, with their kind: an object of the learner's never leaves.
     kind = _type(value)
     if depth > 40:
-        raise ValueError("te diep geneste waarde")
+        raise NotPlain("te diep geneste waarde")
     if value is None or kind in (bool, int, str):
         return [kind.__name__, value]
     if kind is float:
@@ -76,8 +98,17 @@ def encode(value, depth=0, _type=type):
         return [kind.__name__, [encode(v, depth + 1) for v in value]]
     if kind is dict:
         return ["dict", [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in value.items()]]
-    raise TypeError(
-        f"de test verwacht een gewone waarde (getal, tekst, lijst, ...), geen {kind.__name__}")
+    raise NotPlain(kind.__name__)
+
+def value_of(hole, namespace):
+    value = eval(compile(hole["expr"], "<test>", "eval"), namespace)
+    if hole["iter"] and isinstance(value, ITERATORS):
+        value = list(value)  # what sorted(), sum(), ... in the runner will read
+    try:
+        return {"value": encode(value)}
+    except NotPlain as err:
+        return {"problem": {"type": "NotPlainValue", "message": str(err)[:100], "line": None,
+                            "name": None}}
 
 def main():
     job = json.loads(sys.stdin.read())
@@ -93,26 +124,38 @@ def main():
     buffer = io.StringIO()
     namespace = {"__name__": "__main__"}
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-        try:
-            exec(compile(job["code"], job["file"], "exec"), namespace)
-            error = None
-        except BaseException as err:
-            error = problem(err, job["file"])
+        error = None
+        if job["cell_timeout"]:  # as a kernel does: interrupt a cell that runs too long
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # a grader ignores it
+            signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGINT))
+        for cell in job["code"]:  # cells as in a notebook: one that fails stops only itself
+            try:
+                if job["cell_timeout"]:
+                    signal.setitimer(signal.ITIMER_REAL, job["cell_timeout"])
+                exec(compile(cell, job["file"], "exec"), namespace)
+            except BaseException as err:
+                error = error or problem(err, job["file"])
+            finally:
+                if job["cell_timeout"]:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
         if job["kind"] == "run":
             out = {"error": error, "output": buffer.getvalue()[: job["output_limit"]]}
-        elif job["kind"] == "value":
-            try:
-                value = eval(compile(job["expression"], "<test>", "eval"), namespace)
-                out = {"value": encode(value)}
-            except BaseException as err:
-                out = {"problem": problem(err, job["file"])}
         else:
             namespace.update(gelijk=gelijk, bijna_gelijk=bijna_gelijk)
-            try:
-                exec(compile(job["test"], "<test>", "exec"), namespace)
-                out = {"problem": None}
-            except BaseException as err:
-                out = {"problem": problem(err, job["file"])}
+            out = {"problem": None, "values": []}
+            for step in job["steps"]:
+                if "run" in step:
+                    try:
+                        exec(compile(step["run"], "<test>", "exec"), namespace)
+                    except BaseException as err:
+                        out["problem"] = problem(err, job["file"])
+                        break
+                    continue
+                for hole in step["values"]:
+                    try:
+                        out["values"].append(value_of(hole, namespace))
+                    except BaseException as err:
+                        out["values"].append({"problem": problem(err, job["file"])})
     report.write(json.dumps(out) + "\n")
     report.flush()
     os._exit(0)
@@ -122,17 +165,21 @@ main()
 )
 
 # The runner: a fresh Python that never runs learner code. It starts one child per job,
-# keeps the expected values to itself and compares the children's values with them; what
-# it writes on its stdout (read by the app or the grader) no child can reach.
+# keeps the expected values to itself and judges every assert from the children's values;
+# what it writes on its stdout (read by the app or the grader) no child can reach.
 RUNNER = (
     EQUALITY
+    + f"SAFE_BUILTINS = {SAFE_BUILTINS!r}\n"
     + r"""
-import ast, ctypes, json, subprocess, sys, time
+import builtins, ctypes, json, operator, subprocess, sys, time
 
 try:  # children run as the same user: they may not read or trace this process
     ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 0
 except (OSError, AttributeError):
     pass
+
+SAFE = {name: getattr(builtins, name) for name in SAFE_BUILTINS}
+ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 def decode(item):
     kind, value = item
@@ -150,7 +197,7 @@ def decode(item):
 def child(data, job):
     job = {**job, "code": data["code"], "file": data["file"], "memory": data["memory"],
            "file_size": data["file_size"], "cpu": data["cpu"],
-           "output_limit": data["output_limit"]}
+           "output_limit": data["output_limit"], "cell_timeout": data["cell_timeout"]}
     process = subprocess.Popen(
         [sys.executable, "-I", "-c", data["child"]], stdin=subprocess.PIPE,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -163,29 +210,112 @@ def child(data, job):
     lines = out[: data["report_limit"]].decode("utf-8", "replace").splitlines()
     if len(lines) != 1:  # no report (the code stopped Python), or more than one: not trusted
         return None
-    return json.loads(lines[0])
+    try:
+        out = json.loads(lines[0])
+    except (ValueError, RecursionError):
+        return None
+    return out if type(out) is dict else None
 
 FAILED = {"type": "AssertionError", "message": "", "line": None, "name": None}
 
-def verdict(data, test):
-    if test["kind"] == "value":
-        out = child(data, {"kind": "value", "expression": test["expression"]})
-        if out is None:
-            return FAILED
-        if out.get("problem") is not None:
-            return out["problem"]
+class Failed(Exception):
+    # The test fails, with this problem (None: a plain failed assert).
+    def __init__(self, problem=None):
+        self.problem = problem or FAILED
+
+def raised(err):
+    return {"type": type(err).__name__, "message": str(err)[:300], "line": None, "name": None}
+
+class Judge:
+    # One test: the children's values in, one verdict out; every operator applied here.
+    def __init__(self, test, out):
+        self.out, self.values = out, out.get("values")
+        if type(self.values) is not list:
+            raise Failed()
+        self.env = {"__builtins__": SAFE, "gelijk": gelijk, "bijna_gelijk": bijna_gelijk}
+        for name, expression in test["runner_vars"]:
+            self.env[name] = self.evaluate(expression)
+
+    def value(self, index):
+        if index >= len(self.values):  # the child stopped before: its problem, or a fail
+            raise Failed(self.out.get("problem"))
+        item = self.values[index]
+        if type(item) is not dict:
+            raise Failed()
+        if "problem" in item:
+            problem = item["problem"]
+            raise Failed(problem if type(problem) is dict else None)
         try:
-            value = decode(out["value"])
-        except (KeyError, TypeError, ValueError):
-            return FAILED
-        expected = ast.literal_eval(test["expected"])
-        if test["margin"] is not None:
-            return None if bijna_gelijk(value, expected, test["margin"]) else FAILED
-        return None if gelijk(value, expected) else FAILED
-    out = child(data, {"kind": "test", "test": test["test"]})
+            return decode(item["value"])
+        except (KeyError, TypeError, ValueError, RecursionError):
+            raise Failed()
+
+    def evaluate(self, expression, holes=()):
+        names = {f"_w{index}": self.value(index) for index in holes}
+        try:
+            return eval(expression, {**self.env, **names})
+        except Exception as err:
+            raise Failed(raised(err))
+
+    def operand(self, node):
+        return self.evaluate(node["expr"], node["holes"])
+
+    def truth(self, node):
+        op = node["op"]
+        if op == "and":
+            return all(self.truth(item) for item in node["items"])
+        if op == "or":
+            return any(self.truth(item) for item in node["items"])
+        if op == "not":
+            return not self.truth(node["item"])
+        if op == "compare":
+            left = self.operand(node["operands"][0])
+            for symbol, right_node in zip(node["ops"], node["operands"][1:]):
+                right = self.operand(right_node)
+                if not self.compare(symbol, left, right):
+                    return False
+                left = right
+            return True
+        if op in ("gelijk", "bijna_gelijk"):
+            args = [self.operand(arg) for arg in node["args"]]
+            return (gelijk if op == "gelijk" else bijna_gelijk)(*args) is True
+        value = self.operand(node["operand"])  # a bare expression: exactly True or False
+        if type(value) is not bool:
+            raise Failed({"type": "NotABool", "message": type(value).__name__, "line": None,
+                          "name": None})
+        return value
+
+    @staticmethod
+    def compare(symbol, left, right):
+        try:
+            if symbol in ("==", "!="):
+                return gelijk(left, right) == (symbol == "==")
+            if symbol in ("in", "not in"):
+                return (left in right) == (symbol == "in")
+            if symbol in ("is", "is not"):
+                return (left is right) == (symbol == "is")
+            return ORDER[symbol](left, right) is True
+        except Exception as err:
+            raise Failed(raised(err))
+
+def verdict(data, test):
+    if test["unjudgeable"]:
+        return {"type": "Unjudgeable", "message": test["unjudgeable"], "line": None,
+                "name": None}
+    out = child(data, {"kind": "test", "steps": test["steps"]})
     if out is None:
         return FAILED
-    return None if out.get("problem") is None else out["problem"]
+    try:
+        judge = Judge(test, out)
+        for check in test["checks"]:
+            if not judge.truth(check):
+                return FAILED
+    except Failed as failed:
+        return failed.problem
+    except RecursionError:
+        return FAILED
+    problem = out.get("problem")  # a line after the last assert that raised
+    return problem if type(problem) is dict else None
 
 def main(data):
     result = {"timeout": False, "error": None, "tests": []}
@@ -209,64 +339,293 @@ main(json.loads(sys.stdin.read()))
 )
 
 
-def test_plan(test: str) -> dict:
-    """How the runner checks one assert line. ``assert <expression> == <literal>`` (and
-    ``gelijk``/``bijna_gelijk`` with a literal) is checked by the runner itself: a child
-    only gives the value of the expression, and never sees the expected value. Any other
-    line runs whole in a child, which reports whether it passed."""
-    whole = {"kind": "test", "test": test}
-    tree = ast.parse(test)
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Assert):
-        return whole
-    node, margin = tree.body[0].test, None
-    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Eq):
-        left, right = node.left, node.comparators[0]
-    elif (
+# -- taking a test apart: done here, on the author's text; the runner gets the plan --------
+UNJUDGEABLE_NO_ASSERT = "ze bevat geen assert; de runner beoordeelt alleen assert-regels"
+UNJUDGEABLE_NESTED = (
+    "ze zet een assert of raise in een lus, if, with, try of functie; de runner beoordeelt "
+    "alleen assert-regels op het hoogste niveau"
+)
+UNJUDGEABLE_VERDICT_IN_CODE = (
+    "ze vergelijkt met gelijk of bijna_gelijk binnen een lus-uitdrukking; zo'n uitkomst zou "
+    "de code van de cursist zelf geven. Schrijf elke vergelijking als een eigen assert"
+)
+COMPARE_OPS = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
+# Parts of an expression the runner can apply to values itself (the rest is a "hole": the
+# child gives its value).
+STRUCTURAL = (
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.BoolOp,
+    ast.Compare,
+    ast.Tuple,
+    ast.List,
+    ast.Set,
+    ast.Dict,
+    ast.Subscript,
+    ast.Slice,
+    ast.IfExp,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    ast.Starred,
+)
+
+
+def free_names(node) -> set:
+    """Names an expression or statement reads from outside itself."""
+    loads, bound = set(), set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            (loads if isinstance(sub.ctx, ast.Load) else bound).add(sub.id)
+        elif isinstance(sub, ast.arg):
+            bound.add(sub.arg)
+    return loads - bound
+
+
+def assigned_names(node) -> set:
+    names = set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store | ast.Del):
+            names.add(sub.id)
+        elif isinstance(sub, ast.alias):
+            names.add((sub.asname or sub.name).split(".")[0])
+        elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(sub.name)
+    return names
+
+
+def _is_equality_import(node) -> bool:
+    """``from leerpad.equality import gelijk``: the runner has its own."""
+    return isinstance(node, ast.ImportFrom) and node.module == "leerpad.equality"
+
+
+def _is_equality_call(node) -> bool:
+    return (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
-        and node.func.id in ("gelijk", "bijna_gelijk")
-        and len(node.args) in (2, 3)
-        and not node.keywords
-    ):
-        left, right = node.args[0], node.args[1]
-        if node.func.id == "bijna_gelijk":
-            margin = _literal(node.args[2]) if len(node.args) == 3 else 1e-9
-            if not isinstance(margin, int | float):
-                return whole
-        elif len(node.args) == 3:
-            return whole
-    else:
-        return whole
-    if _literal(right) is _NOT_LITERAL:
-        return whole
-    return {
-        "kind": "value",
-        "expression": ast.unparse(left),
-        "expected": ast.unparse(right),
-        "margin": margin,
-    }
+        and node.func.id in EQUALITY_CALLS
+    )
 
 
-_NOT_LITERAL = object()
+class _Holes(ast.NodeTransformer):
+    """An operand with every part that needs the learner's names replaced by ``_wN``, the
+    value child N gives; `holes` collects those parts in the order Python evaluates them."""
+
+    def __init__(self, known: set, holes: list):
+        self.known, self.holes = known, holes
+        self.used: list[int] = []
+
+    def hole(self, node, iterable=False):
+        self.holes.append({"expr": ast.unparse(node), "iter": iterable})
+        self.used.append(len(self.holes) - 1)
+        return ast.copy_location(ast.Name(f"_w{len(self.holes) - 1}", ast.Load()), node)
+
+    def needs_learner(self, node) -> bool:
+        return bool(free_names(node) - self.known)
+
+    def visit(self, node):
+        if not isinstance(node, ast.expr):
+            return self.generic_visit(node)
+        if not self.needs_learner(node):
+            return node  # literals and safe builtins only: the runner works it out
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in SAFE_BUILTINS
+            and node.func.id in self.known
+        ):
+            node.args = [self.argument(arg) for arg in node.args]
+            node.keywords = [self.visit(keyword) for keyword in node.keywords]
+            return node
+        if isinstance(node, STRUCTURAL):
+            return self.generic_visit(node)
+        return self.hole(node)
+
+    def argument(self, node):
+        """An argument of a builtin the runner applies: an iterator becomes a list."""
+        structural = isinstance(node, STRUCTURAL) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in SAFE_BUILTINS
+        )
+        if self.needs_learner(node) and not structural:
+            return self.hole(node, iterable=True)
+        return self.visit(node)
 
 
-def _literal(node):
-    try:
-        return ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return _NOT_LITERAL
+class _Planner:
+    """One test (one line of a code exercise, or a test cell) as the runner's plan."""
+
+    def __init__(self, source: str):
+        self.body = ast.parse(source).body
+        self.warnings: list[str] = []
+        self.unjudgeable = self._unjudgeable()
+
+    def _unjudgeable(self) -> str | None:
+        for node in self.body:
+            if not isinstance(node, ast.Assert) and any(
+                isinstance(sub, ast.Assert | ast.Raise) for sub in ast.walk(node)
+            ):
+                return UNJUDGEABLE_NESTED
+        if not any(isinstance(node, ast.Assert) for node in self.body):
+            return UNJUDGEABLE_NO_ASSERT
+        return None
+
+    def runner_vars(self, demoted: set) -> dict:
+        """``name = <literal or safe builtins>`` lines: the runner works them out itself, so
+        an expected value kept in a helper name never reaches a child."""
+        counts: dict = {}
+        for node in self.body:
+            for name in assigned_names(node):
+                counts[name] = counts.get(name, 0) + 1
+        found: dict = {}
+        for node in self.body:
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                name = node.targets[0].id
+                if (
+                    counts[name] == 1
+                    and name not in demoted
+                    and name not in SAFE_BUILTINS
+                    and not free_names(node.value) - {*SAFE_BUILTINS, *found}
+                ):
+                    found[name] = node
+        return found
+
+    def plan(self) -> dict:
+        if self.unjudgeable:
+            return {"unjudgeable": self.unjudgeable, "steps": [], "checks": [], "runner_vars": []}
+        shadowed = set().union(*(assigned_names(n) for n in self.body)) & set(SAFE_BUILTINS)
+        demoted: set = set()
+        while True:
+            own = self.runner_vars(demoted)
+            known = (set(SAFE_BUILTINS) - shadowed) | set(own)
+            steps, checks, holes, child_names = [], [], [], set()
+            for node in self.body:
+                if _is_equality_import(node) or node in own.values():
+                    continue
+                if isinstance(node, ast.Assert):
+                    before = len(holes)
+                    checks.append(self.check(node.test, known, holes))
+                    steps.append({"values": holes[before:]})
+                else:
+                    steps.append({"run": ast.unparse(node)})
+                    child_names |= free_names(node)
+            for hole in holes:
+                child_names |= free_names(ast.parse(hole["expr"], mode="eval"))
+            needed = set(own) & child_names  # a child reads or changes it: the child's
+            if not needed:
+                break
+            demoted |= needed
+        if any(_has_verdict(hole["expr"]) for hole in holes):
+            return {
+                "unjudgeable": UNJUDGEABLE_VERDICT_IN_CODE,
+                "steps": [],
+                "checks": [],
+                "runner_vars": [],
+            }
+        return {
+            "unjudgeable": None,
+            "steps": steps,
+            "checks": checks,
+            "runner_vars": [[name, ast.unparse(node.value)] for name, node in own.items()],
+        }
+
+    def check(self, node, known, holes) -> dict:
+        if isinstance(node, ast.BoolOp):
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return {"op": op, "items": [self.check(v, known, holes) for v in node.values]}
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return {"op": "not", "item": self.check(node.operand, known, holes)}
+        if isinstance(node, ast.Compare):
+            operands = [self.operand(n, known, holes) for n in (node.left, *node.comparators)]
+            ops = [COMPARE_OPS[type(op)] for op in node.ops]
+            for symbol, left, right in zip(
+                ops, [node.left, *node.comparators], node.comparators, strict=False
+            ):
+                if symbol in ("is", "is not") and not any(
+                    isinstance(n, ast.Constant) and n.value in (None, True, False)
+                    for n in (left, right)
+                ):
+                    self.warnings.append(
+                        f"'{ast.unparse(node)}' vergelijkt met 'is': de runner vergelijkt "
+                        "waarden, gebruik '==' (of 'is' alleen met None, True of False)"
+                    )
+            return {"op": "compare", "ops": ops, "operands": operands}
+        if _is_equality_call(node) and not any(isinstance(a, ast.Starred) for a in node.args):
+            args = list(node.args)
+            for keyword in node.keywords:
+                if keyword.arg in ("marge", "expected", "value"):
+                    args.append(keyword.value)
+            if 2 <= len(args) <= (3 if node.func.id == "bijna_gelijk" else 2):
+                return {
+                    "op": node.func.id,
+                    "args": [self.operand(a, known, holes) for a in args],
+                }
+        return {"op": "value", "operand": self.operand(node, known, holes)}
+
+    @staticmethod
+    def operand(node, known, holes) -> dict:
+        splitter = _Holes(known, holes)
+        expression = splitter.visit(copy.deepcopy(node))
+        return {"expr": ast.unparse(expression), "holes": splitter.used}
+
+    def plan_warnings(self) -> list[str]:
+        plan = self.plan()
+        if plan["unjudgeable"]:
+            return [plan["unjudgeable"]]
+        last = max(i for i, node in enumerate(self.body) if isinstance(node, ast.Assert))
+        if any(not _is_equality_import(node) for node in self.body[last + 1 :]):
+            self.warnings.append(
+                "er staan regels na de laatste assert; of die slagen, kan de runner niet uit "
+                "waarden nagaan. Zet ze voor de assert of laat ze weg"
+            )
+        return self.warnings
 
 
-def run_python(code, tests, timeout=5.0, show_output=True) -> dict:
+def _has_verdict(expression: str) -> bool:
+    return any(_is_equality_call(n) for n in ast.walk(ast.parse(expression, mode="eval")))
+
+
+def test_plan(test: str) -> dict:
+    """How the runner judges one test (an assert line, or setup lines and asserts): the
+    steps a child runs (the setup, and the expressions whose values it gives) and the checks
+    the runner applies to those values. No expected value is in a child's steps."""
+    return _Planner(test).plan()
+
+
+def test_warnings(test: str) -> list[str]:
+    """Why the runner cannot judge `test` from values, or what it judges otherwise than the
+    author may think (Dutch, for ``leerpad check``); empty when all is well."""
+    return _Planner(test).plan_warnings()
+
+
+def run_python(code, tests, timeout=5.0, show_output=True, cell_timeout=None) -> dict:
     """Run `code` with each test in fresh, limited Pythons; return the outcome.
 
-    The outcome is ``{"timeout": bool, "crashed": bool, "error": ..., "tests": [...]}``:
-    per test None (passed) or the problem. With ``show_output=False`` (hidden tests) only
-    True or False per test comes back, and no child ever gets a hidden expected value.
+    `code` is one text, or a list of cells (as in a notebook: a cell that fails stops only
+    itself). The outcome is ``{"timeout": bool, "crashed": bool, "error": ..., "tests":
+    [...]}``: per test None (passed) or the problem. With ``show_output=False`` (hidden
+    tests) only True or False per test comes back, and no child ever gets a hidden expected
+    value. `timeout` holds for each child; with `cell_timeout` a cell that runs longer is
+    interrupted (KeyboardInterrupt), as a notebook's kernel interrupts it, and the next runs.
     """
     tests = list(tests)
     data = {
-        "code": code,
+        "code": [code] if isinstance(code, str) else list(code),
         "tests": [test_plan(test) for test in tests],
         "file": CODE_FILE,
         "child": CHILD,
@@ -277,6 +636,7 @@ def run_python(code, tests, timeout=5.0, show_output=True) -> dict:
         "show_output": show_output,
         "output_limit": OUTPUT_LIMIT,
         "report_limit": REPORT_LIMIT,
+        "cell_timeout": cell_timeout,
     }
     # Nothing of the caller's environment: no keys, no paths, no tokens.
     env = {
@@ -352,6 +712,15 @@ def friendly(problem: dict, in_test=False) -> str:
     where = f" in regel {line}" if line else ""
     if in_test and kind == "NameError" and problem.get("name"):
         return f"De test gebruikt '{escape(problem['name'])}', maar jouw code maakt die niet aan."
+    if kind == "NotPlainValue":
+        return (
+            f"De test kreeg een {escape(message)} terug, maar verwacht een gewone waarde "
+            "(een getal, tekst, lijst, ...): geef zo'n waarde terug, geen eigen object."
+        )
+    if kind == "NotABool":
+        return f"De test verwacht True of False, maar kreeg een {escape(message)}."
+    if kind == "Unjudgeable":
+        return f"Deze test kan niet beoordeeld worden: {escape(message)}. Meld het aan je trainer."
     if kind == "IndentationError" or kind == "TabError":
         return f"De inspringing klopt niet{where}. Controleer de spaties vooraan de regel."
     if kind == "SyntaxError":
@@ -436,6 +805,16 @@ class CodeExercise(AuthoredExercise):
         hidden = _lines(exercise_id, "hidden_tests", key.get("hidden_tests"))
         if not config["tests"] and not hidden:
             raise ExerciseConfigError(exercise_id, "tests", "er is geen enkele test.")
+        for field, lines in (("tests", config["tests"]), ("hidden_tests", hidden)):
+            for n, line in enumerate(lines, 1):
+                reason = test_plan(line)["unjudgeable"]
+                if reason:
+                    raise ExerciseConfigError(
+                        exercise_id,
+                        field,
+                        f"test {n} ({line}) kan de runner niet beoordelen: {reason}.",
+                        "schrijf ze als assert <uitdrukking> == <verwachte waarde>.",
+                    )
         key = {"solution": solution, "hidden_tests": hidden}
         problem = cls._solution_problem(json.dumps(config, sort_keys=True), json.dumps(key))
         if problem is not None:

@@ -7,7 +7,7 @@ cannot see it. The named regions and hotspots are buttons, so a keyboard reaches
 
 import ipywidgets as w
 
-from .base import Exercise, ExerciseConfigError, Result, escape, require
+from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
 from .helpers import image_widget, media_file, media_widget, say, status_line
 from .sets import Compound
 
@@ -119,7 +119,7 @@ class ImageHotspots(Exercise):
         self.opened = name
         self.info.value = (
             f"<div role='status' aria-live='polite'><strong>{escape(name)}</strong>"
-            f"<p>{self.config['hotspots'][name]}</p></div>"
+            f"<p>{rich(self.config['hotspots'][name])}</p></div>"
         )
 
     def get_answer(self):

@@ -2,7 +2,7 @@
 
 import ipywidgets as w
 
-from .base import ExerciseConfigError, Result, escape, require
+from .base import ExerciseConfigError, Result, escape, require, rich
 from .helpers import AuthoredExercise, say
 
 
@@ -103,7 +103,7 @@ class BranchingScenario(AuthoredExercise):
         scene = self.config["scenes"][self.path[-1]]
         end = f"<p><em>{say('scenario_end')}</em></p>" if not scene["choices"] else ""
         self.scene.value = (
-            f"<div role='status' aria-live='polite'><p>{scene['text']}</p>{end}</div>"
+            f"<div role='status' aria-live='polite'><p>{rich(scene['text'])}</p>{end}</div>"
         )
         buttons = []
         for label, target in scene["choices"].items():

@@ -1,8 +1,10 @@
 """Serve the built site on 127.0.0.1: the static pages, and for a learner with a personal
 link two read-only answers from the cohort's gradebook.
 
-- ``/api/resultaten?cohort=C&leerling=L&sig=S``: the learner's graded modules as JSON
-  (score, maximum, late, waiting for the trainer, feedback ready);
+- ``/api/resultaten?cohort=C&leerling=L&sig=S``: where the learner stands in each module,
+  as JSON: graded (score, maximum, late, waiting for the trainer, feedback ready), handed
+  in, or started; the site's path and module pages show it instead of the browser's own
+  marks, so her progress is the same on every device;
 - ``/api/feedback?cohort=C&leerling=L&sig=S&module=M``: the feedback on one graded module
   as JSON (``leerpad.grading.feedback``), which the site's page ``feedback/`` shows.
 
@@ -52,20 +54,72 @@ def known_learner(query: dict, purposes=None):
 
 
 def results_json(query: dict) -> dict:
+    """Where the learner stands in each module, from the server alone (her hand-ins, her
+    graded results, her kept answers), so every device and every fresh browser shows the
+    same progress. A module that is not listed is not started."""
+    cohort, learner = known_learner(query)
+    return {"cohort": cohort.name, "cursist": learner, "modules": module_states(cohort, learner)}
+
+
+def module_states(cohort, learner: str) -> dict[str, dict]:
+    """{module: state} where state["staat"] is "verbeterd" (with score, max, te_laat,
+    wacht_op_trainer, feedback), "ingeleverd" (not graded yet, or grading failed:
+    verbeteren_mislukt) or "bezig" (answers kept on the server, not handed in)."""
+    from leerpad.grading.cohort import show_time
     from leerpad.grading.feedback import feedback_ready
+    from leerpad.grading.record import grading_failures
     from leerpad.grading.reports import learner_results
 
-    cohort, learner = known_learner(query)
-    modules = {}
+    states: dict[str, dict] = {}
+    for module in started_modules(cohort, learner):
+        states[module] = {"staat": "bezig"}
+    failed = {m for (who, m) in grading_failures(cohort.dir) if who == learner}
+    for module, when in handed_in(cohort, learner).items():
+        states[module] = {
+            "staat": "ingeleverd",
+            "ingeleverd": show_time(when) if when else None,
+            "verbeteren_mislukt": module in failed,
+        }
     for module, result in learner_results(cohort, learner).items():
-        modules[module] = {
+        states[module] = {
+            "staat": "verbeterd",
             "score": result.score,
             "max": result.max_score,
             "te_laat": result.late,
             "wacht_op_trainer": result.needs_manual,
             "feedback": feedback_ready(cohort.dir, module, learner),
         }
-    return {"cohort": cohort.name, "cursist": learner, "modules": modules}
+    return states
+
+
+def handed_in(cohort, learner: str) -> dict:
+    """{module: when (aware UTC, or None)} of the learner's hand-ins: from the app (in the
+    cohort's submitted/ folder) and from JupyterLab (waiting in nbgrader's exchange)."""
+    from leerpad.grading.handin import inbound_hand_ins, submission_dir, submission_time
+
+    found = {m: when for (who, m), when in inbound_hand_ins(cohort).items() if who == learner}
+    for module in released_modules(cohort):
+        folder = submission_dir(cohort.dir, learner, module)
+        if folder.is_dir():
+            found[module] = submission_time(folder) or found.get(module)
+    return found
+
+
+def started_modules(cohort, learner: str) -> list[str]:
+    """The released modules in which the learner's record keeps an answer."""
+    from leerpad.grading.reports import answered
+    from leerpad.widgets.store import LearnerRecord
+
+    return [
+        module
+        for module in released_modules(cohort)
+        if any(answered(state) for state in LearnerRecord(learner, module).read().values())
+    ]
+
+
+def released_modules(cohort) -> list[str]:
+    folder = cohort.release_dir
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def feedback_json(query: dict) -> dict | None:

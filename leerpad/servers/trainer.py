@@ -64,7 +64,9 @@ class ReportHandler(TrainerHandler):
             self.finish((folder / "punten.csv").read_bytes())
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish((folder / "index.html").read_text(encoding="utf-8"))
+        report = (folder / "index.html").read_text(encoding="utf-8")
+        # the file stands alone; here it gets the way to the other trainer pages
+        self.finish(report.replace("<main>", "<main>" + self.navigation(), 1))
 
 
 def grading_path(answer) -> str:
@@ -78,15 +80,26 @@ def grading_link(answer, base: str) -> str:
     return f"<a href='{base}{grading_path(answer)}' aria-label='{label}'>{action}</a>"
 
 
+def count(number: float, one: str, many: str) -> str:
+    """'1 open antwoord', '3 open antwoorden': Dutch singular and plural."""
+    return f"{number:g} {one if number == 1 else many}".replace(".", ",")
+
+
 def points(value: float) -> str:
-    text = f"{value:g}".replace(".", ",")
-    return f"{text} punt" if value == 1 else f"{text} punten"
+    return count(value, "punt", "punten")
 
 
 def status(answer) -> str:
     if answer.waiting:
         return "<span class='flag'>wacht op een trainer</span>"
     return f"<span class='done'>beoordeeld: {points(answer.manual_score)}</span>"
+
+
+FORGET = """<script>
+const address = new URL(location.href);
+address.searchParams.delete("bewaard");
+history.replaceState(history.state, "", address);
+</script>"""
 
 
 class ListHandler(TrainerHandler):
@@ -102,7 +115,8 @@ class ListHandler(TrainerHandler):
             for a in answers
         )
         saved = self.get_argument("bewaard", "")
-        note = f"<p class='saved' role='status'>{html.escape(saved)}</p>" if saved else ""
+        # shown once: the address loses ?bewaard=, so a reload does not say it again
+        note = f"<p class='saved' role='status'>{html.escape(saved)}</p>{FORGET}" if saved else ""
         table = (
             "<table><caption>Ingeleverde open vragen (wie wacht, staat bovenaan)</caption>"
             "<tr><th scope='col'>Cursist</th><th scope='col'>Module</th>"
@@ -113,8 +127,9 @@ class ListHandler(TrainerHandler):
         )
         self.page(
             "Open vragen beoordelen",
-            f"{note}<p>Cohort <strong>{html.escape(self.cohort.name)}</strong>: {len(answers)} "
-            f"open antwoorden, {waiting} wachten op een trainer.</p>{table}",
+            f"{note}<p>Cohort <strong>{html.escape(self.cohort.name)}</strong>: "
+            f"{count(len(answers), 'open antwoord', 'open antwoorden')}, "
+            f"{count(waiting, 'wacht', 'wachten')} op een trainer.</p>{table}",
         )
 
 
@@ -140,7 +155,8 @@ function total() {
     if (chosen) sum += Number(chosen.value); else open += 1;
   });
   const text = `Totaal: ${String(Math.min(sum, MAX)).replace(".", ",")} van MAX punten`;
-  out.textContent = open ? `${text} (nog ${open} criteria te kiezen)` : text;
+  const left = `nog ${open} ${open === 1 ? "criterium" : "criteria"} te kiezen`;
+  out.textContent = open ? `${text} (${left})` : text;
 }
 form.addEventListener("change", total); total();
 </script>"""

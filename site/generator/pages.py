@@ -15,6 +15,7 @@ import nbformat
 import yaml
 
 from leerpad.catalogue import Catalogue, Module, Problem
+from leerpad.markup import clean_markdown, markdown_text
 
 from .render import images_without_alt, public_notebook, render_notebook
 
@@ -93,11 +94,20 @@ def slug(value) -> str:
 
 
 def esc(text) -> str:
-    """Text for a Markdown table cell or link text."""
-    text = " ".join(str(text).split())
-    for char in "\\[]|*_<":
-        text = text.replace(char, "\\" + char)
-    return text
+    """Authored plain text (a title, a name) for a Markdown page: shown as written."""
+    return markdown_text(text)
+
+
+def prose(text) -> str:
+    """Authored Markdown on one line (a summary, a goal): see leerpad.markup."""
+    return clean_markdown(" ".join(str(text).split()))
+
+
+def script_json(data) -> str:
+    """JSON for a <script type="application/json"> element: no '<', '>' or '&' in it, so
+    no authored text can end or bend the element."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def attr(text) -> str:
@@ -319,8 +329,7 @@ class Site:
         for learning_path in self.cat.paths:
             lines.append(
                 f"- [{esc(learning_path.meta.get('title', learning_path.id))}]"
-                f"(paden/{learning_path.id}.md): "
-                + " ".join(str(learning_path.meta.get("goal", "")).split())
+                f"(paden/{learning_path.id}.md): " + prose(learning_path.meta.get("goal", ""))
             )
         if not self.cat.paths:
             lines.append("Er zijn nog geen leerpaden.")
@@ -379,9 +388,9 @@ class Site:
             time += f" (waarvan {minutes(waiting)} in modules die nog in voorbereiding zijn)"
         ids = " ".join(m.id for m in ready)
         lines = [
-            f"# {meta.get('title', learning_path.id)}",
+            f"# {esc(meta.get('title', learning_path.id))}",
             "",
-            f"**Doel:** {' '.join(str(meta.get('goal', '')).split())}",
+            f"**Doel:** {prose(meta.get('goal', ''))}",
             "",
             f"**Voor:** {esc(audience)}",
             "",
@@ -517,9 +526,9 @@ class Site:
         )
         app_note = "" if meta.get("app", True) else " (deze module is bedoeld voor JupyterLab)"
         lines = [
-            f"# {meta['title']}",
+            f"# {esc(meta['title'])}",
             "",
-            " ".join(str(meta["summary"]).split()),
+            prose(meta["summary"]),
             "",
             '<div class="leerpad-knoppen" markdown>',
             "",
@@ -570,7 +579,7 @@ class Site:
             "",
             "## Leerdoelen",
             "",
-            *[f"- {' '.join(str(goal).split())}" for goal in meta["goals"]],
+            *[f"- {prose(goal)}" for goal in meta["goals"]],
             "",
             "## Leesversie",
             "",
@@ -617,7 +626,7 @@ class Site:
         if not modules:
             return ["Nog geen modules."]
         return [
-            f"- {self.module_link(m)}: {' '.join(str(m.meta['summary']).split())} "
+            f"- {self.module_link(m)}: {prose(m.meta['summary'])} "
             f"({m.meta['duration']} minuten, niveau {m.meta['level']})"
             for m in modules
         ]
@@ -703,9 +712,9 @@ class Site:
                 + count(len(course.modules), "module", "modules")
             )
             lines = [
-                f"# {title}",
+                f"# {esc(title)}",
                 "",
-                " ".join(str(course.meta.get("description", "")).split()),
+                prose(course.meta.get("description", "")),
                 "",
                 "Oefeningen telt de oefeningen met punten, zonder oefenkaarten en andere "
                 "oefeningen om te verkennen.",
@@ -748,7 +757,7 @@ class Site:
             # Every released module, for a weak area that no proposed path trains.
             "modules": [scan_module(m) for m in self.modules],
         }
-        payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+        payload = script_json(data)
         audiences = "".join(
             f'<option value="{attr(a)}">{html.escape(v["nl"])}</option>'
             for a, v in self.fw.audiences.items()
@@ -817,7 +826,7 @@ class Site:
             "modules": {m.id: m.title for m in self.modules},
             "paden": {p.id: p.meta.get("title", p.id) for p in self.cat.paths},
         }
-        payload = json.dumps(titles, ensure_ascii=False).replace("</", "<\\/")
+        payload = script_json(titles)
         lines = [
             "# Feedback",
             "",

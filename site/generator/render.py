@@ -8,10 +8,13 @@ answer cells are left out; a code exercise is shown as its prompt and starting c
 
 import ast
 import copy
+import html
 import re
 from dataclasses import dataclass, field
 
 from leerpad.grading.preprocessors import exercise_calls, split_keys
+
+from leerpad.markup import clean_markdown, markdown_text
 
 # Public fields an exercise description may show. Anything else in a call is ignored.
 PUBLIC_FIELDS = (
@@ -166,7 +169,7 @@ def describe(exercise: Exercise, extra: str = "") -> str:
     if not exercise.points:
         label = f"Oefening ({kind})"
     lines = [
-        f'<div class="leerpad-oefening" data-oefening="{exercise.id}" markdown>',
+        f'<div class="leerpad-oefening" data-oefening="{html.escape(exercise.id)}" markdown>',
         "",
         f"**{label}**",
         "",
@@ -174,20 +177,21 @@ def describe(exercise: Exercise, extra: str = "") -> str:
     fields = exercise.fields
     question = str(fields.get("question") or "").strip()
     if question:
-        lines += [question, ""]
+        lines += [clean_markdown(question), ""]
     text = fields.get("text")
     if isinstance(text, str):
-        lines += ["> " + text.replace("___", "\\_\\_\\_\\_\\_").replace("\n", "\n> "), ""]
+        text = clean_markdown(text).replace("___", "\\_\\_\\_\\_\\_")
+        lines += ["> " + text.replace("\n", "\n> "), ""]
     options = _list(fields.get("options"))
     if options:
-        lines += [f"- {option}" for option in options] + [""]
+        lines += [f"- {clean_markdown(option)}" for option in options] + [""]
     items = _list(fields.get("items"))
     if items:
         label = "In te delen:" if exercise.kind == "sorteren" else "Te ordenen:"
         if fields.get("code"):  # a Parsons problem: lines of code, indentation matters
             lines += [label, "", fence("\n".join(items)), ""]
         else:
-            lines += [label, ""] + [f"- {item}" for item in items] + [""]
+            lines += [label, ""] + [f"- {clean_markdown(item)}" for item in items] + [""]
     for name, label in (
         ("categories", "Groepen"),
         ("words", "Woorden"),
@@ -196,12 +200,12 @@ def describe(exercise: Exercise, extra: str = "") -> str:
     ):
         values = _list(fields.get(name))
         if values:
-            lines += [f"{label}: " + " · ".join(values), ""]
+            lines += [f"{label}: " + " · ".join(markdown_text(v) for v in values), ""]
     if fields.get("unit"):
-        lines += [f"Antwoord in: {fields['unit']}", ""]
+        lines += [f"Antwoord in: {markdown_text(fields['unit'])}", ""]
     rubric = _list(fields.get("rubric"))
     if rubric:
-        lines += ["Je trainer let op:", ""] + [f"- {r}" for r in rubric] + [""]
+        lines += ["Je trainer let op:", ""] + [f"- {clean_markdown(r)}" for r in rubric] + [""]
     if extra:
         lines += [extra, ""]
     lines += ["</div>", ""]
@@ -250,7 +254,8 @@ def render_notebook(nb, title: str = "", asset_prefix: str = "", assets=()) -> R
                 if first[2:].strip() == title.strip():
                     text = rest.strip()
             if text:
-                parts.append(rebase_links(shift_headings(text), asset_prefix, assets))
+                text = clean_markdown(shift_headings(text))
+                parts.append(rebase_links(text, asset_prefix, assets))
             continue
         if cell.cell_type != "code":
             continue

@@ -1,7 +1,9 @@
 /* leerpad: progress, catalogue filter, self-scan and feedback. Vanilla JavaScript;
-   everything stays in this browser (localStorage). Requests go to this site's own server
-   only, and only for a learner who came in through a personal link: the graded results of
-   that learner, and on the feedback page the feedback on one graded module.
+   an anonymous visitor's progress stays in this browser (localStorage). Requests go to this
+   site's own server only, and only for a learner who came in through a personal link: where
+   she stands in each module (started, handed in, graded with her points), which replaces
+   the browser's own marks so that every device shows the same; and on the feedback page
+   the feedback on one graded module.
    Identity travels with the links to the apps: a learner's personal link, or else this
    browser's random device id, so that the app keeps her answers (see the trainer guide). */
 (function () {
@@ -71,26 +73,40 @@
     });
   }
 
-  function initPathProgress() {
+  function pathModules(box) {
+    return (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
+  }
+
+  function plannedNote(box) {
+    var planned = parseInt(box.getAttribute("data-gepland") || "0", 10);
+    return planned ? " Nog " + planned + (planned === 1 ? " module" : " modules") +
+      " in voorbereiding." : "";
+  }
+
+  function progressBar(value, max, label) {
+    var bar = document.createElement("progress");
+    bar.max = max || 1;
+    bar.value = value;
+    bar.setAttribute("aria-label", label);
+    return bar;
+  }
+
+  /* An anonymous visitor: what she marked as done in this browser. */
+  function showLocalProgress() {
     document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
-      var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
+      var ids = pathModules(box);
       var done = ids.filter(isDone).length;
-      var planned = parseInt(box.getAttribute("data-gepland") || "0", 10);
       box.textContent = "";
       var text = document.createElement("p");
       text.textContent = "Voortgang: " + done + " van " + ids.length + " modules klaar." +
-        (planned ? " Nog " + planned + (planned === 1 ? " module" : " modules") +
-          " in voorbereiding." : "");
-      var bar = document.createElement("progress");
-      bar.max = ids.length || 1;
-      bar.value = done;
-      bar.setAttribute("aria-label", "Voortgang in dit leerpad");
+        plannedNote(box);
       box.appendChild(text);
-      box.appendChild(bar);
+      box.appendChild(progressBar(done, ids.length, "Voortgang in dit leerpad"));
     });
     document.querySelectorAll(".leerpad-stap").forEach(function (mark) {
       mark.textContent = isDone(mark.getAttribute("data-module")) ? "\u2713 klaar" : "";
     });
+    document.querySelectorAll("button.leerpad-klaar").forEach(function (b) { b.hidden = false; });
   }
 
   /* -- graded results, for a learner known by a personal link ---------------------- */
@@ -122,13 +138,29 @@
     return (Math.round(x * 10) / 10).toString().replace(".", ",");
   }
 
-  function resultLine(who, id, result) {
+  /* Where she stands in one module, in words: "Nog niet gestart.", "Bezig: nog niet
+     ingeleverd.", "Ingeleverd op ..., nog niet verbeterd.", "Verbeterd: 7 van 9 punten." */
+  function stateLine(id, result) {
     var line = document.createElement("span");
-    var text = "Verbeterd: " + number(result.score) + " van " + number(result.max) + " punten";
-    if (result.wacht_op_trainer) text += " (de trainer moet nog een antwoord nakijken)";
-    if (result.te_laat) text += ", te laat ingeleverd";
-    line.appendChild(document.createTextNode(text + ". "));
-    if (result.feedback) {
+    var state = result ? result.staat || "verbeterd" : "nog-niet-gestart";
+    line.setAttribute("data-staat", state);
+    var text;
+    if (state === "verbeterd") {
+      text = "Verbeterd: " + number(result.score) + " van " + number(result.max) + " punten";
+      if (result.wacht_op_trainer) text += " (de trainer moet nog een antwoord nakijken)";
+      if (result.te_laat) text += ", te laat ingeleverd";
+      text += ".";
+    } else if (state === "ingeleverd") {
+      text = "Ingeleverd" + (result.ingeleverd ? " op " + result.ingeleverd : "") +
+        (result.verbeteren_mislukt ? "; het verbeteren lukte niet, je trainer kijkt het na." :
+          ", nog niet verbeterd.");
+    } else if (state === "bezig") {
+      text = "Bezig: je antwoorden zijn bewaard, nog niet ingeleverd.";
+    } else {
+      text = "Nog niet gestart.";
+    }
+    line.appendChild(document.createTextNode(text + " "));
+    if (state === "verbeterd" && result.feedback) {
       var link = document.createElement("a");
       link.href = "/feedback/?module=" + encodeURIComponent(id);
       link.textContent = "Bekijk feedback";
@@ -137,35 +169,51 @@
     return line;
   }
 
+  function count(n, one, many) {
+    return n + " " + (n === 1 ? one : many);
+  }
+
+  /* Her progress from the server, in place of this browser's marks. */
   function showResults(who, data) {
     var modules = data.modules || {};
     document.querySelectorAll(".leerpad-resultaat").forEach(function (box) {
       var id = box.getAttribute("data-module");
       box.textContent = "";
-      if (modules[id]) box.appendChild(resultLine(who, id, modules[id]));
+      if (!box.closest("li")) box.appendChild(el("strong", "Jouw voortgang: "));  // a module page
+      box.appendChild(stateLine(id, modules[id]));
     });
+    document.querySelectorAll(".leerpad-stap").forEach(function (mark) { mark.textContent = ""; });
+    /* "Markeer als klaar" only marks this browser: her hand-ins say what is done. */
+    document.querySelectorAll("button.leerpad-klaar").forEach(function (b) { b.hidden = true; });
     document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
-      var ids = (box.getAttribute("data-modules") || "").split(" ").filter(Boolean);
-      var graded = ids.filter(function (id) { return modules[id]; });
+      var ids = pathModules(box);
+      var graded = ids.filter(function (id) { return modules[id] && modules[id].staat === "verbeterd"; });
+      var handedIn = ids.filter(function (id) {
+        return modules[id] && (modules[id].staat === "verbeterd" || modules[id].staat === "ingeleverd");
+      });
       var score = 0, max = 0;
       graded.forEach(function (id) { score += modules[id].score; max += modules[id].max; });
-      var p = document.createElement("p");
-      p.className = "leerpad-aangemeld";
-      p.textContent = "Je bent herkend als " + data.cursist + " (cohort " + data.cohort + "). " +
-        "Verbeterd: " + graded.length + " van " + ids.length + " modules" +
-        (graded.length ? ", samen " + number(score) + " van " + number(max) + " punten. " : ". ");
+      box.textContent = "";
+      var p = el("p", "Je bent herkend als " + data.cursist + " (cohort " + data.cohort + "). ",
+        "leerpad-aangemeld");
       var forget = document.createElement("button");
       forget.type = "button";
       forget.className = "md-button";
       forget.textContent = "Niet jij? Vergeet deze link";
       forget.addEventListener("click", function () {
         try { window.localStorage.removeItem(LEARNER_KEY); } catch (e) { /* nothing kept */ }
-        document.querySelectorAll(".leerpad-resultaat, .leerpad-aangemeld").forEach(
-          function (el) { el.textContent = ""; });
+        document.querySelectorAll(".leerpad-resultaat").forEach(function (el) { el.textContent = ""; });
+        showLocalProgress();
         initAppLinks(null);
       });
       p.appendChild(forget);
       box.appendChild(p);
+      box.appendChild(el("p", "Ingeleverd: " + handedIn.length + " van " +
+        count(ids.length, "module", "modules") + ". Verbeterd: " + graded.length + " van " +
+        count(ids.length, "module", "modules") +
+        (graded.length ? ", samen " + number(score) + " van " + number(max) + " punten." : ".") +
+        plannedNote(box), "leerpad-voortgang-tekst"));
+      box.appendChild(progressBar(handedIn.length, ids.length, "Ingeleverde modules in dit leerpad"));
     });
   }
 
@@ -201,12 +249,26 @@
     });
   }
 
-  function initResults(who) {
-    if (!who || !window.fetch) return;
+  /* Her progress comes from the server; the browser's own marks only when there is no
+     server (the published site) or her link does not hold (then she is told why). */
+  function initProgress(who) {
+    if (!who || !window.fetch) return showLocalProgress();
+    if (!document.querySelector(".leerpad-voortgang, .leerpad-resultaat")) return;
+    document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
+      box.textContent = "Je voortgang wordt opgehaald bij de server van je bootcamp...";
+    });
     fetch("/api/resultaten?" + linkQuery(who), { cache: "no-store" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) showResults(who, data); })
-      .catch(function () { /* a published site without the server: progress only */ });
+      .then(function (r) {
+        if (r.ok) return r.json().then(function (data) { showResults(who, data); });
+        return r.text().then(function (text) {
+          showLocalProgress();
+          if (r.status !== 403) return;
+          document.querySelectorAll(".leerpad-voortgang").forEach(function (box) {
+            box.appendChild(el("p", text, "leerpad-aangemeld"));
+          });
+        });
+      })
+      .catch(function () { showLocalProgress(); /* no server: this browser's marks */ });
   }
 
   /* -- feedback on one graded module (the page feedback/) ----------------------------- */
@@ -639,10 +701,9 @@
     initFeedback(); // first: it takes the learner's link out of the address bar
     initPrintUrls();
     initDoneButtons();
-    initPathProgress();
     var who = knownLearner();
     initAppLinks(who);
-    initResults(who);
+    initProgress(who);
     initFilter();
     initScan();
   }
