@@ -516,6 +516,10 @@ def exercise_cells(block: Block, path):
     cls = KINDS[block.kind]
     check_fields(cls, data, block, path)
     kwargs = {"id": block.id, **author_kwargs(cls, data)}
+    for name, keep in getattr(cls, "file_fields", {}).items():
+        if isinstance(kwargs.get(name), str):
+            kwargs[keep] = kwargs[name]
+            kwargs[name] = _module_file(block, path, name, kwargs[name])
     # Build it once now, so a configuration error names the file and the line.
     from leerpad.widgets.base import ExerciseConfigError
 
@@ -559,6 +563,22 @@ def exercise_cells(block: Block, path):
             )
         )
     return cells
+
+
+def _module_file(block: Block, path, name, filename) -> str:
+    """The text of a file next to module.md that a type takes in its exercise (the text a
+    text generator learns from): the released notebook and the grader need no file then."""
+    names = {v: k for k, v in {**FIELDS, **KINDS[block.kind].fields}.items()}
+    file = Path(path).parent / filename
+    if Path(filename).name != filename or not file.is_file():
+        raise AuthoringError(
+            path,
+            block.line,
+            f"oefening '{block.id}', veld '{names.get(name, name)}': het bestand '{filename}' "
+            "staat niet in de map van de module.",
+            "zet het tekstbestand naast module.md en geef alleen de bestandsnaam.",
+        )
+    return file.read_text(encoding="utf-8")
 
 
 def code_cells(block: Block, data, path):

@@ -78,7 +78,19 @@ EXERCISES = {
          "licentie": "CC BY-NC-SA 4.0", "soort": "getal", "antwoord": 5},
         None,
     ),
+    "cijferherkenning": ({"vraag": "Teken een 1.", "antwoord": 1}, None),
+    "tekstgenerator": (
+        {"vraag": "Maak een zin.", "tekst": "tekst.txt", "orde": 1, "begin": "de kat",
+         "antwoord": "De kat zit op de mat."},
+        None,
+    ),
+    "scheve-data": (
+        {"vraag": "Train.", "eisen": {"volwassenen": "minstens 90"},
+         "antwoord": {"volwassenen": 100, "kinderen": 0}},
+        None,
+    ),
 }  # fmt: skip
+TEXT = "De kat zit op de mat. De hond zit in de tuin. De kat speelt in de tuin met de hond."
 CODE_BLOCK = {
     "punten": 2,
     "opdracht": "Schrijf `drie()` die 3 teruggeeft.",
@@ -113,6 +125,7 @@ def catalogue(tmp_path, monkeypatch):
     (folder / "lichaam.png").write_bytes(PNG)
     (folder / "lus.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
     (folder / "dam.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (folder / "tekst.txt").write_text(TEXT, encoding="utf-8")
     monkeypatch.setenv("LEERPAD_COURSES", str(courses))
     monkeypatch.setenv("LEERPAD_VAR", str(tmp_path / "var"))
     # nbgrader calls `alembic` by name: this environment's copy.

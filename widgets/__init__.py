@@ -38,7 +38,10 @@ from .steps import StepCounter
 
 # isort: split
 # artificial intelligence: the learner trains the model
+from .ai_bias import BiasTrainer
+from .ai_digits import DigitRecognition
 from .ai_knn import KnnPlayground
+from .ai_ngram import TextGenerator
 from .ai_overfit import OverfitExplorer
 from .ai_tree import TreeBuilder
 
@@ -83,6 +86,9 @@ __all__ = [
     "GridRobot",
     "PixelEditor",
     "StepCounter",
+    "BiasTrainer",
+    "DigitRecognition",
+    "TextGenerator",
     "KnnPlayground",
     "OverfitExplorer",
     "TreeBuilder",

@@ -67,6 +67,7 @@ class PixelEditor(AuthoredExercise):
 
     kind = "pixels"
     fields = {"breedte": "width", "hoogte": "height", "codering": "encoding"}
+    show_codes = True  # the code of each row next to it; a subclass may draw the canvas only
 
     @classmethod
     def public_fields(cls, exercise_id, key):
@@ -154,7 +155,10 @@ class PixelEditor(AuthoredExercise):
             for c, button in enumerate(row):
                 button.on_click(lambda _, r=r, c=c: self.toggle(r, c))
         rows = [
-            w.HBox([*self.buttons[r], self.codes[r]], layout=w.Layout(align_items="center"))
+            w.HBox(
+                [*self.buttons[r], *([self.codes[r]] if self.show_codes else [])],
+                layout=w.Layout(align_items="center"),
+            )
             for r in range(height)
         ]
         parts = []
