@@ -279,6 +279,10 @@ class Platform:
                 "--template=leerpad",
                 "--preheat_kernel=True",
                 "--pool_size=1",
+                # The pool runs every notebook at once at start-up: on a busy machine a
+                # kernel's output can lag behind its reply by more than nbclient's 4 s, and
+                # the first pupil's page then lacks those exercises. Wait for the output.
+                "--VoilaExecutor.iopub_timeout=120",
                 # A closed app page leaves its kernel behind; stop it after 5 idle minutes
                 # without a browser connected (Voilà never culls its preheated pool).
                 "--MappingKernelManager.cull_idle_timeout=300",

@@ -35,8 +35,8 @@ WEAK_ANSWERS = {
     "ai04-boom-een": lambda w: build_tree(w, {"": "Regen = ja?"}),  # 7 of the 9 asked
     "ai04-boom-twee": lambda w: build_tree(w, NADIA),  # 10: right
     "ai04-boom-drie": lambda w: build_tree(w, learned_tree(w.config)),  # the greedy 11 of 12
-    "ai06-beste-test": lambda w: w.choose(8),  # overfits
-    "ai06-eerste-100": lambda w: w.choose(7),  # right
+    "ai06-diepte-kiezen": lambda w: w.choose(8),  # overfits
+    "ai06-perfect-op-training": lambda w: w.choose(7),  # right
     "ai06-aflezen": lambda w: w.set_answer("75"),
     "ai06-honderd": lambda w: w.set_answer("Juist"),
 }

@@ -79,6 +79,26 @@ EXERCISES = {
         None,
     ),
     "cijferherkenning": ({"vraag": "Teken een 1.", "antwoord": 1}, None),
+    "buren": (
+        {"vraag": "Zet een punt.", "breedte": 6, "hoogte": 6, "klassen": ["appel", "peer"],
+         "k": 3, "max-punten": 2,
+         "voorbeelden": [[5, 2, "A"], [6, 3, "A"], [5, 4, "A"], [1, 5, "B"], [2, 6, "B"],
+                         [1, 3, "B"]],
+         "nieuwe-punten": [[4, 3]], "antwoord": ["B"]},
+        None,
+    ),
+    "beslisboom": (
+        {"vraag": "Bouw een boom.", "max-diepte": 2, "kolommen": ["Regen", "Wind", "Tocht"],
+         "rijen": [["ja", "zwak", "nee"], ["nee", "zwak", "ja"], ["nee", "sterk", "nee"],
+                   ["ja", "sterk", "nee"]],
+         "antwoord": 4},
+        None,
+    ),
+    "overfitten": (
+        {"vraag": "Kies de diepte.", "aantal-punten": 80, "ruis": 0.15, "zaad": 21,
+         "max-diepte": 8, "assen": ["x", "y"], "klassen": ["a", "b"], "antwoord": "beste-test"},
+        None,
+    ),
     "tekstgenerator": (
         {"vraag": "Maak een zin.", "tekst": "tekst.txt", "orde": 1, "begin": "de kat",
          "antwoord": "De kat zit op de mat."},

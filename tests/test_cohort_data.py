@@ -68,7 +68,7 @@ def cohort(isolated_env, tmp_path_factory):
         answers = {GONE: right, KEPT: "Maak de klas netjes.", pseudonym: right}
         for learner, answer in answers.items():
             state = {"ct01-herken": {"answer": answer, "attempts": 1, "checked": True}}
-            LearnerRecord(learner, MODULE).answers().put_many(state)  # as the app keeps it
+            LearnerRecord(learner, MODULE, cohort="privacy").answers().put_many(state)  # as the app
             submit_from_app(cohort.dir, MODULE, learner, state)
         Attempts(cohort.dir).failed([f"schuilnaam:{GONE}", f"schuilnaam:{pseudonym}"])
         logs = base / "var" / "logs"  # a server log that names learners, as an app's does
@@ -164,7 +164,8 @@ def test_forget_a_learner_leaves_nothing_of_them_and_keeps_the_others(cohort):
         assert gb.find_submission(MODULE, KEPT).max_score == 13
     for folder in ("submitted", "autograded", "feedback"):
         assert (c.dir / folder / KEPT / MODULE).is_dir(), folder
-    assert LearnerRecord(KEPT, MODULE).read()["ct01-herken"]["answer"] == "Maak de klas netjes."
+    kept = LearnerRecord(KEPT, MODULE, cohort="privacy").read()
+    assert kept["ct01-herken"]["answer"] == "Maak de klas netjes."
     with open(c.dir / "links.csv", encoding="utf-8") as f:
         assert [row["id"] for row in csv.DictReader(f)] == [KEPT]
     assert f"schuilnaam:{pseudonym}" in json.loads((c.dir / "pogingen.json").read_text())
