@@ -687,7 +687,10 @@ def as_python(source: str) -> str:
     the runner's plain Python, on their own line, as a cell that fails)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
-    return TransformerManager().transform_cell(source)
+    try:
+        return TransformerManager().transform_cell(source)
+    except (SyntaxError, ValueError):  # a learner's broken indentation, as Python reads it:
+        return source  # the runner reports it, and that cell's tests fail, not the grading
 
 
 class JudgeCodeTests(NbGraderPreprocessor):
