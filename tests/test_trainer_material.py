@@ -40,6 +40,9 @@ PHRASES = {
     "ai-02-leren-uit-data": "Met twee lukt het niet: van de vijf dichtste buren",
     "ai-04-beslissingsbomen": "De boom van scikit-learn (gulzig) haalt er 11.",
     "ai-06-overfitten": "Zou een nieuw plantje op dat eilandje echt slecht groeien?",
+    "ai-03-taalmodellen": "Een naïeve Bayes-classificatie (scikit-learn",
+    "ai-05-verantwoorde-ai": "Verzonnen data met een vast zaadgetal",
+    "ai-07-beeldherkenning": "laat cursisten in duo's",
     "galerij-ai-interactief": "wie eerst voorspelt, leert meer van de feedback",
 }
 
