@@ -47,9 +47,10 @@ $(AXE): tests/package.json tests/package-lock.json | system-test
 	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
 # Every test runs: a browser test never skips for want of Chromium (make installs it).
-# Test files run in parallel, one per core (at most 4): each worker starts its own platform.
+# One process: the end-to-end cohort story shares the platform with other files and
+# loses a hand-in when they run beside it (pytest -n 2 --dist loadfile); see the closing note.
 test: system-test lint $(AXE)
-	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench

@@ -131,7 +131,8 @@ def test_markdown_module_has_one_source(module_id):
     Voilà shows and the site renders is compiled from module.md each time."""
     module = REAL.modules[module_id]
     assert not list(module.folder.glob("*.ipynb")), "a stale notebook beside module.md"
-    fresh = compile_markdown(module.markdown_path.read_text(encoding="utf-8"), "m", module_id)
+    text = module.markdown_path.read_text(encoding="utf-8")
+    fresh = compile_markdown(text, str(module.markdown_path), module_id)
     assert nbformat.writes(module.notebook) == nbformat.writes(fresh)
     nbformat.validate(module.notebook)
 
