@@ -399,6 +399,9 @@ class Platform:
             while all(proc.poll() is None for _, proc, _ in self.processes):
                 time.sleep(0.5)
             print(crashed, file=sys.stderr)
+            for name, proc, log in self.processes:
+                if proc.poll() is not None:  # which one, and where to look
+                    print(f"  {name}: exitcode {proc.returncode}; zie {log.name}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print(stopping, flush=True)
