@@ -47,10 +47,9 @@ $(AXE): tests/package.json tests/package-lock.json | system-test
 	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
 # Every test runs: a browser test never skips for want of Chromium (make installs it).
-# One process: the end-to-end cohort story shares the platform with other files and
-# loses a hand-in when they run beside it (pytest -n 2 --dist loadfile); see the closing note.
+# The slowest tests are listed at the end, so a slow run shows where its time went.
 test: system-test lint $(AXE)
-	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest --durations=25
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench
