@@ -139,7 +139,11 @@ def collect(cohort: Cohort) -> CohortData:
                         state = answers.get(grade.name)
                         if grade.name in widget_ids and not answered(state):
                             item.blank += 1
-                        elif grade.score < item.max_score and answered(state):
+                        elif (  # a trainer's judgement of an open answer is no "wrong answer"
+                            grade.score < item.max_score
+                            and grade.manual_score is None
+                            and answered(state)
+                        ):
                             item.wrong[answer_text(state["answer"])] += 1
     failed = {key: entry["message"] for key, entry in grading_failures(cohort.dir).items()}
     learners = sorted(set(learners) | {learner for learner, m in failed if m in modules})
