@@ -333,6 +333,12 @@ def _check_trainer_block(block: Block, path) -> None:
         )
 
 
+def did_you_mean(word, names, shown="'{}'", n=1) -> str:
+    """'bedoelde je 'vraag'? ' for the known names nearest to a misspelled one, else ''."""
+    close = difflib.get_close_matches(str(word).lower(), sorted(map(str, names)), n=n)
+    return f"bedoelde je {' of '.join(shown.format(c) for c in close)}? " if close else ""
+
+
 def check_kind(block: Block, path) -> None:
     """The kind between the braces is one leerpad knows, exactly as written in the guide."""
     known = sorted([*KINDS, "code", TRAINER])
@@ -342,8 +348,7 @@ def check_kind(block: Block, path) -> None:
     if kind in known:
         fix = f"schrijf ```{{{kind}}}: in kleine letters, zonder spaties tussen de haakjes."
     else:
-        close = difflib.get_close_matches(kind, known, n=1)
-        fix = (f"bedoelde je {{{close[0]}}}? " if close else "") + f"kies uit: {', '.join(known)}."
+        fix = did_you_mean(kind, known, "{{{}}}") + f"kies uit: {', '.join(known)}."
     raise AuthoringError(path, block.line, f"onbekend bloktype '{block.kind}'.", fix)
 
 
@@ -412,8 +417,7 @@ def check_fields(cls, data: dict, block: Block, path, where="", parent=None) -> 
             )
         if key not in dutch and key not in known:
             names = sorted({*dutch, *cls.key_fields, "type"})
-            close = difflib.get_close_matches(key.lower(), names, n=1)
-            hint = f"bedoelde je '{close[0]}'? " if close else ""
+            hint = did_you_mean(key, names)
             raise AuthoringError(
                 path,
                 field_line(block, key),
@@ -584,13 +588,11 @@ def _module_file(block: Block, path, name, filename) -> str:
 def code_cells(block: Block, data, path):
     unknown = sorted(map(str, set(data) - CODE_FIELDS))
     if unknown:
-        close = difflib.get_close_matches(unknown[0].lower(), sorted(CODE_FIELDS), n=1)
         raise AuthoringError(
             path,
             field_line(block, unknown[0]),
             f"onbekend veld '{unknown[0]}'.",
-            (f"bedoelde je '{close[0]}'? " if close else "")
-            + f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
+            did_you_mean(unknown[0], CODE_FIELDS) + f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
         )
     if "opdracht" in data and not isinstance(data["opdracht"], str):
         _not_text(block, path, "opdracht", data["opdracht"], "")

@@ -33,6 +33,31 @@ MODULE_FIELDS = {
     "authors": list,
     "last_reviewed": dt.date,
 }
+# Optional fields of module.yml, with their default: whatever else a file holds is a typo.
+MODULE_OPTIONAL = {"app": True, "pupils": False}
+COURSE_FIELDS = ("id", "title", "description", "audience", "modules")
+PATH_FIELDS = ("id", "title", "goal", "audience", "steps", "gepland")
+STEP_FIELDS = ("id", "title", "duration", "level", "digcompedu", "eindtermen")
+AUTHOR_FIELDS = ("name",)
+# Names a Flemish author may write in Dutch: the hint then gives the English field.
+DUTCH_FIELDS = {
+    "titel": "title",
+    "samenvatting": "summary",
+    "doelen": "goals",
+    "leerdoelen": "goals",
+    "duur": "duration",
+    "niveau": "level",
+    "doelgroep": "audience",
+    "onderwerpen": "topics",
+    "licentie": "licence",
+    "auteurs": "authors",
+    "naam": "name",
+    "beschrijving": "description",
+    "doel": "goal",
+    "stappen": "steps",
+    "nagekeken": "last_reviewed",
+    "leerlingen": "pupils",
+}
 TYPE_FIXES = {
     str: "schrijf tekst na de dubbelepunt.",
     int: "schrijf een getal zonder aanhalingstekens, bv. 60.",
@@ -324,6 +349,12 @@ class Catalogue:
                 )
             )
         learning_path = LearningPath(path_yml, meta)
+        self.problems += unknown_fields(path_yml, meta, PATH_FIELDS)
+        entries = [*(meta.get("gepland") or [])] if isinstance(meta.get("gepland"), list) else []
+        for entry in [*learning_path.steps, *entries]:
+            if isinstance(entry, dict):
+                where = f" bij module '{entry.get('id')}'"
+                self.problems += unknown_fields(path_yml, entry, STEP_FIELDS, where)
         self.problems += check_audience(path_yml, meta.get("audience"), self.frameworks)
         planned = learning_path.planned
         for number, step in enumerate(learning_path.steps, 1):
@@ -377,6 +408,39 @@ class Catalogue:
         return steps
 
 
+def unknown_fields(path: Path, data: dict, known, where="") -> list[Problem]:
+    """A field leerpad does not read is a typo that would silently do nothing (a 'titel:'
+    beside no 'title:', an 'app: flase' spelled 'ap:'): an error with its line and a hint."""
+    from leerpad.authoring import did_you_mean
+
+    problems = []
+    for key in data:
+        if isinstance(key, str) and key in known:
+            continue
+        dutch = DUTCH_FIELDS.get(str(key).lower())
+        hint = f"bedoelde je '{dutch}'? " if dutch in known else did_you_mean(key, known)
+        line = _key_line(path, str(key))
+        problems.append(
+            Problem(
+                path,
+                f"{key} (regel {line})" if line else str(key),
+                f"onbekend veld '{key}'{where}; leerpad leest het niet.",
+                f"{hint}de velden hier zijn: {', '.join(known)}.",
+            )
+        )
+    return problems
+
+
+def _key_line(path: Path, key: str) -> int:
+    """The first line of a YAML file where `key:` is written (block or flow style)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    match = re.search(rf"(?:^|[\s{{,-])[\"']?{re.escape(key)}[\"']?[ \t]*:", text, re.M)
+    return text.count("\n", 0, match.end()) + 1 if match else 0
+
+
 def check_audience(path: Path, audience, frameworks: Frameworks) -> list[Problem]:
     values = audience if isinstance(audience, list) else [audience] if audience else []
     return [
@@ -397,6 +461,7 @@ def check_course_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
         for name in ("id", "title", "description")
         if not meta.get(name)
     ]
+    problems += unknown_fields(path, meta, COURSE_FIELDS)
     if meta.get("id") and meta["id"] != path.parent.name:
         problems.append(
             Problem(
@@ -456,7 +521,17 @@ REVIEW_YEARS = 3
 
 
 def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
-    problems = []
+    problems = unknown_fields(path, meta, (*MODULE_FIELDS, *MODULE_OPTIONAL))
+    for name in MODULE_OPTIONAL:
+        if name in meta and not isinstance(meta[name], bool):
+            problems.append(
+                Problem(
+                    path,
+                    name,
+                    f"moet true of false zijn, niet {meta[name]!r}.",
+                    f"schrijf {name}: true of {name}: false (zonder aanhalingstekens).",
+                )
+            )
     for name, kind in MODULE_FIELDS.items():
         if name not in meta or meta[name] in (None, "", []):
             problems.append(
@@ -562,4 +637,6 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
                     "schrijf '- name: Voornaam Naam'.",
                 )
             )
+        else:
+            problems += unknown_fields(path, author, AUTHOR_FIELDS, f" bij auteur {i + 1}")
     return problems
