@@ -171,6 +171,11 @@ class Module:
         skip = {"module.yml", "module.md", self.notebook_path.name}
         return [p for p in sorted(self.folder.rglob("*")) if p.is_file() and p.name not in skip]
 
+    def published_files(self) -> list[str]:
+        """The module's files the site copies beside its page (as paths relative to the
+        folder): its assets, without Markdown (MkDocs would make pages of it)."""
+        return [p.relative_to(self.folder).as_posix() for p in self.assets() if p.suffix != ".md"]
+
 
 @dataclass
 class Course:
