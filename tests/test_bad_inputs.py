@@ -252,21 +252,26 @@ def run(argv, root: Path) -> subprocess.CompletedProcess:
     return run_with(argv, root, {})
 
 
-def run_with(argv, root: Path, extra: dict) -> subprocess.CompletedProcess:
+def leerpad_env(root: Path, extra: dict | None = None) -> dict:
+    """The environment of a leerpad command on the catalogue and data under `root`."""
     env = {
         **os.environ,
         "LEERPAD_COURSES": str(root / "courses"),
         "LEERPAD_VAR": str(root / "var"),
         "LEERPAD_BUILD": str(root / "build"),
         **{name: str(free_port()) for name in ("PORT", "APPS_PORT", "LAB_PORT", "TRAINER_PORT")},
-        **extra,
+        **(extra or {}),
     }
     env.pop("LEERPAD_DEBUG", None)
+    return env
+
+
+def run_with(argv, root: Path, extra: dict) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(
             [sys.executable, "-m", "leerpad", *argv],
             cwd=root,
-            env=env,
+            env=leerpad_env(root, extra),
             capture_output=True,
             text=True,
             timeout=HANG,
@@ -301,12 +306,57 @@ def files(folder: Path) -> dict:
     return snapshot(folder) if folder.exists() else {}
 
 
+def kill_midway(argv, root: Path, started) -> None:
+    """Start `leerpad argv` in a process group of its own and kill the group with SIGKILL
+    (the command and what it started, as a crash or a closed laptop would) as soon as
+    `started(pid)` says it is in the middle of its work."""
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "leerpad", *argv],
+        cwd=root,
+        env=leerpad_env(root),
+        start_new_session=True,
+    )
+    try:
+        while proc.poll() is None and not started(proc.pid):  # no deadline of our own
+            time.sleep(0.02)
+        assert proc.poll() is None, f"leerpad {' '.join(argv)} was klaar voor hij stopte"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=HANG)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=HANG)
+
+
+def child_running(pid: int, word: str) -> bool:
+    """A process that `pid` started runs with `word` in its command line."""
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(status.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid and word.encode() in (status.parent / "cmdline").read_bytes():
+                return True
+        except (OSError, ValueError, IndexError):
+            continue  # the process ended while we looked
+    return False
+
+
+def leftovers(*folders: Path) -> list[str]:
+    """What an interrupted build or release left in these folders (see leerpad.atomic)."""
+    from leerpad.atomic import LEFTOVER
+
+    return [
+        p.name for folder in folders if folder.is_dir() for p in folder.iterdir()
+        if LEFTOVER.match(p.name)
+    ]  # fmt: skip
+
+
 def test_site_killed_midway_leaves_the_previous_site(clean_catalogue, tmp_path):
     """A real `leerpad site`, killed with SIGKILL once it writes the new site: the old site
     is served as it was, and the next build (as `make start` does it) completes."""
     import shutil
-    import signal
-    import time
 
     shutil.copytree(clean_catalogue, tmp_path / "courses")
     first = run(["site"], tmp_path)
@@ -316,22 +366,12 @@ def test_site_killed_midway_leaves_the_previous_site(clean_catalogue, tmp_path):
     assert "index.html" in old_site
 
     edit(YML, "Een kleine module", "Een vernieuwde module")(tmp_path / "courses", tmp_path)
-    env = {**os.environ, "LEERPAD_COURSES": str(tmp_path / "courses")}
-    env |= {"LEERPAD_VAR": str(tmp_path / "var"), "LEERPAD_BUILD": str(build)}
-    proc = subprocess.Popen([sys.executable, "-m", "leerpad", "site"], cwd=tmp_path, env=env)
-    try:
-        # wait (without a deadline of our own) until MkDocs writes pages of the new site
-        while proc.poll() is None and not any(build.glob(".bouw-*/site/**/*.html")):
-            time.sleep(0.02)
-        assert proc.poll() is None, "de bouw was al klaar voor hij gestopt kon worden"
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=HANG)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    env = leerpad_env(tmp_path)
+    # killed once MkDocs writes pages of the new site
+    kill_midway(["site"], tmp_path, lambda pid: any(build.glob(".site-bouw-*/site/**/*.html")))
     assert files(build / "site") == old_site, "de vorige website is veranderd"
     assert (build / "site.stamp").read_text() == old_stamp
-    assert any(build.glob(".bouw-*")), "the kill came during the build"
+    assert leftovers(build), "the kill came during the build"
 
     # the next `make start` builds (force=False, as leerpad.platform does): the stamp is stale
     code = (
@@ -347,8 +387,55 @@ def test_site_killed_midway_leaves_the_previous_site(clean_catalogue, tmp_path):
     assert (build / "site" / "index.html").exists()
     page = (build / "site" / "modules" / "mod-a" / "index.html").read_text(encoding="utf-8")
     assert "Een vernieuwde module" in page
-    assert not any(build.glob(".bouw-*")), "what the killed build left is cleaned up"
+    assert not leftovers(build), "what the killed build left is cleaned up"
     assert (build / "site.stamp").read_text() != old_stamp
+
+
+def test_release_killed_midway_leaves_the_previous_release(clean_catalogue, tmp_path):
+    """A real `leerpad release`, killed with SIGKILL (with the nbgrader it started) twice:
+    while nbgrader makes the learners' version, and while it copies that version into the
+    exchange. Apps and JupyterLab keep a whole module each time, never half a new one; the
+    stamp stays old, so the next release completes and clears what the kills left."""
+    import shutil
+
+    import nbformat
+
+    shutil.copytree(clean_catalogue, tmp_path / "courses")
+    release = ["release", "mod-a", "--cohort", "kohort"]
+    first = run(release, tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    cohort = tmp_path / "var" / "cohorts" / "kohort"
+    released = cohort / "release" / "mod-a"  # what the apps (Voilà) serve
+    fetched = tmp_path / "var" / "exchange" / "kohort" / "outbound" / "mod-a"  # JupyterLab's
+    stamps = cohort / "release-stamps.json"
+    old = files(released), files(fetched), stamps.read_text()
+    assert "Welk antwoord is juist?" in (released / "mod-a.ipynb").read_text(encoding="utf-8")
+    edit(MD, "Welk antwoord is juist?", "Welk antwoord is nu juist?")(tmp_path / "courses", None)
+
+    kill_midway(release, tmp_path, lambda pid: child_running(pid, "generate_assignment"))
+    assert (files(released), files(fetched), stamps.read_text()) == old, "half vrijgegeven"
+
+    kill_midway(release, tmp_path, lambda pid: child_running(pid, "release_assignment"))
+    nb = nbformat.read(released / "mod-a.ipynb", as_version=4)  # the new version, whole
+    assert "Welk antwoord is nu juist?" in "".join(c.source for c in nb.cells)
+    assert files(fetched) == old[1], "JupyterLab keeps the previous version whole"
+    assert stamps.read_text() == old[2], "not called up to date"
+    code = (
+        "from leerpad.grading.cohort import Cohort; from leerpad.servers.site import "
+        "released_modules; print(released_modules(Cohort('kohort')))"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", code], env=leerpad_env(tmp_path), capture_output=True,
+        text=True, timeout=HANG, check=True,
+    )  # fmt: skip
+    assert listed.stdout.strip() == "['mod-a']", listed.stdout
+
+    again = run(release, tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "vrijgegeven: mod-a" in again.stdout
+    assert "Welk antwoord is nu juist?" in (fetched / "mod-a.ipynb").read_text(encoding="utf-8")
+    folders = cohort, cohort / "source", cohort / "release", fetched.parent
+    assert not leftovers(*folders), "what the kills left is cleared by the next release"
 
 
 def test_read_only_gradebook_names_the_cause(clean_catalogue, tmp_path):
