@@ -30,6 +30,7 @@ import inspect
 import math
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,6 +85,13 @@ MAX_YAML_DEPTH = 20  # lists in lists in ...: a scenario needs 5
 def read_text(path) -> str:
     """A text file an author wrote, as UTF-8; else an error naming the file and the line."""
     path = Path(path)
+    if path.is_dir():
+        raise AuthoringError(
+            path,
+            1,
+            "is een map, geen bestand.",
+            f"verwijder of hernoem de map en maak {path.name} als tekstbestand.",
+        )
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise AuthoringError(
@@ -94,7 +102,7 @@ def read_text(path) -> str:
         )
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise AuthoringError(
@@ -104,6 +112,30 @@ def read_text(path) -> str:
             "regel is geen UTF-8).",
             "sla het bestand op met de codering UTF-8 (in je editor: Opslaan als > Codering).",
         ) from None
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        raise AuthoringError(
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            f"het bestand bevat een stuurteken (U+{ord(control[0]):04X}) dat geen tekst is.",
+            "verwijder het teken (kopieer de regel opnieuw uit een gewone teksteditor).",
+        )
+    return text
+
+
+# Characters no author types: NUL, escape codes, ... (tab and line ends are text).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What Unicode does not show: a right-to-left override (a title 'gnp.exe' that reads as
+# 'exe.png'), zero-width characters, line separators, unassigned code points. The joiner
+# of emoji such as a teacher (U+200D) is allowed in text.
+INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def invisible_character(text: str, allowed="\t\n\u200d") -> str | None:
+    """The first character of `text` that a reader cannot see (see INVISIBLE), or None."""
+    return next(
+        (c for c in text if c not in allowed and unicodedata.category(c) in INVISIBLE), None
+    )
 
 
 class YamlRefused(yaml.YAMLError):
@@ -163,6 +195,18 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _construct_date(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise YamlRefused(
+            node.start_mark,
+            f"'{node.value}' is geen bestaande datum.",
+            "schrijf een datum die bestaat, als jjjj-mm-dd, bv. 2026-01-15.",
+        ) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 for _tag, _name in (("binary", "binaire gegevens"), ("set", "een verzameling (!!set)")):
     StrictLoader.add_constructor(
         f"tag:yaml.org,2002:{_tag}",

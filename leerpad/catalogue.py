@@ -6,6 +6,7 @@ the fix; ``leerpad check`` prints them all at once instead of stopping at the fi
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -117,7 +118,16 @@ def load_yaml(path: Path, problems: list) -> dict | None:
         problems.append(Problem(path, f"regel {err.line}", err.problem, err.fix))
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(path, "bestand", "moet velden bevatten (naam: waarde)."))
+        own_id = path.stem if path.parent.name == "paths" else path.parent.name
+        problems.append(
+            Problem(
+                path,
+                "bestand",
+                "moet velden bevatten (naam: waarde), één per regel.",
+                f"schrijf bv. 'id: {own_id}' en 'title: ...' (zie de gids voor auteurs, of "
+                "maak het bestand met leerpad new).",
+            )
+        )
         return None
     return data
 
@@ -339,6 +349,8 @@ class Catalogue:
         return module
 
     def _check_path(self, path_yml: Path, meta: dict):
+        from leerpad.authoring import did_you_mean
+
         for name in ("id", "title", "goal", "audience", "steps"):
             if not meta.get(name):
                 self.problems.append(
@@ -355,6 +367,7 @@ class Catalogue:
             )
         learning_path = LearningPath(path_yml, meta)
         self.problems += unknown_fields(path_yml, meta, PATH_FIELDS)
+        self.problems += check_text_fields(path_yml, meta, ("title", "goal"))
         entries = [*(meta.get("gepland") or [])] if isinstance(meta.get("gepland"), list) else []
         for entry in [*learning_path.steps, *entries]:
             if isinstance(entry, dict):
@@ -374,7 +387,8 @@ class Catalogue:
                         path_yml,
                         f"steps[{number}]",
                         f"module '{step_id}' bestaat niet.",
-                        "verbeter de id, of beschrijf de module onder 'gepland:' met id, "
+                        did_you_mean(step_id, self.modules, "{}", n=3)
+                        + "verbeter de id, of beschrijf de module onder 'gepland:' met id, "
                         "title, duration en digcompedu.",
                     )
                 )
@@ -436,6 +450,43 @@ def unknown_fields(path: Path, data: dict, known, where="") -> list[Problem]:
     return problems
 
 
+MAX_TITLE = 120  # characters: a title fits on a button, a tab and a line of the catalogue
+
+
+def check_text_fields(path: Path, meta: dict, names) -> list[Problem]:
+    """Text that learners read holds no invisible characters (a right-to-left override
+    that turns 'gnp.exe' into 'exe.png', a zero-width space), and a title stays a title."""
+    from leerpad.authoring import invisible_character
+
+    problems = []
+    for name in names:
+        values = meta.get(name) if isinstance(meta.get(name), list) else [meta.get(name)]
+        texts = [v.get("name") if isinstance(v, dict) else v for v in values]
+        for text in (t for t in texts if isinstance(t, str)):
+            hidden = invisible_character(text)
+            if hidden:
+                problems.append(
+                    Problem(
+                        path,
+                        name,
+                        f"bevat een onzichtbaar teken (U+{ord(hidden):04X}, "
+                        f"{unicodedata.name(hidden, 'zonder naam')}).",
+                        "typ de tekst opnieuw, of plak hem als platte tekst (zonder opmaak).",
+                    )
+                )
+        title = meta.get("title")
+        if name == "title" and isinstance(title, str) and len(title) > MAX_TITLE:
+            problems.append(
+                Problem(
+                    path,
+                    name,
+                    f"de titel is {len(title)} tekens lang (hoogstens {MAX_TITLE}).",
+                    "kort de titel in; wat meer uitleg vraagt, hoort in summary of description.",
+                )
+            )
+    return problems
+
+
 def _key_line(path: Path, key: str) -> int:
     """The first line of a YAML file where `key:` is written (block or flow style)."""
     try:
@@ -467,6 +518,7 @@ def check_course_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
         if not meta.get(name)
     ]
     problems += unknown_fields(path, meta, COURSE_FIELDS)
+    problems += check_text_fields(path, meta, ("title", "description"))
     if meta.get("id") and meta["id"] != path.parent.name:
         problems.append(
             Problem(
@@ -527,6 +579,7 @@ REVIEW_YEARS = 3
 
 def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
     problems = unknown_fields(path, meta, (*MODULE_FIELDS, *MODULE_OPTIONAL))
+    problems += check_text_fields(path, meta, ("title", "summary", "goals", "authors"))
     for name in MODULE_OPTIONAL:
         if name in meta and not isinstance(meta[name], bool):
             problems.append(

@@ -97,6 +97,15 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
         ]
     problems += check_links(module)
     problems += check_site_links(module, nb, where)
+    if where.markdown and not where.text.strip():
+        problems.append(
+            Problem(
+                source,
+                "bestand",
+                "module.md is leeg; de module zou als lege pagina verschijnen.",
+                "schrijf de inhoud (begin met '# Titel'), of verwijder de module.",
+            )
+        )
     problems += check_nbgrader(nb, where)
     grade_ids = _grade_ids(nb)
     for index, cell in enumerate(nb.cells, 1):
@@ -144,19 +153,37 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
 
 
 def check_links(module) -> list[Problem]:
-    """A link in the module folder to a file outside it would publish that file."""
+    """A link in the module folder to a file outside it would publish that file; a name
+    with an invisible character is one a package refuses (and a reader cannot tell)."""
+    from leerpad.authoring import invisible_character
+
     inside = module.folder.resolve()
-    return [
-        Problem(
-            path,
-            "bestand",
-            f"is een link naar {path.resolve()}, buiten de module; leerpad zou dat bestand "
-            "mee publiceren.",
-            "vervang de link door een kopie van het bestand, of verwijder hem.",
-        )
-        for path in sorted(module.folder.rglob("*"))
-        if path.is_symlink() and inside not in path.resolve().parents
-    ]
+    problems = []
+    for path in sorted(module.folder.rglob("*")):
+        if path.is_symlink() and inside not in path.resolve().parents:
+            problems.append(_outside_link(path, "bestand", "de module"))
+        hidden = invisible_character(path.name, allowed="")
+        if hidden:
+            problems.append(
+                Problem(
+                    path.parent,
+                    "bestand",
+                    f"de naam {path.name!r} bevat een onzichtbaar teken "
+                    f"(U+{ord(hidden):04X}); een pakket met die naam wordt geweigerd.",
+                    "hernoem het bestand: letters, cijfers, '-', '_' en '.'.",
+                )
+            )
+    return problems
+
+
+def _outside_link(path: Path, place: str, outside: str) -> Problem:
+    return Problem(
+        path,
+        place,
+        f"is een link naar {path.resolve()}, buiten {outside}; leerpad zou wat daar staat "
+        "mee publiceren.",
+        "vervang de link door een kopie, of verwijder hem.",
+    )
 
 
 def check_leaks(nb, where: Where) -> list[Problem]:
@@ -488,8 +515,25 @@ def check_folders(catalogue: Catalogue) -> list[Problem]:
     """Folders that look like content but that the catalogue cannot read: they would
     vanish from the site without a word."""
     problems = []
+    root = catalogue.root.resolve()
+    for file in sorted(catalogue.root.rglob("*.yaml")):
+        if "frameworks" not in file.relative_to(catalogue.root).parts:
+            problems.append(
+                Problem(
+                    file,
+                    "bestand",
+                    "leerpad leest alleen bestanden die op .yml eindigen; dit bestand blijft "
+                    "ongelezen.",
+                    f"hernoem het naar {file.stem}.yml.",
+                )
+            )
     for folder in sorted(p for p in catalogue.root.iterdir() if p.is_dir()):
-        if folder.name in RESERVED or folder.name.startswith("."):
+        if folder.name.startswith("."):
+            continue
+        if folder.is_symlink() and root not in folder.resolve().parents:
+            problems.append(_outside_link(folder, "map", "courses/"))
+            continue
+        if folder.name in RESERVED:
             continue
         if not (folder / "course.yml").exists():
             problems.append(
@@ -503,6 +547,8 @@ def check_folders(catalogue: Catalogue) -> list[Problem]:
             )
             continue
         for module in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if module.is_symlink() and folder.resolve() not in module.resolve().parents:
+                problems.append(_outside_link(module, "map", "de cursus"))
             content = (module / "module.md").exists() or any(module.glob("*.ipynb"))
             if content and not (module / "module.yml").exists():
                 problems.append(
