@@ -109,6 +109,16 @@ def new_folder(relative: str, files: dict):
     return setup
 
 
+def link_out(relative: str):
+    """A folder in courses/ that is a link to a folder outside it."""
+
+    def setup(courses: Path, root: Path):
+        (root / "elders").mkdir()
+        (courses / relative).symlink_to(root / "elders", target_is_directory=True)
+
+    return setup
+
+
 def latin1(relative: str, old: str, new: str):
     def setup(courses: Path, root: Path):
         path = courses / relative
@@ -179,7 +189,7 @@ CASES = [
     Case("Latin-1 module.md", ["check"], "module.md: regel 3: het bestand is niet in UTF-8 opgeslagen (byte 0xe9", latin1(MD, "Tekst met", "Tekst mét")),  # noqa: E501
     Case("Latin-1 module.yml", ["check"], "module.yml: regel 2: het bestand is niet in UTF-8", latin1(YML, "Een kleine module", "Een kleine modulé")),  # noqa: E501
     Case("UTF-16 course.yml", ["check"], "course.yml: regel 1: het bestand is niet in UTF-8", new_folder("cursus-a", {"course.yml": "id: cursus-a\n".encode("utf-16")})),  # noqa: E501
-    Case("module.md is een map", ["check"], "kan niet gelezen worden", both(lambda c, r: (c / MD).unlink(), lambda c, r: (c / MD).mkdir())),  # noqa: E501
+    Case("module.md is een map", ["check"], "module.md: regel 1: is een map, geen bestand", both(lambda c, r: (c / MD).unlink(), lambda c, r: (c / MD).mkdir())),  # noqa: E501
     Case("kapotte notebook", ["check"], "kan niet gelezen worden", both(lambda c, r: (c / MD).unlink(), new_folder("cursus-a/mod-a", {"mod-a.ipynb": b"\xff\xfe{kapot"}))),  # noqa: E501
     # -- what the catalogue cannot see ----------------------------------------------------
     Case("module zonder module.yml", ["check"], "mod-c: module.yml: deze module heeft geen module.yml", new_folder("cursus-a/mod-c", {"module.md": "# C\n"})),  # noqa: E501
@@ -230,6 +240,40 @@ CASES = [
     Case("release: link naar buiten de module", ["release", "mod-a"], "leerpad release: niets gepubliceerd", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("/etc/passwd")),  # noqa: E501
     Case("pack: module met een link", ["pack", "mod-a", "--naar", "{root}"], "robot-link.png: is een link; een pakket bevat alleen gewone bestanden", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("robot.png")),  # noqa: E501
     Case("pakket is een map", ["unpack", "{root}/map.leerpad.zip"], "bestand niet gevonden", lambda c, r: (r / "map.leerpad.zip").mkdir()),  # noqa: E501
+    # -- unknown fields in the metadata files ---------------------------------------------
+    Case("module.yml: veld verkeerd gespeld", ["check"], "module.yml: titel (regel 18): onbekend veld 'titel'; leerpad leest het niet. Oplossing: bedoelde je 'title'?", edit(YML, "pupils: false\n", "pupils: false\ntitel: Nog een titel\n")),  # noqa: E501
+    Case("module.yml: Engels verkeerd gespeld", ["check"], "onbekend veld 'sumary'; leerpad leest het niet. Oplossing: bedoelde je 'summary'?", edit(YML, "summary:", "sumary:")),  # noqa: E501
+    Case("module.yml: veld in het Nederlands", ["check"], "duur (regel 7): onbekend veld 'duur'; leerpad leest het niet. Oplossing: bedoelde je 'duration'?", edit(YML, "duration: 30", "duration: 30\nduur: 30")),  # noqa: E501
+    Case("module.yml: veld bij een auteur", ["check"], "onbekend veld 'naam' bij auteur 1; leerpad leest het niet. Oplossing: bedoelde je 'name'?", edit(YML, "  - name: An Peeters", "  - name: An Peeters\n    naam: An")),  # noqa: E501
+    Case("module.yml: app is geen ja/nee", ["check"], "app: moet true of false zijn, niet 'ja'", edit(YML, "app: true", "app: ja")),  # noqa: E501
+    Case("release: module.yml verkeerd gespeld", ["release", "mod-a"], "onbekend veld 'pupil'", edit(YML, "pupils:", "pupil:")),  # noqa: E501
+    Case("course.yml: veld verkeerd gespeld", ["check"], "course.yml: modulse (regel 5): onbekend veld 'modulse'; leerpad leest het niet. Oplossing: bedoelde je 'modules'?", edit("cursus-a/course.yml", "audience: [basisonderwijs]\n", "audience: [basisonderwijs]\nmodulse: [mod-a]\n")),  # noqa: E501
+    Case("leerpad: veld verkeerd gespeld", ["check"], "pad-a.yml: goall (regel 4): onbekend veld 'goall'; leerpad leest het niet. Oplossing: bedoelde je 'goal'?", new_folder("paths", {"pad-a.yml": PATH_YML.replace("goal:", "goal: Een doel.\ngoall:").replace("[mod-a, mod-a]", "[mod-a]")})),  # noqa: E501
+    Case("leerpad: veld van een geplande stap", ["check"], "onbekend veld 'titel' bij module 'mod-z'; leerpad leest het niet. Oplossing: bedoelde je 'title'?", new_folder("paths", {"pad-a.yml": PATH_YML.replace("[mod-a, mod-a]", "[mod-a, {id: mod-z, title: Z, titel: Z, duration: 30, digcompedu: ['6.5']}]")})),  # noqa: E501
+    # -- links and images the site's strict build would refuse ----------------------------
+    Case("link naar een .md-bestand", ["check"], "module.md: regel 3: link 'uitleg.md' wijst naar uitleg.md, dat niet op de website komt", both(new_folder("cursus-a/mod-a", {"uitleg.md": "# Uitleg\n"}), edit(MD, "(uitleg.pdf)", "(uitleg.md)"))),  # noqa: E501
+    Case("link naar module.yml", ["check"], "link 'module.yml#id' wijst naar module.yml, dat niet op de website komt", edit(MD, "(uitleg.pdf)", "(module.yml#id)")),  # noqa: E501
+    Case("link met titel wijst naar niets", ["check"], "regel 3: link 'uitlegg.pdf' wijst naar niets. Oplossing: bedoelde je 'uitleg.pdf'?", edit(MD, "(uitleg.pdf)", '(uitlegg.pdf "De uitleg")')),  # noqa: E501
+    Case("verwijzing wijst naar niets", ["check"], "link 'weg.pdf' wijst naar niets", edit(MD, "[link](uitleg.pdf).", "[link][u].\n\n[u]: weg.pdf")),  # noqa: E501
+    Case("afbeelding in een vraag bestaat niet", ["check"], "afbeelding 'robott.png' bestaat niet in de modulemap. Oplossing: bedoelde je 'robot.png'?", edit(MD, "vraag: Welk antwoord is juist?", "vraag: Welk antwoord past bij ![de robot](robott.png)?")),  # noqa: E501
+    Case("absolute link", ["check"], "link '/etc/passwd' wijst naar niets", edit(MD, "(uitleg.pdf)", "(/etc/passwd)")),  # noqa: E501
+    Case("link tussen < >", ["check"], "een adres tussen < > wordt op de website tekst", edit(MD, "(uitleg.pdf)", "(<uitleg.pdf>)")),  # noqa: E501
+    Case("site: link naar een .md-bestand", ["site"], "leerpad site: niets gepubliceerd", both(new_folder("cursus-a/mod-a", {"uitleg.md": "# Uitleg\n"}), edit(MD, "(uitleg.pdf)", "(uitleg.md)"))),  # noqa: E501
+    # -- tried as a new author (issue 19, "tried again") ----------------------------------
+    Case("module.yml is een map", ["check"], "module.yml: regel 1: is een map, geen bestand", both(lambda c, r: (c / YML).unlink(), lambda c, r: (c / YML).mkdir())),  # noqa: E501
+    Case("lege course.yml", ["check"], "course.yml: bestand: moet velden bevatten (naam: waarde), één per regel. Oplossing: schrijf bv. 'id: cursus-a'", new_folder("cursus-a", {"course.yml": ""})),  # noqa: E501
+    Case("datum die niet bestaat", ["check"], "module.yml: regel 15: '2026-13-45' is geen bestaande datum", edit(YML, "2026-01-15", "2026-13-45")),  # noqa: E501
+    Case("NUL in module.md", ["check"], "module.md: regel 3: het bestand bevat een stuurteken (U+0000)", edit(MD, "Tekst met", "Tekst\x00 met")),  # noqa: E501
+    Case("lege module.md", ["check"], "module.md is leeg", new_folder("cursus-a/mod-a", {"module.md": "\n\n"})),  # noqa: E501
+    Case("titel met RTL-teken", ["check"], "title (regel 2): bevat een onzichtbaar teken (U+202E, RIGHT-TO-LEFT OVERRIDE)", edit(YML, "title: Een kleine module", "title: Een kleine module \u202egnp.exe")),  # noqa: E501
+    Case("titel met nulbreedte-spatie", ["check"], "bevat een onzichtbaar teken (U+200B", edit(YML, "title: Een kleine module", "title: Een klei\u200bne module")),  # noqa: E501
+    Case("te lange titel", ["check"], "de titel is 1001 tekens lang (hoogstens 120)", edit(YML, "title: Een kleine module", "title: E" + " lang" * 200)),  # noqa: E501
+    Case("leerpad als .yaml", ["check"], "pad-a.yaml: bestand: leerpad leest alleen bestanden die op .yml eindigen", new_folder("paths", {"pad-a.yaml": PATH_YML})),  # noqa: E501
+    Case("leerpad met onbekende module", ["check"], "module 'mod-aa' bestaat niet. Oplossing: bedoelde je mod-a?", new_folder("paths", {"pad-a.yml": PATH_YML.replace("[mod-a, mod-a]", "[mod-aa]")})),  # noqa: E501
+    Case("modulemap is een link naar buiten", ["check"], "mod-x: map: is een link naar", link_out("cursus-a/mod-x")),  # noqa: E501
+    Case("cursusmap is een link naar buiten", ["check"], "cursus-b: map: is een link naar", link_out("cursus-b")),  # noqa: E501
+    Case("release: bestandsnaam met regeleinde", ["release", "mod-a"], "de naam 'a\\nb.png' bevat een onzichtbaar teken (U+000A)", new_folder("cursus-a/mod-a", {"a\nb.png": b"x"})),  # noqa: E501
+    Case("cohortnaam van één letter", ["cohort", "create", "k"], "'k' is geen geldige cohortnaam. Oplossing: kies 2 tot 41 tekens"),  # noqa: E501
 ]  # fmt: skip
 
 
