@@ -245,7 +245,7 @@ CASES = [
     Case("module.yml: Engels verkeerd gespeld", ["check"], "onbekend veld 'sumary'; leerpad leest het niet. Oplossing: bedoelde je 'summary'?", edit(YML, "summary:", "sumary:")),  # noqa: E501
     Case("module.yml: veld in het Nederlands", ["check"], "duur (regel 7): onbekend veld 'duur'; leerpad leest het niet. Oplossing: bedoelde je 'duration'?", edit(YML, "duration: 30", "duration: 30\nduur: 30")),  # noqa: E501
     Case("module.yml: veld bij een auteur", ["check"], "onbekend veld 'naam' bij auteur 1; leerpad leest het niet. Oplossing: bedoelde je 'name'?", edit(YML, "  - name: An Peeters", "  - name: An Peeters\n    naam: An")),  # noqa: E501
-    Case("module.yml: app is geen ja/nee", ["check"], "app: moet true of false zijn, niet 'ja'", edit(YML, "app: true", "app: ja")),  # noqa: E501
+    Case("module.yml: app is geen ja/nee", ["check"], "app (regel 16): moet true of false zijn, niet 'ja'", edit(YML, "app: true", "app: ja")),  # noqa: E501
     Case("release: module.yml verkeerd gespeld", ["release", "mod-a"], "onbekend veld 'pupil'", edit(YML, "pupils:", "pupil:")),  # noqa: E501
     Case("course.yml: veld verkeerd gespeld", ["check"], "course.yml: modulse (regel 5): onbekend veld 'modulse'; leerpad leest het niet. Oplossing: bedoelde je 'modules'?", edit("cursus-a/course.yml", "audience: [basisonderwijs]\n", "audience: [basisonderwijs]\nmodulse: [mod-a]\n")),  # noqa: E501
     Case("leerpad: veld verkeerd gespeld", ["check"], "pad-a.yml: goall (regel 4): onbekend veld 'goall'; leerpad leest het niet. Oplossing: bedoelde je 'goal'?", new_folder("paths", {"pad-a.yml": PATH_YML.replace("goal:", "goal: Een doel.\ngoall:").replace("[mod-a, mod-a]", "[mod-a]")})),  # noqa: E501
