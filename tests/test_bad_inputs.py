@@ -267,7 +267,7 @@ CASES = [
     Case("lege module.md", ["check"], "module.md is leeg", new_folder("cursus-a/mod-a", {"module.md": "\n\n"})),  # noqa: E501
     Case("titel met RTL-teken", ["check"], "title (regel 2): bevat een onzichtbaar teken (U+202E, RIGHT-TO-LEFT OVERRIDE)", edit(YML, "title: Een kleine module", "title: Een kleine module \u202egnp.exe")),  # noqa: E501
     Case("titel met nulbreedte-spatie", ["check"], "bevat een onzichtbaar teken (U+200B", edit(YML, "title: Een kleine module", "title: Een klei\u200bne module")),  # noqa: E501
-    Case("te lange titel", ["check"], "de titel is 1001 tekens lang (hoogstens 120)", edit(YML, "title: Een kleine module", "title: E" + " lang" * 200)),  # noqa: E501
+    Case("te lange titel", ["check"], "de titel is 1001 tekens lang (hoogstens 200)", edit(YML, "title: Een kleine module", "title: E" + " lang" * 200)),  # noqa: E501
     Case("leerpad als .yaml", ["check"], "pad-a.yaml: bestand: leerpad leest alleen bestanden die op .yml eindigen", new_folder("paths", {"pad-a.yaml": PATH_YML})),  # noqa: E501
     Case("leerpad met onbekende module", ["check"], "module 'mod-aa' bestaat niet. Oplossing: bedoelde je mod-a?", new_folder("paths", {"pad-a.yml": PATH_YML.replace("[mod-a, mod-a]", "[mod-aa]")})),  # noqa: E501
     Case("modulemap is een link naar buiten", ["check"], "mod-x: map: is een link naar", link_out("cursus-a/mod-x")),  # noqa: E501
