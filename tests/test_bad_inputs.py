@@ -482,6 +482,29 @@ def test_release_killed_midway_leaves_the_previous_release(clean_catalogue, tmp_
     assert not leftovers(*folders), "what the kills left is cleared by the next release"
 
 
+def test_a_kill_between_the_two_renames_of_a_swap_is_undone(tmp_path):
+    """Killed after the old version stepped aside and before the new one came in: the next
+    run puts the old one back (and clears the half-built new one); a live run's folders and
+    what is no leftover stay."""
+    from leerpad.atomic import remove_leftovers
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True, timeout=HANG)  # fmt: skip
+    pid = int(dead.stdout)
+    (tmp_path / f".mod-a-oud-{pid}").mkdir()
+    (tmp_path / f".mod-a-oud-{pid}" / "mod-a.ipynb").write_text("de vorige versie")
+    (tmp_path / f".mod-a-bouw-{pid}-x1y2z3").mkdir()
+    (tmp_path / f".mod-b-bouw-{os.getpid()}-a1b2c3").mkdir()  # a release under way
+    (tmp_path / ".nbgrader.log").write_text("")
+    remove_leftovers(tmp_path)
+    assert (tmp_path / "mod-a" / "mod-a.ipynb").read_text() == "de vorige versie"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".mod-b-bouw-{os.getpid()}-a1b2c3",
+        ".nbgrader.log",
+        "mod-a",
+    ]
+
+
 def test_read_only_gradebook_names_the_cause(clean_catalogue, tmp_path):
     """A gradebook that cannot be written: the first line says so in Dutch, with SQLite's
     own words, and no traceback (nbgrader's rollback log included)."""
