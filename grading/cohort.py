@@ -65,7 +65,8 @@ class Cohort:
     def __init__(self, name: str, root: Path | None = None):
         if not COHORT_PATTERN.match(name):
             raise CohortError(
-                f"'{name}' is geen geldige cohortnaam: gebruik kleine letters, cijfers en '-'."
+                f"'{name}' is geen geldige cohortnaam. Oplossing: kies 2 tot 41 tekens: kleine "
+                "letters, cijfers en '-', bv. school-2026."
             )
         self.name = name
         self.dir = (root or cohorts_dir()) / name

@@ -98,6 +98,7 @@ def configure(c, cohort_dir: str, course_id: str, exchange: str, db_url: str) ->
     c.Exchange.root = exchange
     c.Exchange.assignment_dir = cohort_dir
     c.ExchangeFactory.collect = "leerpad.grading.handin.DataOnlyCollect"
+    c.ExchangeFactory.release_assignment = "leerpad.grading.release.AtomicReleaseAssignment"
     c.GenerateAssignment.preprocessors = generate_preprocessors()
     keys = str(Path(cohort_dir) / "keys")
     c.StripAnswerKeys.keys_directory = keys

@@ -10,16 +10,17 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import nbformat
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.nbgrader_run import run_nbgrader
 from leerpad.widgets.store import write_json_atomic
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 
+from leerpad.atomic import remove_leftovers, staging, swap
 from leerpad.catalogue import Module
-from leerpad.site_build import swap
+from leerpad.paths import exchange_dir
 from leerpad.trainerpage import write_trainer_index, write_trainer_page
 
 STAMP = "release-stamps.json"
@@ -48,12 +49,13 @@ def release_module(cohort: Cohort, module: Module, force=False) -> bool:
     released = cohort.release_dir / module.id / f"{module.id}.ipynb"
     if not force and stamps.get(module.id) == mark and released.exists():
         return False
-    # Built beside its target and swapped in when complete: a release stopped halfway
-    # leaves the previous one in place (and no stamp, so the next run releases again).
-    (cohort.dir / "source").mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{module.id}-", dir=cohort.dir / "source"))
+    # Built beside its target and swapped in when complete (leerpad.atomic): a release
+    # stopped halfway leaves the previous one in place (and no stamp, so the next run
+    # releases again); what it left behind is hidden, and cleared here.
+    remove_leftovers(*release_folders(cohort))
+    staged = staging(cohort.dir / "source", module.id)
     staged.chmod(0o755)  # as a folder nbgrader makes
-    work = f".vrijgave-{os.getpid()}"
+    work = f".vrijgave-bouw-{os.getpid()}"
     try:
         nbformat.write(module.notebook, staged / f"{module.id}.ipynb")
         for asset in module.assets():
@@ -79,6 +81,36 @@ def release_module(cohort: Cohort, module: Module, force=False) -> bool:
     stamps[module.id] = mark
     write_json_atomic(stamps_path, stamps)  # last: only a complete release is up to date
     return True
+
+
+def release_folders(cohort: Cohort) -> list[Path]:
+    """Where a release writes: nbgrader's source and release folders and the exchange."""
+    outbound = exchange_dir() / cohort.name / "outbound"
+    return [cohort.dir, cohort.dir / "source", cohort.release_dir, outbound]
+
+
+class AtomicReleaseAssignment(ExchangeReleaseAssignment):
+    """nbgrader's release into the exchange, whole or not at all: JupyterLab's assignment
+    list never offers half a module (nbgrader itself deletes the old copy, then copies)."""
+
+    def copy_files(self):
+        dest = Path(self.dest_path)
+        if dest.is_dir() and not self.force:
+            self.fail(f"{dest} bestaat al; geef --force om te vervangen.")
+        shared = self.coursedir.groupshared
+        staged = staging(dest.parent, dest.name)
+        shutil.rmtree(staged)  # do_copy makes the folder itself
+        try:
+            self.do_copy(self.src_path, str(staged))
+            self.set_perms(  # as nbgrader's own release sets them
+                str(staged),
+                fileperms=0o644 | (0o020 if shared else 0),
+                dirperms=0o755 | (0o2020 if shared else 0),
+            )
+            swap(staged, dest)
+        finally:
+            shutil.rmtree(staged, ignore_errors=True)
+        self.log.info("Released as: %s %s", self.coursedir.course_id, self.coursedir.assignment_id)
 
 
 def release_all(cohort: Cohort, modules, force=False, log=print) -> list[str]:

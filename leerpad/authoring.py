@@ -30,6 +30,7 @@ import inspect
 import math
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,6 +85,13 @@ MAX_YAML_DEPTH = 20  # lists in lists in ...: a scenario needs 5
 def read_text(path) -> str:
     """A text file an author wrote, as UTF-8; else an error naming the file and the line."""
     path = Path(path)
+    if path.is_dir():
+        raise AuthoringError(
+            path,
+            1,
+            "is een map, geen bestand.",
+            f"verwijder of hernoem de map en maak {path.name} als tekstbestand.",
+        )
     size = path.stat().st_size
     if size > MAX_TEXT_BYTES:
         raise AuthoringError(
@@ -94,7 +102,7 @@ def read_text(path) -> str:
         )
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise AuthoringError(
@@ -104,6 +112,30 @@ def read_text(path) -> str:
             "regel is geen UTF-8).",
             "sla het bestand op met de codering UTF-8 (in je editor: Opslaan als > Codering).",
         ) from None
+    control = CONTROL_CHARACTER.search(text)
+    if control:
+        raise AuthoringError(
+            path,
+            text.count("\n", 0, control.start()) + 1,
+            f"het bestand bevat een stuurteken (U+{ord(control[0]):04X}) dat geen tekst is.",
+            "verwijder het teken (kopieer de regel opnieuw uit een gewone teksteditor).",
+        )
+    return text
+
+
+# Characters no author types: NUL, escape codes, ... (tab and line ends are text).
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What Unicode does not show: a right-to-left override (a title 'gnp.exe' that reads as
+# 'exe.png'), zero-width characters, line separators, unassigned code points. The joiner
+# of emoji such as a teacher (U+200D) is allowed in text.
+INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def invisible_character(text: str, allowed="\t\n\u200d") -> str | None:
+    """The first character of `text` that a reader cannot see (see INVISIBLE), or None."""
+    return next(
+        (c for c in text if c not in allowed and unicodedata.category(c) in INVISIBLE), None
+    )
 
 
 class YamlRefused(yaml.YAMLError):
@@ -163,6 +195,18 @@ class StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+def _construct_date(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        raise YamlRefused(
+            node.start_mark,
+            f"'{node.value}' is geen bestaande datum.",
+            "schrijf een datum die bestaat, als jjjj-mm-dd, bv. 2026-01-15.",
+        ) from None
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 for _tag, _name in (("binary", "binaire gegevens"), ("set", "een verzameling (!!set)")):
     StrictLoader.add_constructor(
         f"tag:yaml.org,2002:{_tag}",
@@ -333,6 +377,12 @@ def _check_trainer_block(block: Block, path) -> None:
         )
 
 
+def did_you_mean(word, names, shown="'{}'", n=1) -> str:
+    """'bedoelde je 'vraag'? ' for the known names nearest to a misspelled one, else ''."""
+    close = difflib.get_close_matches(str(word).lower(), sorted(map(str, names)), n=n)
+    return f"bedoelde je {' of '.join(shown.format(c) for c in close)}? " if close else ""
+
+
 def check_kind(block: Block, path) -> None:
     """The kind between the braces is one leerpad knows, exactly as written in the guide."""
     known = sorted([*KINDS, "code", TRAINER])
@@ -342,8 +392,7 @@ def check_kind(block: Block, path) -> None:
     if kind in known:
         fix = f"schrijf ```{{{kind}}}: in kleine letters, zonder spaties tussen de haakjes."
     else:
-        close = difflib.get_close_matches(kind, known, n=1)
-        fix = (f"bedoelde je {{{close[0]}}}? " if close else "") + f"kies uit: {', '.join(known)}."
+        fix = did_you_mean(kind, known, "{{{}}}") + f"kies uit: {', '.join(known)}."
     raise AuthoringError(path, block.line, f"onbekend bloktype '{block.kind}'.", fix)
 
 
@@ -412,8 +461,7 @@ def check_fields(cls, data: dict, block: Block, path, where="", parent=None) -> 
             )
         if key not in dutch and key not in known:
             names = sorted({*dutch, *cls.key_fields, "type"})
-            close = difflib.get_close_matches(key.lower(), names, n=1)
-            hint = f"bedoelde je '{close[0]}'? " if close else ""
+            hint = did_you_mean(key, names)
             raise AuthoringError(
                 path,
                 field_line(block, key),
@@ -584,13 +632,11 @@ def _module_file(block: Block, path, name, filename) -> str:
 def code_cells(block: Block, data, path):
     unknown = sorted(map(str, set(data) - CODE_FIELDS))
     if unknown:
-        close = difflib.get_close_matches(unknown[0].lower(), sorted(CODE_FIELDS), n=1)
         raise AuthoringError(
             path,
             field_line(block, unknown[0]),
             f"onbekend veld '{unknown[0]}'.",
-            (f"bedoelde je '{close[0]}'? " if close else "")
-            + f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
+            did_you_mean(unknown[0], CODE_FIELDS) + f"gebruik: {', '.join(sorted(CODE_FIELDS))}.",
         )
     if "opdracht" in data and not isinstance(data["opdracht"], str):
         _not_text(block, path, "opdracht", data["opdracht"], "")

@@ -6,6 +6,7 @@ the fix; ``leerpad check`` prints them all at once instead of stopping at the fi
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +33,31 @@ MODULE_FIELDS = {
     "licence": str,
     "authors": list,
     "last_reviewed": dt.date,
+}
+# Optional fields of module.yml, with their default: whatever else a file holds is a typo.
+MODULE_OPTIONAL = {"app": True, "pupils": False}
+COURSE_FIELDS = ("id", "title", "description", "audience", "modules")
+PATH_FIELDS = ("id", "title", "goal", "audience", "steps", "gepland")
+STEP_FIELDS = ("id", "title", "duration", "level", "digcompedu", "eindtermen")
+AUTHOR_FIELDS = ("name",)
+# Names a Flemish author may write in Dutch: the hint then gives the English field.
+DUTCH_FIELDS = {
+    "titel": "title",
+    "samenvatting": "summary",
+    "doelen": "goals",
+    "leerdoelen": "goals",
+    "duur": "duration",
+    "niveau": "level",
+    "doelgroep": "audience",
+    "onderwerpen": "topics",
+    "licentie": "licence",
+    "auteurs": "authors",
+    "naam": "name",
+    "beschrijving": "description",
+    "doel": "goal",
+    "stappen": "steps",
+    "nagekeken": "last_reviewed",
+    "leerlingen": "pupils",
 }
 TYPE_FIXES = {
     str: "schrijf tekst na de dubbelepunt.",
@@ -92,7 +118,16 @@ def load_yaml(path: Path, problems: list) -> dict | None:
         problems.append(Problem(path, f"regel {err.line}", err.problem, err.fix))
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(path, "bestand", "moet velden bevatten (naam: waarde)."))
+        own_id = path.stem if path.parent.name == "paths" else path.parent.name
+        problems.append(
+            Problem(
+                path,
+                "bestand",
+                "moet velden bevatten (naam: waarde), één per regel.",
+                f"schrijf bv. 'id: {own_id}' en 'title: ...' (zie de gids voor auteurs, of "
+                "maak het bestand met leerpad new).",
+            )
+        )
         return None
     return data
 
@@ -145,6 +180,11 @@ class Module:
     def assets(self) -> list[Path]:
         skip = {"module.yml", "module.md", self.notebook_path.name}
         return [p for p in sorted(self.folder.rglob("*")) if p.is_file() and p.name not in skip]
+
+    def published_files(self) -> list[str]:
+        """The module's files the site copies beside its page (as paths relative to the
+        folder): its assets, without Markdown (MkDocs would make pages of it)."""
+        return [p.relative_to(self.folder).as_posix() for p in self.assets() if p.suffix != ".md"]
 
 
 @dataclass
@@ -309,6 +349,8 @@ class Catalogue:
         return module
 
     def _check_path(self, path_yml: Path, meta: dict):
+        from leerpad.authoring import did_you_mean
+
         for name in ("id", "title", "goal", "audience", "steps"):
             if not meta.get(name):
                 self.problems.append(
@@ -324,6 +366,13 @@ class Catalogue:
                 )
             )
         learning_path = LearningPath(path_yml, meta)
+        self.problems += unknown_fields(path_yml, meta, PATH_FIELDS)
+        self.problems += check_text_fields(path_yml, meta, ("title", "goal"))
+        entries = [*(meta.get("gepland") or [])] if isinstance(meta.get("gepland"), list) else []
+        for entry in [*learning_path.steps, *entries]:
+            if isinstance(entry, dict):
+                where = f" bij module '{entry.get('id')}'"
+                self.problems += unknown_fields(path_yml, entry, STEP_FIELDS, where)
         self.problems += check_audience(path_yml, meta.get("audience"), self.frameworks)
         planned = learning_path.planned
         for number, step in enumerate(learning_path.steps, 1):
@@ -338,7 +387,8 @@ class Catalogue:
                         path_yml,
                         f"steps[{number}]",
                         f"module '{step_id}' bestaat niet.",
-                        "verbeter de id, of beschrijf de module onder 'gepland:' met id, "
+                        did_you_mean(step_id, self.modules, "{}", n=3)
+                        + "verbeter de id, of beschrijf de module onder 'gepland:' met id, "
                         "title, duration en digcompedu.",
                     )
                 )
@@ -377,6 +427,76 @@ class Catalogue:
         return steps
 
 
+def unknown_fields(path: Path, data: dict, known, where="") -> list[Problem]:
+    """A field leerpad does not read is a typo that would silently do nothing (a 'titel:'
+    beside no 'title:', an 'app: flase' spelled 'ap:'): an error with its line and a hint."""
+    from leerpad.authoring import did_you_mean
+
+    problems = []
+    for key in data:
+        if isinstance(key, str) and key in known:
+            continue
+        dutch = DUTCH_FIELDS.get(str(key).lower())
+        hint = f"bedoelde je '{dutch}'? " if dutch in known else did_you_mean(key, known)
+        line = _key_line(path, str(key))
+        problems.append(
+            Problem(
+                path,
+                f"{key} (regel {line})" if line else str(key),
+                f"onbekend veld '{key}'{where}; leerpad leest het niet.",
+                f"{hint}de velden hier zijn: {', '.join(known)}.",
+            )
+        )
+    return problems
+
+
+MAX_TITLE = 200  # characters: a title, not a text (the longest real one has 66)
+
+
+def check_text_fields(path: Path, meta: dict, names) -> list[Problem]:
+    """Text that learners read holds no invisible characters (a right-to-left override
+    that turns 'gnp.exe' into 'exe.png', a zero-width space), and a title stays a title."""
+    from leerpad.authoring import invisible_character
+
+    problems = []
+    for name in names:
+        values = meta.get(name) if isinstance(meta.get(name), list) else [meta.get(name)]
+        texts = [v.get("name") if isinstance(v, dict) else v for v in values]
+        for text in (t for t in texts if isinstance(t, str)):
+            hidden = invisible_character(text)
+            if hidden:
+                problems.append(
+                    Problem(
+                        path,
+                        name,
+                        f"bevat een onzichtbaar teken (U+{ord(hidden):04X}, "
+                        f"{unicodedata.name(hidden, 'zonder naam')}).",
+                        "typ de tekst opnieuw, of plak hem als platte tekst (zonder opmaak).",
+                    )
+                )
+        title = meta.get("title")
+        if name == "title" and isinstance(title, str) and len(title) > MAX_TITLE:
+            problems.append(
+                Problem(
+                    path,
+                    name,
+                    f"de titel is {len(title)} tekens lang (hoogstens {MAX_TITLE}).",
+                    "kort de titel in; wat meer uitleg vraagt, hoort in summary of description.",
+                )
+            )
+    return problems
+
+
+def _key_line(path: Path, key: str) -> int:
+    """The first line of a YAML file where `key:` is written (block or flow style)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    match = re.search(rf"(?:^|[\s{{,-])[\"']?{re.escape(key)}[\"']?[ \t]*:", text, re.M)
+    return text.count("\n", 0, match.end()) + 1 if match else 0
+
+
 def check_audience(path: Path, audience, frameworks: Frameworks) -> list[Problem]:
     values = audience if isinstance(audience, list) else [audience] if audience else []
     return [
@@ -397,6 +517,8 @@ def check_course_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
         for name in ("id", "title", "description")
         if not meta.get(name)
     ]
+    problems += unknown_fields(path, meta, COURSE_FIELDS)
+    problems += check_text_fields(path, meta, ("title", "description"))
     if meta.get("id") and meta["id"] != path.parent.name:
         problems.append(
             Problem(
@@ -456,7 +578,18 @@ REVIEW_YEARS = 3
 
 
 def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Problem]:
-    problems = []
+    problems = unknown_fields(path, meta, (*MODULE_FIELDS, *MODULE_OPTIONAL))
+    problems += check_text_fields(path, meta, ("title", "summary", "goals", "authors"))
+    for name in MODULE_OPTIONAL:
+        if name in meta and not isinstance(meta[name], bool):
+            problems.append(
+                Problem(
+                    path,
+                    name,
+                    f"moet true of false zijn, niet {meta[name]!r}.",
+                    f"schrijf {name}: true of {name}: false (zonder aanhalingstekens).",
+                )
+            )
     for name, kind in MODULE_FIELDS.items():
         if name not in meta or meta[name] in (None, "", []):
             problems.append(
@@ -562,4 +695,6 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
                     "schrijf '- name: Voornaam Naam'.",
                 )
             )
+        else:
+            problems += unknown_fields(path, author, AUTHOR_FIELDS, f" bij auteur {i + 1}")
     return problems

@@ -5,7 +5,9 @@ import ast
 import copy
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 from leerpad.authoring import FIELDS, AuthoringError
 from leerpad.catalogue import Catalogue, Problem
@@ -13,7 +15,6 @@ from leerpad.grading.preprocessors import AnswerKeyError, exercise_calls, split_
 from leerpad.leaks import contains, find_leaks, normal
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
-LINK = re.compile(r"(?<!!)\[[^\]]+\]\((?P<href>[^)\s]+)\)")
 HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
 CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
 GRADE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -95,6 +96,16 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
             ),
         ]
     problems += check_links(module)
+    problems += check_site_links(module, nb, where)
+    if where.markdown and not where.text.strip():
+        problems.append(
+            Problem(
+                source,
+                "bestand",
+                "module.md is leeg; de module zou als lege pagina verschijnen.",
+                "schrijf de inhoud (begin met '# Titel'), of verwijder de module.",
+            )
+        )
     problems += check_nbgrader(nb, where)
     grade_ids = _grade_ids(nb)
     for index, cell in enumerate(nb.cells, 1):
@@ -142,19 +153,37 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
 
 
 def check_links(module) -> list[Problem]:
-    """A link in the module folder to a file outside it would publish that file."""
+    """A link in the module folder to a file outside it would publish that file; a name
+    with an invisible character is one a package refuses (and a reader cannot tell)."""
+    from leerpad.authoring import invisible_character
+
     inside = module.folder.resolve()
-    return [
-        Problem(
-            path,
-            "bestand",
-            f"is een link naar {path.resolve()}, buiten de module; leerpad zou dat bestand "
-            "mee publiceren.",
-            "vervang de link door een kopie van het bestand, of verwijder hem.",
-        )
-        for path in sorted(module.folder.rglob("*"))
-        if path.is_symlink() and inside not in path.resolve().parents
-    ]
+    problems = []
+    for path in sorted(module.folder.rglob("*")):
+        if path.is_symlink() and inside not in path.resolve().parents:
+            problems.append(_outside_link(path, "bestand", "de module"))
+        hidden = invisible_character(path.name, allowed="")
+        if hidden:
+            problems.append(
+                Problem(
+                    path.parent,
+                    "bestand",
+                    f"de naam {path.name!r} bevat een onzichtbaar teken "
+                    f"(U+{ord(hidden):04X}); een pakket met die naam wordt geweigerd.",
+                    "hernoem het bestand: letters, cijfers, '-', '_' en '.'.",
+                )
+            )
+    return problems
+
+
+def _outside_link(path: Path, place: str, outside: str) -> Problem:
+    return Problem(
+        path,
+        place,
+        f"is een link naar {path.resolve()}, buiten {outside}; leerpad zou wat daar staat "
+        "mee publiceren.",
+        "vervang de link door een kopie, of verwijder hem.",
+    )
 
 
 def check_leaks(nb, where: Where) -> list[Problem]:
@@ -378,7 +407,7 @@ def _literal(node):
 
 
 def check_markdown(module, where: Where, index: int, text: str) -> list[Problem]:
-    """Images exist and have alt text; links to files resolve. Code is not checked."""
+    """Images have alt text (where links lead: check_site_links). Code is not checked."""
     problems = []
     source = where.source
     text = CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
@@ -398,33 +427,85 @@ def check_markdown(module, where: Where, index: int, text: str) -> list[Problem]
                     'beschrijf wat er op de afbeelding staat tussen de [ ] (of in alt="...").',
                 )
             )
-        if src and not EXTERNAL.match(src) and not _inside(module.folder, src):
-            problems.append(
-                Problem(
-                    source,
-                    place,
-                    f"afbeelding '{src}' bestaat niet in de modulemap.",
-                    "zet het bestand in de modulemap of pas het pad aan.",
-                )
-            )
-    for match in LINK.finditer(text):
-        href = match["href"].split("#")[0]
-        if href and not EXTERNAL.match(href) and not _inside(module.folder, href):
-            problems.append(
-                Problem(
-                    source,
-                    where(index, match.group(0)),
-                    f"link '{href}' wijst naar niets.",
-                    "pas de link aan of zet het bestand in de modulemap.",
-                )
-            )
     return problems
 
 
-def _inside(folder: Path, relative: str) -> bool:
-    """The file exists and lies in the module folder (so it travels with the module)."""
-    target = (folder / relative).resolve()
-    return target.exists() and folder.resolve() in target.parents
+class _Targets(HTMLParser):
+    """The links and images of a rendered page: (tag, target)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        name = {"a": "href", "img": "src"}.get(tag)
+        value = dict(attrs).get(name) if name else None
+        if value:
+            self.found.append((tag, value))
+
+
+def check_site_links(module, nb, where: Where) -> list[Problem]:
+    """Every relative link and image of the module's page leads to a file the site
+    publishes beside it. The page is made as the site makes it (``render_notebook``) and
+    read as MkDocs reads it, so a link that its strict build refuses (to uitleg.md, to a
+    missing file) is found here, with its line; what passes here, the site serves."""
+    import markdown
+
+    from leerpad.authoring import did_you_mean
+    from leerpad.site.render import asset_target, render_notebook
+
+    published = module.published_files()
+    page = render_notebook(nb, module.title).markdown
+    parser = _Targets()
+    parser.feed(markdown.markdown(page, extensions=PAGE_EXTENSIONS))
+    problems, seen = [], set()
+    for tag, target in parser.found:
+        if EXTERNAL.match(target) or target.startswith("#") or (tag, target) in seen:
+            continue
+        seen.add((tag, target))
+        if asset_target(target, published):
+            continue
+        shown = re.split(r"[?#]", target, maxsplit=1)[0]
+        what = "afbeelding" if tag == "img" else "link"
+        file = (module.folder / unquote(shown)).resolve()
+        if target.startswith("<"):
+            problem = f"{what} '{target}': een adres tussen < > wordt op de website tekst."
+            fix = "geef het bestand een naam zonder spaties en schrijf [tekst](naam.pdf)."
+        elif file.is_file() and module.folder.resolve() in file.parents:
+            problem = (
+                f"{what} '{target}' wijst naar {file.name}, dat niet op de website komt "
+                "(module.yml, module.md, de notebook en andere .md-bestanden worden geen "
+                "bestand naast de pagina)."
+            )
+            fix = (
+                "zet die tekst in module.md zelf, of bewaar hem als PDF of afbeelding naast "
+                "module.md en link daarnaar."
+            )
+        else:
+            problem = (
+                f"afbeelding '{target}' bestaat niet in de modulemap."
+                if tag == "img"
+                else f"link '{target}' wijst naar niets."
+            )
+            fix = did_you_mean(Path(shown).name, published) + (
+                "zet het bestand in de modulemap of pas het pad aan (relatief ten opzichte "
+                "van module.md, zonder '/' vooraan)."
+            )
+        problems.append(Problem(where.source, _place(where, nb, target), problem, fix))
+    return problems
+
+
+# The Markdown extensions of mkdocs.yml that shape links: the site reads pages with these.
+PAGE_EXTENSIONS = ["attr_list", "md_in_html", "fenced_code", "tables", "admonition"]
+
+
+def _place(where: Where, nb, target: str) -> str:
+    """The line of module.md, or the cell of the notebook, where a link target is written."""
+    cell = next(
+        (n for n, c in enumerate(nb.cells, 1) if target in c.source),
+        next((n for n, c in enumerate(nb.cells, 1) if unquote(target) in c.source), 0),
+    )
+    return where(cell, target)
 
 
 RESERVED = {"frameworks", "paths"}  # folders of courses/ that are not courses
@@ -434,8 +515,25 @@ def check_folders(catalogue: Catalogue) -> list[Problem]:
     """Folders that look like content but that the catalogue cannot read: they would
     vanish from the site without a word."""
     problems = []
+    root = catalogue.root.resolve()
+    for file in sorted(catalogue.root.rglob("*.yaml")):
+        if "frameworks" not in file.relative_to(catalogue.root).parts:
+            problems.append(
+                Problem(
+                    file,
+                    "bestand",
+                    "leerpad leest alleen bestanden die op .yml eindigen; dit bestand blijft "
+                    "ongelezen.",
+                    f"hernoem het naar {file.stem}.yml.",
+                )
+            )
     for folder in sorted(p for p in catalogue.root.iterdir() if p.is_dir()):
-        if folder.name in RESERVED or folder.name.startswith("."):
+        if folder.name.startswith("."):
+            continue
+        if folder.is_symlink() and root not in folder.resolve().parents:
+            problems.append(_outside_link(folder, "map", "courses/"))
+            continue
+        if folder.name in RESERVED:
             continue
         if not (folder / "course.yml").exists():
             problems.append(
@@ -449,6 +547,8 @@ def check_folders(catalogue: Catalogue) -> list[Problem]:
             )
             continue
         for module in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if module.is_symlink() and folder.resolve() not in module.resolve().parents:
+                problems.append(_outside_link(module, "map", "de cursus"))
             content = (module / "module.md").exists() or any(module.glob("*.ipynb"))
             if content and not (module / "module.yml").exists():
                 problems.append(

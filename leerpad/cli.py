@@ -80,14 +80,12 @@ def cmd_release(args) -> int:
 
 def _module(catalogue, name: str):
     """A module by id, or a Dutch error with the nearest ids."""
-    import difflib
-
+    from leerpad.authoring import did_you_mean
     from leerpad.grading.cohort import CohortError
 
     if name in catalogue.modules:
         return catalogue.modules[name]
-    close = difflib.get_close_matches(name, sorted(catalogue.modules), n=3)
-    hint = f"bedoelde je {' of '.join(close)}? " if close else ""
+    hint = did_you_mean(name, catalogue.modules, "{}", n=3)
     raise CohortError(
         f"Module '{name}' bestaat niet; er is niets vrijgegeven. Oplossing: {hint}"
         "geef de id uit module.yml (de naam van de modulemap in courses/<cursus>/)."

@@ -18,14 +18,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import stat
 import tempfile
-import unicodedata
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from leerpad.authoring import invisible_character
 from leerpad.catalogue import ID, Catalogue, Module, check_module_meta, load_yaml
 
 FORMAT = 1
@@ -162,10 +161,6 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
 # -- unpack ---------------------------------------------------------------------------------
 MAX_DEPTH = 8  # folders inside the module folder
 MAX_NAME = 200  # characters of one file or folder name
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # newlines, escape codes, ...
-# and what Unicode does not show: right-to-left overrides (a 'gnp.exe' that reads as
-# 'exe.png'), zero-width characters, line separators, unassigned code points
-INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
 def _unsafe(name: str) -> str | None:
@@ -176,7 +171,7 @@ def _unsafe(name: str) -> str | None:
         return "is een absoluut pad"
     if any(part in ("..", "") for part in path.parts) or ".." in name.split("/"):
         return "wijst buiten de module (..)"
-    if CONTROL.search(name) or any(unicodedata.category(c) in INVISIBLE for c in name):
+    if invisible_character(name, allowed=""):
         return "bevat een onzichtbaar teken (een regeleinde of stuurcode) in de naam"
     if any(part.startswith(".") or part in HIDDEN for part in path.parts):
         return "is een verborgen bestand of map (zoals .git); die horen niet in een module"

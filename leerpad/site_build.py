@@ -1,18 +1,18 @@
 """Build the site: generate Markdown from the catalogue (``leerpad.site``), then let MkDocs
 render it. Skipped when nothing that shapes the site has changed.
 
-The build is atomic: it happens in a temporary folder beside ``build/site`` and is swapped
-in only when complete, and the stamp that says "fresh" is written last. A build that is
-stopped halfway leaves the previous site serving, and the next build starts again.
+The build is atomic (``leerpad.atomic``): it happens in a hidden folder beside
+``build/site`` and is swapped in only when complete, and the stamp that says "fresh" is
+written last. A build that is stopped halfway leaves the previous site serving, and the next
+build starts again.
 """
 
 import hashlib
 import logging
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from leerpad.atomic import remove_leftovers, staging, swap, write_atomic
 from leerpad.paths import ROOT, build_dir, courses_dir
 
 INPUTS = ("site", "mkdocs.yml")
@@ -44,9 +44,8 @@ def build_site(apps_url: str, lab_url: str, force=False, log=print, catalogue=No
         return site_dir
     catalogue = gate("leerpad site", catalogue)
     log("  website bouwen...")
-    out.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
-    work = Path(tempfile.mkdtemp(prefix=f".bouw-{os.getpid()}-", dir=out))
+    work = staging(out, "site")
     try:
         generate(work / "docs", apps_url=apps_url, lab_url=lab_url, catalogue=catalogue)
         render(work / "docs", work / "site")
@@ -56,41 +55,6 @@ def build_site(apps_url: str, lab_url: str, force=False, log=print, catalogue=No
         shutil.rmtree(work, ignore_errors=True)
     write_atomic(stamp, mark)  # last: only a complete site is ever called fresh
     return site_dir
-
-
-def remove_leftovers(out: Path) -> None:
-    """What a stopped build left behind (its folders carry its process id)."""
-    for folder in [*out.glob(".bouw-*"), *out.glob(".*-oud-*")]:
-        pid = folder.name.split("-")[-1 if "-oud-" in folder.name else 1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def swap(new: Path, target: Path) -> None:
-    """Put the folder `new` in the place of `target`; the old one goes only after."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-oud-{os.getpid()}")
-        os.rename(target, old)
-    os.rename(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}-{os.getpid()}")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def render(docs_dir: Path, site_dir: Path) -> None:

@@ -31,7 +31,7 @@ pupils: false
 MODULE_MD = """\
 # Een kleine module
 
-Tekst met een ![Een robot op een rooster](robot.png) en een [link](uitleg.md).
+Tekst met een ![Een robot op een rooster](robot.png) en een [link](uitleg.pdf).
 
 ```{meerkeuze} mod-a-vraag
 punten: 1
@@ -53,6 +53,8 @@ PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d4944415478da636060606000000005000186a7c31e0000000049454e44ae426082"
 )
+# A minimal PDF, so that the module links a file the site publishes beside its page.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def make_catalogue(base: Path) -> Path:
@@ -65,7 +67,7 @@ def make_catalogue(base: Path) -> Path:
     (module / "module.yml").write_text(MODULE_YML, encoding="utf-8")
     (module / "module.md").write_text(MODULE_MD, encoding="utf-8")
     (module / "robot.png").write_bytes(PNG)
-    (module / "uitleg.md").write_text("# Uitleg\n", encoding="utf-8")
+    (module / "uitleg.pdf").write_bytes(PDF)
     return courses
 
 
@@ -105,7 +107,7 @@ def module_b(**changes) -> dict:
         "mod-b/module.yml": yml,
         "mod-b/module.md": md,
         "mod-b/robot.png": PNG,
-        "mod-b/uitleg.md": "# Uitleg\n",
+        "mod-b/uitleg.pdf": PDF,
         "mod-b/LICENSE.txt": "CC-BY-4.0\n",
     }
     files.update(changes)

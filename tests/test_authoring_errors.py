@@ -353,13 +353,13 @@ CASES = [
         "check: link wijst naar niets",
         ["check"],
         "module.md: regel 3: link 'uitleg2.md' wijst naar niets.",
-        edit("cursus-a/mod-a/module.md", "(uitleg.md)", "(uitleg2.md)"),
+        edit("cursus-a/mod-a/module.md", "(uitleg.pdf)", "(uitleg2.md)"),
     ),
     Case(
         "check: link buiten de module",
         ["check"],
         "link '../course.yml' wijst naar niets.",
-        edit("cursus-a/mod-a/module.md", "(uitleg.md)", "(../course.yml)"),
+        edit("cursus-a/mod-a/module.md", "(uitleg.pdf)", "(../course.yml)"),
     ),
     Case(
         "check: notebook naast module.md",
@@ -420,7 +420,7 @@ CASES = [
         "pack: module met fouten",
         ["pack", "mod-a", "--naar", "{root}"],
         "leerpad verpakt alleen een module die `leerpad check` doorstaat",
-        edit("cursus-a/mod-a/module.md", "(uitleg.md)", "(weg.md)"),
+        edit("cursus-a/mod-a/module.md", "(uitleg.pdf)", "(weg.md)"),
     ),
     Case("unpack: bestand bestaat niet", ["unpack", "{root}/weg.zip"], "bestand niet gevonden"),
     Case(

@@ -100,7 +100,7 @@ def test_pack_then_unpack_in_another_catalogue(tmp_path, monkeypatch, capsys):
         "mod-a/module.yml",
         "mod-a/module.md",
         "mod-a/robot.png",
-        "mod-a/uitleg.md",
+        "mod-a/uitleg.pdf",
         "mod-a/LICENSE.txt",
     } == names
     assert "An Peeters" in licence and "CC-BY-4.0" in licence and "Naamsvermelding" in licence
@@ -112,7 +112,7 @@ def test_pack_then_unpack_in_another_catalogue(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LEERPAD_COURSES", str(other))
     assert main(["unpack", str(package), "--naar", "cursus-a"]) == 0
     unpacked = other / "cursus-a" / "mod-a"
-    for name in ("module.yml", "module.md", "robot.png", "uitleg.md"):
+    for name in ("module.yml", "module.md", "robot.png", "uitleg.pdf"):
         assert (unpacked / name).read_bytes() == (source / "cursus-a" / "mod-a" / name).read_bytes()
     assert [p.name for p in (other / "cursus-a").iterdir() if p.name.startswith(".")] == []
     capsys.readouterr()

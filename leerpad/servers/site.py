@@ -122,7 +122,10 @@ def started_modules(cohort, learner: str) -> list[str]:
 
 def released_modules(cohort) -> list[str]:
     folder = cohort.release_dir
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    # a name with a dot is a release being built or set aside (leerpad.atomic), no module
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def feedback_json(query: dict) -> dict | None:

@@ -204,7 +204,7 @@ class Site:
 
     @staticmethod
     def _asset_names(module: Module) -> list[str]:
-        return [str(p.relative_to(module.folder)) for p in module.assets() if p.suffix != ".md"]
+        return module.published_files()
 
     def write(self, relative: str, text: str) -> Path:
         path = self.docs / relative
@@ -502,10 +502,9 @@ class Site:
     def module_page(self, module: Module):
         meta = module.meta
         mid = module.id
-        for asset in module.assets():
-            if asset.suffix == ".md":
-                continue
-            target = self.docs / "modules" / mid / asset.relative_to(module.folder)
+        for name in module.published_files():
+            asset = module.folder / name
+            target = self.docs / "modules" / mid / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(asset, target)
             self.written.append(target)

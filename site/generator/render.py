@@ -9,8 +9,10 @@ answer cells are left out; a code exercise is shown as its prompt and starting c
 import ast
 import copy
 import html
+import posixpath
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote as urlunquote
 
 from leerpad.grading.preprocessors import exercise_calls, split_keys
 
@@ -47,7 +49,10 @@ HIDDEN = re.compile(
 )
 HEADING = re.compile(r"^(#{1,5})(\s)")
 FENCE = re.compile(r"^\s*(```|~~~)")
-LINK = re.compile(r"(!?\[[^\]]*\]\()([^)\s]+)")
+# A link target as Markdown reads it: inline `](target "title")`, `](<a b.pdf>)`, and the
+# target of a reference definition `[id]: target`.
+LINK = re.compile(r"(!?\[[^\]]*\]\(\s*)(<[^>\n]*>|[^)\s]+)")
+REFERENCE = re.compile(r"^([ ]{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)", re.M)
 MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\](?:\((?P<src>[^)\s]*)[^)]*\)|\[(?P<ref>[^\]]*)\])")
 HTML_IMAGE = re.compile(r"<img\b[^>]*>", re.I)
 HTML_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -117,14 +122,28 @@ def shift_headings(text: str, by: int = 1) -> str:
     return "\n".join(out)
 
 
+def asset_target(target: str, assets) -> str | None:
+    """The module file a relative link target names ('uitleg.pdf#p=2' -> 'uitleg.pdf'), if
+    it is one the site publishes beside the page; else None. ``leerpad check`` asks the same
+    question of every link, so what it accepts the site can serve."""
+    path = urlunquote(re.split(r"[?#]", target, maxsplit=1)[0])
+    if not path or path.startswith("/"):
+        return None
+    path = posixpath.normpath(path)
+    return path if path in assets else None
+
+
 def rebase_links(text: str, prefix: str, assets: set[str]) -> str:
     """Point relative links to module assets at their copy beside the page."""
 
     def fix(match):
         target = match[2]
-        return match[1] + (f"{prefix}/{target}" if target in assets else target)
+        angled = target.startswith("<")
+        if not asset_target(target[1:-1] if angled else target, assets):
+            return match.group()
+        return f"{match[1]}<{prefix}/{target[1:]}" if angled else f"{match[1]}{prefix}/{target}"
 
-    return LINK.sub(fix, text)
+    return REFERENCE.sub(fix, LINK.sub(fix, text))
 
 
 def images_without_alt(text: str) -> list[tuple[int, str]]:
@@ -267,7 +286,7 @@ def render_notebook(nb, title: str = "", asset_prefix: str = "", assets=()) -> R
                 if exercise.id in grade_points and exercise.points:
                     exercise.points = grade_points[exercise.id]
                 exercises.append(exercise)
-                parts.append(describe(exercise))
+                parts.append(rebase_links(describe(exercise), asset_prefix, assets))
             continue
         if meta.get("solution"):
             exercise_id = str(meta.get("grade_id", "")).removesuffix("-code")
