@@ -140,9 +140,10 @@ def count_tasks(uid: int) -> int:
     return total
 
 
-def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
+def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None, network=False) -> list[str]:
     """bwrap with the system, Python and leerpad read-only, the `writable` (host, inside)
-    folders, a fresh /tmp, no network and its own processes; ends before ``--``."""
+    folders, a fresh /tmp, no network (unless `network`: a hub's single-user server must
+    answer the proxy) and its own processes; ends before ``--``."""
     args = [shutil.which(bwrap) or bwrap]
     shown = [
         path
@@ -164,21 +165,23 @@ def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
                 args += ["--perms", "0755", "--dir", parent]
         args += ["--bind", host, inside]
     args += ["--chdir", chdir]
-    args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    args += [] if network else ["--unshare-net"]
+    args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
     if uid is None:
         args += ["--unshare-user", "--cap-drop", "ALL"]
     return args
 
 
-def drop_privileges(uid: int | None) -> list[str]:
-    """As root: become the box's own id inside, without any capability."""
+def drop_privileges(uid: int | None, gid: int | None = None) -> list[str]:
+    """As root: become the box's own id inside (or a user's: her `gid` then), without any
+    capability."""
     if uid is None:
         return []
     return [
         shutil.which("setpriv") or "setpriv",
         f"--reuid={uid}",
-        f"--regid={uid}",
+        f"--regid={uid if gid is None else gid}",
         "--clear-groups",
         "--inh-caps=-all",
         "--bounding-set=-all",

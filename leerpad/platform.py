@@ -347,7 +347,9 @@ class Platform:
             cwd=cohort.dir,
         )
 
-    def wait_until_listening(self, timeout=120, names=("site", "apps", "lab", "trainer")) -> None:
+    def wait_until_listening(
+        self, timeout=120, names=("site", "apps", "lab", "trainer"), host=HOST
+    ) -> None:
         deadline = time.monotonic() + timeout
         pending = {name: getattr(self.ports, name) for name in names}
         while pending and time.monotonic() < deadline:
@@ -358,7 +360,7 @@ class Platform:
                     raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
             for name, port in list(pending.items()):
                 with socket.socket() as s:
-                    if s.connect_ex((HOST, port)) == 0:
+                    if s.connect_ex((host, port)) == 0:
                         del pending[name]
             time.sleep(0.2)
         if pending:
