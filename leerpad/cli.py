@@ -534,9 +534,7 @@ def main(argv=None) -> int:
     p.add_argument(
         "--oidc", help="YAML-bestand met de OpenID Connect-login van de school (zie de gids)"
     )
-    p.add_argument(
-        "--module", action="append", help="geef alleen deze module vrij (herhaalbaar)"
-    )
+    p.add_argument("--module", action="append", help="geef alleen deze module vrij (herhaalbaar)")
     p.add_argument("--home-base", default="/home", help="map voor de thuismappen")
     p.set_defaults(func=cmd_hub)
 

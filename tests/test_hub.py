@@ -138,7 +138,9 @@ class Teacher:
         """Run `code` in a kernel of her own server; what it printed."""
         import websocket
 
-        kernel = self.post(f"/user/{self.name}/api/kernels", json={"name": "python3"}).json()
+        started = self.post(f"/user/{self.name}/api/kernels", json={"name": "python3"})
+        assert started.status_code == 201, started.text
+        kernel = started.json()
         url = self.server.replace("http", "ws", 1) + f"/api/kernels/{kernel['id']}/channels"
         ws = websocket.create_connection(
             url, header=[f"Authorization: {self.headers['Authorization']}"], timeout=WAIT
@@ -320,9 +322,8 @@ def test_each_teacher_hands_in_and_the_trainer_grades_through_formgrader(hub, lo
         bert.name: True,
     }
     # ... in the cohort's PostgreSQL gradebook
-    from nbgrader.api import Gradebook
-
     from leerpad.grading.cohort import Cohort
+    from nbgrader.api import Gradebook
 
     cohort = Cohort(COHORT, hub["var"] / "cohorts")
     db_url = cohort.settings["db_url"]

@@ -107,8 +107,12 @@ def configure_services(c, settings: dict) -> None:
         },
         {
             "name": "idle-culler",
-            "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                        f"--timeout={settings.get('idle_timeout', 3600)}"],
+            "command": [
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={settings.get('idle_timeout', 3600)}",
+            ],
         },  # fmt: skip
     ]
     c.JupyterHub.load_roles = [
@@ -134,7 +138,7 @@ def configure_spawner(c, settings: dict) -> None:
     c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
     # The learner Lab of the laptop, per teacher: no terminal (code runs in the sandboxed
     # kernels), the formgrader switched off (leerpad.servers.lab).
-    c.Spawner.args = ["--ServerApp.terminals_enabled=False"]
+    c.Spawner.args = ["--ServerApp.terminals_enabled=False", "--LearnerKernelManager.nested=True"]
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
     users = Path(settings["users_dir"])
