@@ -54,6 +54,17 @@ def _problem_if_not_root() -> None:
         )
 
 
+def _problem_if_closed(folder: Path) -> None:
+    """PostgreSQL runs as the user postgres: it must reach its folder under var/."""
+    for parent in [folder, *folder.parents]:
+        if parent.exists() and not parent.stat().st_mode & 0o001:
+            raise HubError(
+                f"De map {parent} is dicht voor andere gebruikers, maar de gebruiker postgres "
+                f"moet er door naar {folder}. Oplossing: chmod o+x {parent}, of zet leerpad "
+                "(of LEERPAD_VAR) in een open map zoals /srv/leerpad."
+            )
+
+
 def oidc_settings(path: Path) -> dict:
     """The login settings of a school's identity provider (a YAML file, see the deploy
     guide), with the endpoints from the provider's discovery document."""
@@ -204,6 +215,7 @@ def start_hub(hub: Hub) -> int:
     _problem_if_not_root()
     hub_dir().mkdir(parents=True, exist_ok=True)
     hub_dir().chmod(0o711)  # the teachers' Lab settings below it; the secrets closed
+    _problem_if_closed(hub_dir())
     postgres = Postgres(hub_dir() / "postgres")
     platform = Platform(Ports(), hub.cohort)
     try:
