@@ -257,6 +257,12 @@ class Platform:
     def start_apps(self, cohort: Cohort, name="apps", options=()) -> None:
         """The learner apps: Voilà on the cohort's released notebooks (``options``: more
         command-line options for it, e.g. other limits)."""
+        args, env = self.apps_command(cohort, options)
+        self._spawn(name, args, env=env, cwd=var_dir())
+
+    def apps_command(self, cohort: Cohort, options=()) -> tuple[list, dict]:
+        """The apps server's command line and the environment it adds (also for the apps
+        as a hub service, leerpad.hub)."""
         p, py = self.ports, sys.executable
         kernel_env = {
             "LEERPAD_COHORT": str(cohort.dir),
@@ -266,8 +272,7 @@ class Platform:
             "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
-        self._spawn(
-            name,
+        return (
             [
                 py,
                 "-m",
@@ -294,8 +299,7 @@ class Platform:
                 *options,
                 "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
             ],
-            env=kernel_env,
-            cwd=var_dir(),
+            kernel_env,
         )
 
     def _start_labs(self, cohort: Cohort, root_flag: list) -> None:

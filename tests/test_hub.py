@@ -284,6 +284,7 @@ def logged_in(hub):
         assert session.last_page.url.startswith(hub["url"]), session.last_page.url
         assert session.cookies.get("jupyterhub-hub-login"), f"{name} is niet aangemeld"
         people[who] = Teacher(hub["url"], name, api_token(hub["url"], session, name))
+        people[who].session = session  # her browser: the hub's login cookie
     for teacher in people.values():
         teacher.start_server()
     return people
@@ -371,3 +372,24 @@ def test_a_teacher_reads_her_own_files_and_nothing_else(hub, logged_in):
     # and her server's contents API does not reach Bert's folder
     response = an.get(f"/user/{an.name}/api/contents/../{bert.name}/geheim.txt")
     assert response.status_code in (400, 403, 404)
+
+
+def test_apps_through_the_hub_know_the_teacher_from_her_login(hub, logged_in):
+    """The learner apps as a hub service: a teacher opens a module's app with her hub login
+    and comes back on her own personal link; a pupil's class link needs no account."""
+    from leerpad.grading.cohort import Cohort, app_url
+
+    apps = f"{hub['url']}/services/apps"
+    an = logged_in["an"]
+    page = an.session.get(app_url(apps, MODULE), timeout=WAIT)
+    assert page.status_code == 200, (page.url, page.text[:500])
+    assert f"leerling={an.name}&sig=" in page.url
+    assert any("/hub/api/oauth2/authorize" in r.url for r in page.history)  # the real login
+    # no login, no link: the hub's login page
+    anonymous = requests.get(app_url(apps, MODULE), timeout=WAIT)
+    assert "/hub/login" in anonymous.url
+    # a pupil's class link: public, no account
+    cohort = Cohort(COHORT, hub["var"] / "cohorts")
+    link = cohort.class_links(apps)[MODULE]
+    pupil = requests.get(link, timeout=WAIT, allow_redirects=False)
+    assert pupil.status_code == 200, pupil.status_code

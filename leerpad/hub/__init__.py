@@ -22,6 +22,7 @@ from leerpad.paths import ROOT, exchange_dir, var_dir
 
 HERE = Path(__file__).resolve().parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
+APPS_PREFIX = "/services/apps/"
 DEMO = {TRAINERS: ["demo-trainer"], LEARNERS: ["demo-an", "demo-bert"]}
 OIDC_DEFAULTS = {
     "role_claim": "roles",
@@ -141,11 +142,25 @@ class Hub:
         exchange_dir().chmod(0o777)  # teachers hand in there; nbgrader guards each course
         return cohort
 
+    def apps_service(self, cohort) -> dict:
+        """The learner apps of the laptop (leerpad start), as a hub service under
+        /services/apps/: the hub login tells who answers (leerpad.servers.apps.HubLogin)."""
+        from leerpad.platform import Platform, Ports
+
+        port = free_port()
+        command, env = Platform(Ports(apps=port), cohort.name).apps_command(
+            cohort, [f"--Voila.base_url={APPS_PREFIX}"]
+        )
+        bin_dir = str(Path(sys.executable).parent)
+        env.update(LEERPAD_VAR=str(var_dir()), PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
+        return {"port": port, "command": command, "environment": env}
+
     def settings(self, cohort) -> dict:
         from leerpad.servers.lab import trainer_lab
 
         bin_dir = str(Path(sys.executable).parent)
         return {
+            "apps": self.apps_service(cohort),
             "cohort": cohort.name,
             "hub_dir": str(hub_dir()),
             "public_url": self.public_url,
@@ -175,12 +190,18 @@ class Hub:
         return path
 
     def banner(self, settings: dict) -> str:
+        from leerpad.grading.cohort import Cohort, app_url
+
         auth = settings["auth"]
+        module = (self.modules or Cohort(settings["cohort"]).path_modules() or ["?"])[0]
         lines = [
             "",
             f"leerpad hub draait cohort '{settings['cohort']}'. Stoppen: Ctrl-C.",
             f"  Aanmelden:                      {self.public_url}/hub/login",
             f"  Formgrader (trainers):          {self.public_url}/services/formgrader/",
+            f"  Leerling-apps (met login):      {app_url(self.public_url + APPS_PREFIX, module)}",
+            f"  Klaslinks (zonder account):     leerpad cohort klaslink {settings['cohort']} "
+            f"--apps-url {self.public_url}{APPS_PREFIX}",
         ]
         if auth["kind"] == "demo":
             lines += [

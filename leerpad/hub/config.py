@@ -21,9 +21,10 @@ from pathlib import Path
 
 SETTINGS_VARIABLE = "LEERPAD_HUB_SETTINGS"
 TRAINERS, LEARNERS = "trainers", "learners"
-FORMGRADER = "formgrader"
-# Hub names become Unix user names: lower case, no dots, at most 32 characters.
-USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+FORMGRADER, APPS = "formgrader", "apps"
+# Hub names become Unix user names and learner ids of personal links (leerpad.grading.identity):
+# lower case, digits and '-', at most 32 characters.
+USERNAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 
 
 def load_settings() -> dict:
@@ -106,6 +107,14 @@ def configure_services(c, settings: dict) -> None:
             "oauth_no_confirm": True,
         },
         {
+            "name": APPS,
+            "url": f"http://127.0.0.1:{settings['apps']['port']}",
+            "command": settings["apps"]["command"],
+            "cwd": settings["hub_dir"],
+            "environment": settings["apps"]["environment"],
+            "oauth_no_confirm": True,
+        },
+        {
             "name": "idle-culler",
             "command": [
                 sys.executable,
@@ -113,7 +122,7 @@ def configure_services(c, settings: dict) -> None:
                 "jupyterhub_idle_culler",
                 f"--timeout={settings.get('idle_timeout', 3600)}",
             ],
-        },  # fmt: skip
+        },
     ]
     c.JupyterHub.load_roles = [
         {
@@ -121,6 +130,12 @@ def configure_services(c, settings: dict) -> None:
             "description": "De trainers van het cohort: formgrader en de trainerpagina's.",
             "scopes": [f"access:services!service={FORMGRADER}"],
             "groups": [TRAINERS],
+        },
+        {
+            "name": "cohort-apps",
+            "description": "De apps van het cohort, met de cursist gekend uit de login.",
+            "scopes": [f"access:services!service={APPS}"],
+            "groups": [TRAINERS, LEARNERS],
         },
         {
             "name": "idle-culler",

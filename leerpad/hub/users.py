@@ -9,9 +9,10 @@ import subprocess
 from pathlib import Path
 
 from leerpad.grading.cohort import Cohort
+from leerpad.hub.config import USERNAME_PATTERN
 from leerpad.servers.lab import learner_lab
 
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+NAME = re.compile(USERNAME_PATTERN)
 
 
 def ensure_unix_user(name: str, home_base: Path) -> pwd.struct_passwd:
@@ -19,7 +20,7 @@ def ensure_unix_user(name: str, home_base: Path) -> pwd.struct_passwd:
     `home_base` that only she can open."""
     if not NAME.match(name):
         raise ValueError(
-            f"'{name}' kan geen Unix-gebruiker worden: kleine letters, cijfers, '-' of '_', "
+            f"'{name}' kan geen Unix-gebruiker worden: kleine letters, cijfers en '-', "
             "hoogstens 32 tekens. Oplossing: laat de identiteitsprovider een andere "
             "gebruikersnaam (claim preferred_username) geven."
         )
