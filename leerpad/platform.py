@@ -351,17 +351,21 @@ class Platform:
             cwd=cohort.dir,
         )
 
+    def raise_if_stopped(self) -> None:
+        """While starting: a server that stopped already, named with the end of its log."""
+        for name, proc, _ in self.processes:
+            if proc.poll() is not None:
+                log = var_dir() / "logs" / f"{name}.log"
+                tail = "\n".join(log.read_text().splitlines()[-20:])
+                raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
+
     def wait_until_listening(
         self, timeout=120, names=("site", "apps", "lab", "trainer"), host=HOST
     ) -> None:
         deadline = time.monotonic() + timeout
         pending = {name: getattr(self.ports, name) for name in names}
         while pending and time.monotonic() < deadline:
-            for name, proc, _ in self.processes:
-                if proc.poll() is not None:
-                    log = var_dir() / "logs" / f"{name}.log"
-                    tail = "\n".join(log.read_text().splitlines()[-20:])
-                    raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
+            self.raise_if_stopped()
             for name, port in list(pending.items()):
                 with socket.socket() as s:
                     if s.connect_ex((host, port)) == 0:

@@ -220,7 +220,7 @@ def wait_until_answering(url: str, platform, timeout: float) -> None:
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        platform.wait_until_listening(timeout=timeout, names=())  # stops on a crash
+        platform.raise_if_stopped()
         try:
             if requests.get(url, timeout=30).status_code == 200:
                 return
@@ -254,10 +254,15 @@ def start_hub(hub: Hub) -> int:
                 cwd=hub_dir(),
             )  # fmt: skip
             platform.ports.site = hub.port  # the one public port
-            platform.wait_until_listening(timeout=600, names=("site",), host=hub.ip)
-            wait_until_answering(f"{hub.public_url}/hub/api", platform, timeout=600)
+            platform.wait_until_listening(timeout=1800, names=("site",), host=hub.ip)
+            wait_until_answering(f"{hub.public_url}/hub/api", platform, timeout=1800)
             print(hub.banner(settings), flush=True)
 
         return platform.serve(up, "De hub stopte; leerpad stopt alles.", "\nleerpad hub stopt...")
+    except HubError:
+        raise
+    except RuntimeError as error:  # a server that stopped while starting, or PostgreSQL
+        print(error, file=sys.stderr)
+        return 1
     finally:
         postgres.stop()

@@ -22,6 +22,7 @@ from pathlib import Path
 SETTINGS_VARIABLE = "LEERPAD_HUB_SETTINGS"
 TRAINERS, LEARNERS = "trainers", "learners"
 FORMGRADER, APPS = "formgrader", "apps"
+SERVICE_TIMEOUT = 1800  # seconds for a service to answer: the apps run every module first
 # Hub names become Unix user names and learner ids of personal links (leerpad.grading.identity):
 # lower case, digits and '-', at most 32 characters.
 USERNAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
@@ -105,6 +106,7 @@ def configure_services(c, settings: dict) -> None:
             "cwd": formgrader["root"],
             "environment": formgrader["environment"],
             "oauth_no_confirm": True,
+            "timeout": SERVICE_TIMEOUT,
         },
         {
             "name": APPS,
@@ -113,6 +115,7 @@ def configure_services(c, settings: dict) -> None:
             "cwd": settings["hub_dir"],
             "environment": settings["apps"]["environment"],
             "oauth_no_confirm": True,
+            "timeout": SERVICE_TIMEOUT,
         },
         {
             "name": "idle-culler",
