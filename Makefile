@@ -2,6 +2,8 @@
 #   make start   installs what is missing, builds what changed and serves the platform
 #                (COHORT=naam make start: a named cohort)
 #   make test    the same set-up plus the test tools, then lint and every test
+#   make hub     a cohort on many devices: JupyterHub with demo accounts (as root; see
+#                site/docs/deploy.md)
 # System packages (scripts/system-packages.sh) come from apt-get when run as root or with
 # passwordless sudo; otherwise make stops at once with the one command to run.
 PYTHON ?= python3
@@ -10,7 +12,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 COHORT ?= demo
 
-.PHONY: start test lint bench check clean python system-start system-test
+.PHONY: start test lint bench check clean python system-start system-test system-hub hub
 
 python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -31,6 +33,9 @@ system-start:
 system-test:
 	@bash scripts/system-packages.sh test
 
+system-hub:
+	@bash scripts/system-packages.sh hub
+
 start: system-start $(INSTALLED)
 	@$(BIN)/leerpad start --cohort $(COHORT)
 
@@ -46,10 +51,21 @@ AXE := tests/node_modules/.installed
 $(AXE): tests/package.json tests/package-lock.json | system-test
 	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
+# configurable-http-proxy for hub mode (JupyterHub's proxy), pinned in
+# leerpad/hub/package-lock.json.
+PROXY := leerpad/hub/node_modules/.installed
+$(PROXY): leerpad/hub/package.json leerpad/hub/package-lock.json
+	@npm ci --prefix leerpad/hub --no-audit --no-fund --loglevel=error && touch $(PROXY)
+
+# Hub mode to try on this machine: two demo teachers and a trainer (HUB_PORT, default 8000).
+hub: system-hub $(INSTALLED) $(PROXY)
+	@$(BIN)/leerpad hub --cohort $(COHORT)
+
 # Every test runs: a browser test never skips for want of Chromium (make installs it).
-# The slowest tests are listed at the end, so a slow run shows where its time went.
-test: system-test lint $(AXE)
-	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest --durations=25
+# Two workers, one test file each at a time; the slowest tests are listed at the end, so a
+# slow run shows where its time went.
+test: system-test lint $(AXE) $(PROXY)
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench

@@ -51,13 +51,22 @@ class SandboxUnavailable(Exception):
     """Learner code would run without the sandbox, and the trainer did not allow that."""
 
 
+def process_args(nested: bool) -> list[str]:
+    """A process namespace with its own /proc; or, `nested` in a sandbox that has them
+    already (a hub's single-user server, leerpad.hub.spawner), that sandbox's /proc: the
+    kernel cannot mount a new one there."""
+    if nested:
+        return ["--ro-bind", "/proc", "/proc"]
+    return ["--unshare-pid", "--proc", "/proc"]
+
+
 @functools.lru_cache(maxsize=8)
-def bwrap_problem(bwrap: str) -> str | None:
+def bwrap_problem(bwrap: str, nested: bool = False) -> str | None:
     """Why bwrap cannot isolate a process here, or None when it can."""
     path = shutil.which(bwrap)
     if not path:
         return f"het programma '{bwrap}' ontbreekt (installeer het Debian-pakket bubblewrap)"
-    probe = [path, "--ro-bind", "/", "/", "--unshare-net", "--unshare-pid", "--proc", "/proc"]
+    probe = [path, "--ro-bind", "/", "/", "--unshare-net", *process_args(nested)]
     if os.geteuid() != 0:
         probe.append("--unshare-user")
     try:
@@ -140,9 +149,13 @@ def count_tasks(uid: int) -> int:
     return total
 
 
-def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
+def bwrap_command(
+    bwrap, writable, chdir, readonly=(), uid=None, network=False, nested=False
+) -> list[str]:
     """bwrap with the system, Python and leerpad read-only, the `writable` (host, inside)
-    folders, a fresh /tmp, no network and its own processes; ends before ``--``."""
+    folders, a fresh /tmp, no network (unless `network`: a hub's single-user server must
+    answer the proxy) and its own processes (see process_args for `nested`); ends before
+    ``--``."""
     args = [shutil.which(bwrap) or bwrap]
     shown = [
         path
@@ -152,7 +165,7 @@ def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
     shown += list(readonly)
     # A fresh /tmp first: a later mount hides an earlier one, and the venv may live under
     # /tmp (a CI clone), so its read-only bind must come after.
-    args += ["--dev", "/dev", "--proc", "/proc", "--perms", "1777", "--tmpfs", "/tmp"]
+    args += ["--dev", "/dev", *process_args(nested), "--perms", "1777", "--tmpfs", "/tmp"]
     # Parent folders open to all (bwrap copies host modes: /root would stay closed).
     for parent in sorted({str(a) for p in shown for a in Path(p).parents} - {"/", "/tmp"}):
         args += ["--perms", "0755", "--dir", parent]
@@ -164,21 +177,23 @@ def bwrap_command(bwrap, writable, chdir, readonly=(), uid=None) -> list[str]:
                 args += ["--perms", "0755", "--dir", parent]
         args += ["--bind", host, inside]
     args += ["--chdir", chdir]
-    args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
+    args += [] if network else ["--unshare-net"]
+    args += ["--unshare-ipc", "--unshare-uts"]
     args += ["--hostname", "sandbox", "--die-with-parent", "--new-session"]
     if uid is None:
         args += ["--unshare-user", "--cap-drop", "ALL"]
     return args
 
 
-def drop_privileges(uid: int | None) -> list[str]:
-    """As root: become the box's own id inside, without any capability."""
+def drop_privileges(uid: int | None, gid: int | None = None) -> list[str]:
+    """As root: become the box's own id inside (or a user's: her `gid` then), without any
+    capability."""
     if uid is None:
         return []
     return [
         shutil.which("setpriv") or "setpriv",
         f"--reuid={uid}",
-        f"--regid={uid}",
+        f"--regid={uid if gid is None else gid}",
         "--clear-groups",
         "--inh-caps=-all",
         "--bounding-set=-all",
@@ -311,6 +326,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     readonly_paths = List(
         Unicode(), help="Extra host folders to show read-only inside the sandbox."
     ).tag(config=True)
+    nested = Bool(
+        False,
+        help="The server itself runs in leerpad's sandbox (hub mode): the kernel's sandbox "
+        "shares its process namespace and /proc.",
+    ).tag(config=True)
 
     @default("require_sandbox")
     def _require_sandbox_default(self):
@@ -326,7 +346,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_pre_start_kernel(self, **kw):
         self._prepare_box(kw.get("cwd") or os.getcwd())
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
-        problem = bwrap_problem(self.bwrap)
+        problem = bwrap_problem(self.bwrap, self.nested)
         work = self.work_inside if problem is None else self.work_copy
         env = self.kernel_env(work, sandboxed=problem is None)
         if problem is None:
@@ -415,7 +435,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def bwrap_args(self, uid: int | None, work: str) -> list[str]:
         writable = self.writable_folders(work)
         return [
-            *bwrap_command(self.bwrap, writable, work, self.readonly_paths, uid),
+            *bwrap_command(
+                self.bwrap, writable, work, self.readonly_paths, uid, nested=self.nested
+            ),
             "--setenv",  # the kernel's parent is bwrap's init now: no parent polling
             "JPY_PARENT_PID",
             "1",

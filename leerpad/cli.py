@@ -30,6 +30,24 @@ def cmd_start(args) -> int:
 DEMO_COHORT = "demo"  # made by `leerpad start` when it does not exist
 
 
+def cmd_hub(args) -> int:
+    from leerpad.hub import Hub, HubError, start_hub
+
+    hub = Hub(
+        cohort=args.cohort,
+        ip=args.ip,
+        port=args.port,
+        oidc=Path(args.oidc) if args.oidc else None,
+        modules=args.module or [],
+        home_base=Path(args.home_base),
+    )
+    try:
+        return start_hub(hub)
+    except HubError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
 def cmd_check(args) -> int:
     from leerpad.catalogue import Catalogue
     from leerpad.check import check
@@ -506,6 +524,17 @@ def main(argv=None) -> int:
     p.add_argument("cohort")
     p.add_argument("--out", help="map voor het rapport (standaard rapport/ in het cohort)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("hub", help="een cohort op vele toestellen: JupyterHub (als root)")
+    p.add_argument("--cohort", default=DEMO_COHORT)
+    p.add_argument("--ip", default="127.0.0.1", help="adres van de hub (standaard 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("HUB_PORT", 8000)))
+    p.add_argument(
+        "--oidc", help="YAML-bestand met de OpenID Connect-login van de school (zie de gids)"
+    )
+    p.add_argument("--module", action="append", help="geef alleen deze module vrij (herhaalbaar)")
+    p.add_argument("--home-base", default="/home", help="map voor de thuismappen")
+    p.set_defaults(func=cmd_hub)
 
     p = sub.add_parser("grade", help="verbeter de inzendingen van een cohort")
     p.add_argument("cohort")

@@ -257,6 +257,12 @@ class Platform:
     def start_apps(self, cohort: Cohort, name="apps", options=()) -> None:
         """The learner apps: Voilà on the cohort's released notebooks (``options``: more
         command-line options for it, e.g. other limits)."""
+        args, env = self.apps_command(cohort, options)
+        self._spawn(name, args, env=env, cwd=var_dir())
+
+    def apps_command(self, cohort: Cohort, options=()) -> tuple[list, dict]:
+        """The apps server's command line and the environment it adds (also for the apps
+        as a hub service, leerpad.hub)."""
         p, py = self.ports, sys.executable
         kernel_env = {
             "LEERPAD_COHORT": str(cohort.dir),
@@ -266,8 +272,7 @@ class Platform:
             "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
-        self._spawn(
-            name,
+        return (
             [
                 py,
                 "-m",
@@ -294,8 +299,7 @@ class Platform:
                 *options,
                 "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
             ],
-            env=kernel_env,
-            cwd=var_dir(),
+            kernel_env,
         )
 
     def _start_labs(self, cohort: Cohort, root_flag: list) -> None:
@@ -347,18 +351,24 @@ class Platform:
             cwd=cohort.dir,
         )
 
-    def wait_until_listening(self, timeout=120, names=("site", "apps", "lab", "trainer")) -> None:
+    def raise_if_stopped(self) -> None:
+        """While starting: a server that stopped already, named with the end of its log."""
+        for name, proc, _ in self.processes:
+            if proc.poll() is not None:
+                log = var_dir() / "logs" / f"{name}.log"
+                tail = "\n".join(log.read_text().splitlines()[-20:])
+                raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
+
+    def wait_until_listening(
+        self, timeout=120, names=("site", "apps", "lab", "trainer"), host=HOST
+    ) -> None:
         deadline = time.monotonic() + timeout
         pending = {name: getattr(self.ports, name) for name in names}
         while pending and time.monotonic() < deadline:
-            for name, proc, _ in self.processes:
-                if proc.poll() is not None:
-                    log = var_dir() / "logs" / f"{name}.log"
-                    tail = "\n".join(log.read_text().splitlines()[-20:])
-                    raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
+            self.raise_if_stopped()
             for name, port in list(pending.items()):
                 with socket.socket() as s:
-                    if s.connect_ex((HOST, port)) == 0:
+                    if s.connect_ex((host, port)) == 0:
                         del pending[name]
             time.sleep(0.2)
         if pending:

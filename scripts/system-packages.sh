@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian/Ubuntu packages leerpad needs, only those that are missing.
 #   scripts/system-packages.sh start   bubblewrap (the sandbox for learner code)
-#   scripts/system-packages.sh test    also Chromium (browser tests), npm (axe-core) and
-#                                      PostgreSQL (the PostgreSQL gradebook tests)
+#   scripts/system-packages.sh test    also Chromium (browser tests), npm (axe-core,
+#                                      configurable-http-proxy, oidc-provider) and
+#                                      PostgreSQL (the PostgreSQL gradebook, hub mode)
+#   scripts/system-packages.sh hub     bubblewrap, npm (configurable-http-proxy) and
+#                                      PostgreSQL (the cohort's gradebook): make hub
 # As root or with passwordless sudo it runs apt-get itself; otherwise it stops at once and
 # prints the one command to run.
 set -euo pipefail
@@ -13,6 +16,8 @@ command -v bwrap >/dev/null 2>&1 || missing bubblewrap
 command -v prlimit >/dev/null 2>&1 || missing util-linux
 if [ "${1:-start}" = test ]; then
   [ -x /usr/bin/chromium ] || missing chromium
+fi
+if [ "${1:-start}" = test ] || [ "${1:-start}" = hub ]; then
   command -v npm >/dev/null 2>&1 || missing npm
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing postgresql
 fi

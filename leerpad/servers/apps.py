@@ -36,6 +36,7 @@ time. Pupils behind another address do not notice it.
 
 import asyncio
 import json
+import os
 import resource
 import secrets
 import time
@@ -317,6 +318,60 @@ class _HandOut:
         return kernel_id
 
 
+class HubLogin:
+    """In hub mode (the apps as a JupyterHub service, leerpad.hub): an app opened without a
+    personal or class link belongs to the hub login. The page sends the browser to the hub's
+    login (OAuth, jupyterhub.services.auth.HubOAuth) and then back to the same app with a
+    personal link for that user, signed with the cohort's secret as any personal link: the
+    app and the hand-in know the learner the usual way. Class links stay public and
+    account-free: pupils have no hub account."""
+
+    LINKS = {"klas", "leerling", "sig"}
+
+    def __init__(self, cohort_dir: str):
+        from jupyterhub.services.auth import HubOAuth
+
+        # the one instance: JupyterHub's callback handler finds the login's state there
+        self.auth = HubOAuth.instance(cache_max_age=60)
+        self.cohort_dir = cohort_dir
+
+    @staticmethod
+    def active() -> bool:
+        return bool(os.environ.get("JUPYTERHUB_API_TOKEN"))
+
+    def login_url(self, handler) -> str:
+        from tornado.httputil import url_concat
+
+        params = {}
+        verifier = None
+        if self.auth.pkce_enabled:
+            verifier, challenge, method = self.auth.generate_pkce_code_challenge()
+            params.update(code_challenge=challenge, code_challenge_method=method)
+        params["state"] = self.auth.set_state_cookie(
+            handler, next_url=handler.request.uri, code_verifier=verifier
+        )
+        return url_concat(self.auth.login_url, params)
+
+    async def redirected(self, handler) -> bool:
+        """Whether the page went elsewhere: to the hub's login, or to its personal link."""
+        from tornado.web import HTTPError
+
+        from leerpad.grading.identity import personal_query
+
+        if self.LINKS & set(handler.request.query_arguments):
+            return False
+        user = await self.auth.get_user(handler, sync=False)
+        if not user:
+            handler.redirect(self.login_url(handler))
+            return True
+        if not self.auth.check_scopes(self.auth.access_scopes, user):
+            raise HTTPError(403, f"{user['name']} heeft geen toegang tot de apps van dit cohort")
+        uri = handler.request.uri
+        joiner = "&" if "?" in uri else "?"
+        handler.redirect(f"{uri}{joiner}{personal_query(self.cohort_dir, user['name'])}")
+        return True
+
+
 class BoundedPageHandler(TornadoVoilaHandler):
     """Voilà's app page, once a seat is free for this browser (see :class:`Seats`)."""
 
@@ -343,6 +398,9 @@ class BoundedPageHandler(TornadoVoilaHandler):
         return device
 
     async def get(self, path=None):
+        hub = self.settings.get("leerpad_hub")
+        if hub and await hub.redirected(self):
+            return
         self.seat = await self.seats.admit(self.device(), self.request.remote_ip)
         if self.seat is None:
             self.set_status(503)
@@ -462,6 +520,9 @@ class LearnerApps(Voila):
         settings["leerpad_limits"] = self.limits
         self.seats = Seats(self.limits, self.kernel_manager, self.log)
         settings["leerpad_seats"] = self.seats
+        if HubLogin.active():
+            hub = HubLogin(os.environ["LEERPAD_COHORT"])
+            settings.update(leerpad_hub=hub, hub_auth=hub.auth)
         self.log.info(
             "Hoogstens %d kernels; %d per toestel, %d per adres.",
             self.limits.max_kernels,
@@ -488,7 +549,14 @@ class LearnerApps(Voila):
             VoilaKernelWebsocketHandler: BoundedKernelWebsocket,
             TornadoVoilaHandler: BoundedPageHandler,
         }
-        return [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
+        handlers = [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
+        if HubLogin.active():
+            from jupyter_server.utils import url_path_join
+            from jupyterhub.services.auth import HubOAuthCallbackHandler
+
+            callback = url_path_join(self.server_url, "oauth_callback")
+            handlers.insert(0, (callback, HubOAuthCallbackHandler))
+        return handlers
 
     def watch_memory(self) -> None:
         """Above the server's ceiling, drop every connection that holds unsent data (a pupil

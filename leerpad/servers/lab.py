@@ -43,11 +43,13 @@ def learner_server_config(cohort: Cohort, home: Path) -> dict:
     }
 
 
-def learner_lab(cohort: Cohort, learner: str) -> tuple[Path, Path]:
-    """(config dir, root dir) of the learner's JupyterLab: released work only."""
-    base = var_dir() / "servers" / "learner-lab"
-    config = base / "config"
-    home = var_dir() / "learners" / learner
+def learner_lab(
+    cohort: Cohort, learner: str, config: Path | None = None, home: Path | None = None
+) -> tuple[Path, Path]:
+    """(config dir, root dir) of the learner's JupyterLab: released work only. The laptop's
+    one demo learner by default; in hub mode each teacher's own (leerpad.hub.users)."""
+    config = config or var_dir() / "servers" / "learner-lab" / "config"
+    home = home or var_dir() / "learners" / learner
     home.mkdir(parents=True, exist_ok=True)
     _write(
         config / "nbgrader_config.py",

@@ -1,0 +1,395 @@
+"""Hub mode for real: `leerpad hub` with JupyterHub, configurable-http-proxy and the cohort's
+gradebook in PostgreSQL, teachers logging in through a real OpenID Connect provider
+(panva's oidc-provider from npm, started here), each handing in a module from her own
+JupyterLab, the trainer grading through the formgrader service, and one teacher trying to
+read what is not hers from her own kernel.
+
+Everything runs on free 127.0.0.1 ports and is stopped at the end; the Unix users the hub
+made for the teachers are removed with their homes."""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from tests.conftest import ROOT, free_port, stop_process_group
+
+pytestmark = pytest.mark.servers
+
+MODULE = "ct-01-algoritme"
+COHORT = "hubtest"
+NODE_MODULES = ROOT / "tests" / "node_modules"
+PROXY = ROOT / "leerpad" / "hub" / "node_modules" / ".bin" / "configurable-http-proxy"
+WAIT = 900  # seconds: a loaded machine starts servers slowly
+
+
+def _need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("LEERPAD_REQUIRE_BROWSER") == "1":  # make test: nothing may skip
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+class Forms(HTMLParser):
+    """The forms of a page: action and the names and values of their inputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action", ""), "fields": {}})
+        elif tag == "input" and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"][attrs["name"]] = attrs.get("value", "")
+
+
+def oidc_login(hub_url: str, provider_url: str, login: str) -> requests.Session:
+    """Log in as a browser does, following the real redirects: the hub sends the browser
+    to the provider, whose login and consent pages are filled in and sent, and the
+    provider sends it back to the hub with a code."""
+    session = requests.Session()
+    page = session.get(f"{hub_url}/hub/oauth_login", timeout=WAIT)
+    for _ in range(5):
+        if not page.url.startswith(provider_url):
+            break
+        parser = Forms()
+        parser.feed(page.text)
+        assert parser.forms, f"geen formulier op {page.url}: {page.text[:500]}"
+        form = parser.forms[0]
+        fields = dict(form["fields"])
+        if "login" in fields:
+            fields.update(login=login, password="wachtwoord-van-de-school")
+        page = session.post(urljoin(page.url, form["action"]), data=fields, timeout=WAIT)
+    session.last_page = page
+    return session
+
+
+def api_token(hub_url: str, session: requests.Session, name: str) -> str:
+    """A hub API token of the logged-in user, as she makes one on the hub's token page."""
+    response = session.post(
+        f"{hub_url}/hub/api/users/{name}/tokens",
+        json={"note": "test", "expires_in": 3600},
+        headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
+        timeout=WAIT,
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+class Teacher:
+    def __init__(self, hub_url: str, name: str, token: str):
+        self.hub_url, self.name = hub_url, name
+        self.headers = {"Authorization": f"token {token}"}
+        self.server = f"{hub_url}/user/{name}"
+
+    def get(self, path, **kw):
+        return requests.get(self.hub_url + path, headers=self.headers, timeout=WAIT, **kw)
+
+    def post(self, path, **kw):
+        return requests.post(self.hub_url + path, headers=self.headers, timeout=WAIT, **kw)
+
+    def start_server(self) -> None:
+        """Her single-user server, started (or already started by the login) and ready."""
+        self.post(f"/hub/api/users/{self.name}/server")
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            model = self.get(f"/hub/api/users/{self.name}").json()
+            server = model.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return
+            if not server and not model.get("pending"):
+                self.post(f"/hub/api/users/{self.name}/server")
+            time.sleep(2)
+        pytest.fail(f"de server van {self.name} startte niet binnen {WAIT} s")
+
+    def hand_in(self) -> None:
+        """Fetch the released module and hand it in, as JupyterLab's assignment list does."""
+        data = {"course_id": COHORT, "assignment_id": MODULE}
+        for action in ("fetch", "submit"):
+            response = self.post(f"/user/{self.name}/assignments/{action}", data=data)
+            assert response.status_code == 200, response.text
+            assert response.json()["success"], response.json()
+
+    def write(self, name: str, text: str) -> None:
+        response = requests.put(
+            f"{self.server}/api/contents/{name}",
+            json={"type": "file", "format": "text", "content": text},
+            headers=self.headers,
+            timeout=WAIT,
+        )
+        assert response.status_code in (200, 201), response.text
+
+    def run(self, code: str) -> str:
+        """Run `code` in a kernel of her own server; what it printed."""
+        import websocket
+
+        started = self.post(f"/user/{self.name}/api/kernels", json={"name": "python3"})
+        assert started.status_code == 201, started.text
+        kernel = started.json()
+        url = self.server.replace("http", "ws", 1) + f"/api/kernels/{kernel['id']}/channels"
+        ws = websocket.create_connection(
+            url, header=[f"Authorization: {self.headers['Authorization']}"], timeout=WAIT
+        )
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
+                       "session": uuid.uuid4().hex, "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell",
+            "content": {"code": code, "silent": False, "store_history": False,
+                        "user_expressions": {}, "allow_stdin": False},
+        }))  # fmt: skip
+        out, errors = [], []
+        try:
+            while True:
+                msg = json.loads(ws.recv())
+                if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind = msg["msg_type"]
+                if kind == "stream":
+                    out.append(msg["content"]["text"])
+                elif kind == "error":
+                    errors.append("\n".join(msg["content"]["traceback"]))
+                elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+        finally:
+            ws.close()
+        assert not errors, errors
+        return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def hub():
+    _need(os.geteuid() == 0, "hub mode maakt Unix-gebruikers aan: de test moet als root draaien")
+    _need(shutil.which("node") is not None, "node ontbreekt (make test installeert npm)")
+    _need((NODE_MODULES / "oidc-provider").exists(), "tests/node_modules: make test (npm ci)")
+    _need(PROXY.exists(), "configurable-http-proxy ontbreekt: make test (npm ci leerpad/hub)")
+    # Not under /tmp or pytest's tmp_path (closed to other users): the teachers' Unix users
+    # must reach their homes and the released modules. The checkout itself must be
+    # readable for them anyway (their servers run its Python).
+    base = ROOT / "var" / "tests" / f"hub-{secrets.token_hex(3)}"
+    base.mkdir(parents=True)
+    for folder in (base, *[p for p in base.parents if p.is_relative_to(ROOT)]):
+        folder.chmod(folder.stat().st_mode | 0o755)
+    suffix = secrets.token_hex(2)
+    names = {"an": f"an-{suffix}", "bert": f"bert-{suffix}", "trainer": f"trainer-{suffix}"}
+    accounts = {
+        names["an"]: {"name": "An Peeters", "roles": ["leerkracht"]},
+        names["bert"]: {"name": "Bert Claes", "roles": ["leerkracht"]},
+        names["trainer"]: {"name": "Tine Trainer", "roles": ["trainer"]},
+        f"ouder-{suffix}": {"name": "Een ouder", "roles": ["ouder"]},
+    }
+    hub_port, provider_port = free_port(), free_port()
+    hub_url = f"http://127.0.0.1:{hub_port}"
+    provider_url = f"http://127.0.0.1:{provider_port}"
+    secret = secrets.token_hex(16)
+    provider_log = open(base / "oidc.log", "w")  # noqa: SIM115 - closed at the end
+    provider = subprocess.Popen(
+        ["node", str(ROOT / "tests" / "oidc_provider.mjs")],
+        env={
+            **os.environ,
+            "NODE_PATH": str(NODE_MODULES),
+            "OIDC_PORT": str(provider_port),
+            "OIDC_ACCOUNTS": json.dumps(accounts),
+            "OIDC_CLIENT_ID": "leerpad-hub",
+            "OIDC_CLIENT_SECRET": secret,
+            "OIDC_REDIRECT_URI": f"{hub_url}/hub/oauth_callback",
+        },
+        cwd=ROOT / "tests",
+        stdout=provider_log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    oidc = base / "oidc.yml"
+    oidc.write_text(
+        f"issuer: {provider_url}\nclient_id: leerpad-hub\nclient_secret: {secret}\n"
+        "role_claim: roles\nroles:\n  trainer: trainers\n  leerkracht: learners\n"
+    )
+    log_path = base / "hub.log"
+    env = {
+        **os.environ,
+        "LEERPAD_VAR": str(base / "var"),
+        "LEERPAD_BUILD": str(base / "build"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    info = {"url": hub_url, "provider": provider_url, "names": names, "base": base,
+            "var": base / "var", "extra": f"ouder-{suffix}"}  # fmt: skip
+    proc = None
+    try:
+        _wait_for(provider_url + "/.well-known/openid-configuration", provider, base / "oidc.log")
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "leerpad", "hub", "--cohort", COHORT, "--port",
+                 str(hub_port), "--oidc", str(oidc), "--module", MODULE,
+                 "--home-base", str(base / "home")],
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 1800
+        while "leerpad hub draait" not in log_path.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                hub_log = base / "var" / "logs" / "hub.log"
+                extra = hub_log.read_text()[-3000:] if hub_log.exists() else ""
+                pytest.fail(f"leerpad hub startte niet:\n{log_path.read_text()[-3000:]}\n{extra}")
+            time.sleep(1)
+        yield info
+    finally:
+        if proc is not None:
+            stop_process_group(proc)
+        if provider.poll() is None:
+            os.killpg(provider.pid, signal.SIGTERM)
+            provider.wait(30)
+        provider_log.close()
+        from leerpad.hub.users import remove_unix_user
+
+        for name in names.values():
+            remove_unix_user(name)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{url} startte niet:\n{log.read_text()[-2000:]}")
+        try:
+            if requests.get(url, timeout=30).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} antwoordde niet binnen {WAIT} s")
+
+
+@pytest.fixture(scope="module")
+def logged_in(hub):
+    """The two teachers and the trainer, logged in through OpenID Connect, each with a
+    hub API token and her own running server."""
+    people = {}
+    for who, name in hub["names"].items():
+        session = oidc_login(hub["url"], hub["provider"], name)
+        assert session.last_page.url.startswith(hub["url"]), session.last_page.url
+        assert session.cookies.get("jupyterhub-hub-login"), f"{name} is niet aangemeld"
+        people[who] = Teacher(hub["url"], name, api_token(hub["url"], session, name))
+        people[who].session = session  # her browser: the hub's login cookie
+    for teacher in people.values():
+        teacher.start_server()
+    return people
+
+
+def test_roles_from_the_login_become_hub_groups(hub, logged_in):
+    groups = {}
+    for who, teacher in logged_in.items():
+        model = teacher.get(f"/hub/api/users/{teacher.name}").json()
+        groups[who] = model["groups"]
+    assert groups == {"an": ["learners"], "bert": ["learners"], "trainer": ["trainers"]}
+    # a login whose roles map to no group gets no server
+    refused = oidc_login(hub["url"], hub["provider"], hub["extra"])
+    assert refused.last_page.status_code == 403, refused.last_page.url
+    assert not refused.cookies.get("jupyterhub-hub-login")
+
+
+def test_each_teacher_hands_in_and_the_trainer_grades_through_formgrader(hub, logged_in):
+    an, bert, trainer = logged_in["an"], logged_in["bert"], logged_in["trainer"]
+    an.hand_in()
+    bert.hand_in()
+    formgrader = "/services/formgrader/formgrader"
+    # the formgrader service is for the group trainers only
+    assert an.get(f"{formgrader}/manage_assignments").status_code == 403
+    assert an.post(f"{formgrader}/api/assignment/{MODULE}/collect").status_code == 403
+    page = trainer.get(f"{formgrader}/manage_assignments")
+    assert page.status_code == 200 and "formgrade" in page.text
+    collected = trainer.post(f"{formgrader}/api/assignment/{MODULE}/collect")
+    assert collected.status_code == 200 and collected.json()["success"], collected.text
+    for teacher in (an, bert):
+        graded = trainer.post(f"{formgrader}/api/submission/{MODULE}/{teacher.name}/autograde")
+        assert graded.status_code == 200 and graded.json()["success"], graded.text
+    rows = trainer.get(f"{formgrader}/api/submissions/{MODULE}").json()
+    assert {row["student"]: row["autograded"] for row in rows} == {
+        an.name: True,
+        bert.name: True,
+    }
+    # ... in the cohort's PostgreSQL gradebook
+    from leerpad.grading.cohort import Cohort
+    from nbgrader.api import Gradebook
+
+    cohort = Cohort(COHORT, hub["var"] / "cohorts")
+    db_url = cohort.settings["db_url"]
+    assert db_url.startswith("postgresql")
+    with Gradebook(db_url, course_id=COHORT) as gb:
+        handed_in = {s.student.id for s in gb.find_assignment(MODULE).submissions}
+    assert handed_in == {an.name, bert.name}
+
+
+def test_a_teacher_reads_her_own_files_and_nothing_else(hub, logged_in):
+    an, bert = logged_in["an"], logged_in["bert"]
+    bert.write("geheim.txt", "Berts eigen notities")
+    an.write("mijn.txt", "Ans eigen notities")
+    var = hub["var"]
+    keys = sorted(p for p in (var / "cohorts" / COHORT / "keys").rglob("*") if p.is_file())
+    assert keys, "de sleutels van het cohort ontbreken"
+    bert_home = hub["base"] / "home" / bert.name
+    targets = {
+        "eigen bestand": str(hub["base"] / "home" / an.name / "mijn.txt"),
+        "bestand van Bert": str(bert_home / "geheim.txt"),
+        "sleutels": str(keys[0]),
+        "instellingen van het cohort": str(var / "cohorts" / COHORT / "nbgrader_config.py"),
+        "wachtwoord van het puntenboek": str(var / "hub" / "postgres-password"),
+        "instellingen van de hub": str(var / "hub" / "settings.json"),
+    }
+    code = (
+        "import json\nresult = {}\n"
+        f"for label, path in {targets!r}.items():\n"
+        "    try:\n        open(path).read()\n        result[label] = 'gelezen'\n"
+        "    except FileNotFoundError:\n        result[label] = 'niet te zien'\n"
+        "    except PermissionError:\n        result[label] = 'geweigerd'\n"
+        "print(json.dumps(result))\n"
+    )
+    found = json.loads(an.run(code).strip().splitlines()[-1])
+    assert found.pop("eigen bestand") == "gelezen"
+    assert set(found.values()) <= {"niet te zien", "geweigerd"}, found
+    # Outside the kernel's sandbox too: her Unix user (her server's) cannot open them.
+    for label, path in targets.items():
+        if label == "eigen bestand":
+            continue
+        tried = subprocess.run(
+            ["runuser", "-u", an.name, "--", "cat", path], capture_output=True, timeout=60
+        )
+        assert tried.returncode != 0 and re.search(b"Permission denied", tried.stderr), label
+    # and her server's contents API does not reach Bert's folder
+    response = an.get(f"/user/{an.name}/api/contents/../{bert.name}/geheim.txt")
+    assert response.status_code in (400, 403, 404)
+
+
+def test_apps_through_the_hub_know_the_teacher_from_her_login(hub, logged_in):
+    """The learner apps as a hub service: a teacher opens a module's app with her hub login
+    and comes back on her own personal link; a pupil's class link needs no account."""
+    from leerpad.grading.cohort import Cohort, app_url
+
+    apps = f"{hub['url']}/services/apps"
+    an = logged_in["an"]
+    page = an.session.get(app_url(apps, MODULE), timeout=WAIT)
+    assert page.status_code == 200, (page.url, page.text[:500])
+    assert f"leerling={an.name}&sig=" in page.url
+    assert any("/hub/api/oauth2/authorize" in r.url for r in page.history)  # the real login
+    # no login, no link: the hub's login page
+    anonymous = requests.get(app_url(apps, MODULE), timeout=WAIT)
+    assert "/hub/login" in anonymous.url
+    # a pupil's class link: public, no account
+    cohort = Cohort(COHORT, hub["var"] / "cohorts")
+    link = cohort.class_links(apps)[MODULE]
+    pupil = requests.get(link, timeout=WAIT, allow_redirects=False)
+    assert pupil.status_code == 200, pupil.status_code
