@@ -3,7 +3,7 @@
 #                (COHORT=naam make start: a named cohort)
 #   make test    the same set-up plus the test tools, then lint and every test
 #   make hub     a cohort on many devices: JupyterHub with demo accounts (as root; see
-#                site/docs/deploy.md)
+#                site/docs/installeren.md)
 # System packages (scripts/system-packages.sh) come from apt-get when run as root or with
 # passwordless sudo; otherwise make stops at once with the one command to run.
 PYTHON ?= python3
