@@ -107,6 +107,15 @@ def process_alive(pid: int, started: str) -> bool:
     return bool(fields) and fields[19] == started
 
 
+def listening(where: int | Path) -> bool:
+    """Whether a server answers on this local port (or Unix socket)."""
+    if isinstance(where, Path):
+        with socket.socket(socket.AF_UNIX) as s:
+            return s.connect_ex(str(where)) == 0
+    with socket.socket() as s:
+        return s.connect_ex((HOST, where)) == 0
+
+
 def addresses_file() -> Path:
     return var_dir() / "servers" / "addresses.json"
 
@@ -171,6 +180,7 @@ class Platform:
     cohort: str = "demo"
     learner: str = "leerkracht-demo"
     processes: list = field(default_factory=list)
+    grading_socket: Path | None = None  # where the grading service listens, once started
 
     def urls(self) -> dict:
         a = Addresses.of(self.ports, self.cohort)
@@ -251,8 +261,22 @@ class Platform:
         self._spawn(
             "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
         )
+        self.start_grading(cohort)
         self.start_apps(cohort)
         self._start_labs(cohort, root_flag)
+
+    def start_grading(self, cohort: Cohort) -> None:
+        """The grading service the apps hand in to (leerpad.grading.service): warm workers
+        and a bounded queue, on a Unix socket that apps started after it are told about."""
+        from leerpad.grading.service import socket_path
+
+        self.grading_socket = socket_path(cohort.name)
+        self._spawn(
+            "grading",
+            [sys.executable, "-m", "leerpad.grading.service", str(cohort.dir),
+             f"--socket={self.grading_socket}"],
+            cwd=cohort.dir,
+        )  # fmt: skip
 
     def start_apps(self, cohort: Cohort, name="apps", options=()) -> None:
         """The learner apps: Voilà on the cohort's released notebooks (``options``: more
@@ -266,6 +290,8 @@ class Platform:
             "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
+        if self.grading_socket:  # "Inleveren" asks the service; without it, a process each
+            kernel_env["LEERPAD_GRADING_SOCKET"] = str(self.grading_socket)
         self._spawn(
             name,
             [
@@ -347,9 +373,13 @@ class Platform:
             cwd=cohort.dir,
         )
 
-    def wait_until_listening(self, timeout=120, names=("site", "apps", "lab", "trainer")) -> None:
+    def wait_until_listening(
+        self, timeout=120, names=("site", "apps", "lab", "trainer", "grading")
+    ) -> None:
         deadline = time.monotonic() + timeout
-        pending = {name: getattr(self.ports, name) for name in names}
+        pending = {name: getattr(self.ports, name) for name in names if name != "grading"}
+        if "grading" in names and self.grading_socket:
+            pending["grading"] = self.grading_socket
         while pending and time.monotonic() < deadline:
             for name, proc, _ in self.processes:
                 if proc.poll() is not None:
@@ -357,9 +387,8 @@ class Platform:
                     tail = "\n".join(log.read_text().splitlines()[-20:])
                     raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
             for name, port in list(pending.items()):
-                with socket.socket() as s:
-                    if s.connect_ex((HOST, port)) == 0:
-                        del pending[name]
+                if listening(port):
+                    del pending[name]
             time.sleep(0.2)
         if pending:
             raise RuntimeError(f"Niet op tijd gestart: {', '.join(pending)}")
