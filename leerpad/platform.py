@@ -309,8 +309,8 @@ class Platform:
                 # kernel's output can lag behind its reply by more than nbclient's 4 s, and
                 # the first pupil's page then lacks those exercises. Wait for the output.
                 "--VoilaExecutor.iopub_timeout=120",
-                # A closed app page leaves its kernel behind; stop it after 5 idle minutes
-                # without a browser connected (Voilà never culls its preheated pool).
+                # A closed page's kernel is stopped after AppLimits.close_grace (45 s); this
+                # cull is the net behind it (Voilà never culls its preheated pool).
                 "--MappingKernelManager.cull_idle_timeout=300",
                 "--MappingKernelManager.cull_interval=60",
                 # Bounds against a hostile client (leerpad.servers.apps): per-connection

@@ -23,7 +23,8 @@ Every load of an app page starts a kernel, so page loads are bounded too (:class
 - each browser gets a device cookie; a device may hold ``kernels_per_device`` kernels, and
   one network address (a school behind one IP) ``kernels_per_address``;
 - a page that never opens its kernel's websocket loses its kernel after ``connect_grace``
-  seconds; a kernel whose page is gone is culled after Jupyter's ``cull_idle_timeout``;
+  seconds; a page that closed its last websocket loses it after ``close_grace`` seconds
+  (a page that only reconnects keeps it); Jupyter's ``cull_idle_timeout`` stays as a net;
 - when a budget is full, a kernel nobody uses (its page closed, or never connected) makes
   room; a device that has run an app here before may also take the place of a page that
   has not connected yet from a device that never did. Otherwise the load is refused with a
@@ -84,6 +85,12 @@ class AppLimits(Configurable):
     )
     connect_grace = Float(
         30.0, config=True, help="Seconds a delivered page has to open its kernel's websocket."
+    )
+    close_grace = Float(
+        45.0,
+        config=True,
+        help="Seconds a kernel outlives its page's last websocket: long enough for a "
+        "reconnect, short enough that a lesson's closed pages do not pile up.",
     )
 
     @default("max_kernels")
@@ -179,10 +186,15 @@ class Seat:
     connections: int = 0
     connected: bool = False  # its websocket was ever open
     closing: bool = False
+    left: float | None = None  # when its last websocket closed (None while one is open)
 
     def waiting(self) -> bool:
         """Delivered, and its page has not opened the websocket yet."""
         return self.delivered is not None and not self.connected and not self.closing
+
+    def gone(self, now: float, grace: float) -> bool:
+        """Its page closed its last websocket more than `grace` seconds ago."""
+        return not self.closing and not self.connections and now - (self.left or now) > grace
 
     def unused(self, now: float, grace: float) -> bool:
         """Nobody uses this kernel: its page closed, or it never connected in time."""
@@ -276,6 +288,7 @@ class Seats:
         if seat is None:
             return
         seat.connections += change
+        seat.left = time.monotonic() if seat.connections == 0 else None
         if change > 0:
             seat.connected = True
             self.proven.pop(seat.device, None)
@@ -284,17 +297,16 @@ class Seats:
                 self.proven.pop(next(iter(self.proven)))
 
     async def sweep(self) -> None:
-        """Free the kernels of pages that never connected within the grace time."""
-        now = time.monotonic()
+        """Free the kernels of pages that never connected within the grace time, and of
+        pages closed for longer than theirs."""
+        now, limits = time.monotonic(), self.limits
         async with self.lock:
             self.prune()
-            late = [
-                s
-                for s in self.seats
-                if s.waiting() and now - s.delivered > self.limits.connect_grace
-            ]
-            for seat in late:
-                await self.release(seat, "de pagina opende geen verbinding")
+            for seat in list(self.seats):
+                if seat.waiting() and now - seat.delivered > limits.connect_grace:
+                    await self.release(seat, "de pagina opende geen verbinding")
+                elif seat.gone(now, limits.close_grace):
+                    await self.release(seat, "de pagina is gesloten")
 
 
 class _HandOut:
