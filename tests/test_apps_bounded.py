@@ -403,3 +403,36 @@ def test_a_page_that_reconnects_keeps_its_kernel_and_a_closed_one_loses_it():
 
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         worker.submit(asyncio.run, story()).result()
+
+
+def test_preheating_goes_one_at_a_time_in_path_order_and_a_learner_skips_the_line():
+    """The pool's first fill through the PreheatGate: one module at a time, the path's
+    first module first; a module a learner asks for starts at once."""
+    import asyncio
+    import concurrent.futures
+
+    from leerpad.servers.apps import PreheatGate
+
+    gate = PreheatGate(1, ["ct-01", "ct-02", "ct-03", "ai-01"])
+    started = []
+
+    async def preheat(module):
+        took = await gate.enter(module)
+        started.append(module)
+        await asyncio.sleep(0.01)  # the kernel starts and runs its notebook
+        if took:
+            gate.leave()
+
+    async def story():
+        # Voilà starts the pools in the order it finds the notebooks, all at once
+        tasks = [asyncio.ensure_future(preheat(m)) for m in ("ai-01", "ct-03", "ct-02", "ct-01")]
+        await asyncio.sleep(0)
+        assert started == ["ai-01"] and gate.running == 1  # the rest wait their turn
+        gate.demand("ct-03")  # a learner opens ct-03
+        await asyncio.sleep(0)
+        assert started == ["ai-01", "ct-03"] and gate.running == 1  # it did not wait
+        await asyncio.gather(*tasks)
+        assert started == ["ai-01", "ct-03", "ct-01", "ct-02"] and gate.running == 0
+
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, story()).result()

@@ -37,6 +37,7 @@ time. Pupils behind another address do not notice it.
 
 import asyncio
 import json
+import os
 import resource
 import secrets
 import time
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from jupyter_client.ioloop import AsyncIOLoopKernelManager
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Int, default
 from traitlets.config import Configurable
@@ -355,6 +357,9 @@ class BoundedPageHandler(TornadoVoilaHandler):
         return device
 
     async def get(self, path=None):
+        gate = getattr(self.settings["kernel_manager"], "preheat_gate", None)
+        if gate and path:  # a learner waits for this module: its kernel skips the line
+            gate.demand(os.path.dirname(path))
         self.seat = await self.seats.admit(self.device(), self.request.remote_ip)
         if self.seat is None:
             self.set_status(503)
@@ -448,6 +453,100 @@ class BoundedKernelManager(AsyncIOLoopKernelManager):
             resource.prlimit(pid, resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
 
 
+class PreheatGate:
+    """Voilà preheats a kernel for every module at once at start: sixteen kernels running
+    their notebooks on two cores, and the first learners wait behind all of them. Through
+    this gate preheated kernels start ``parallel`` at a time, in the order of the cohort's
+    learning path, each holding its place until its notebook has run. A module a learner
+    asks for skips the line."""
+
+    def __init__(self, parallel: int, order: list[str]):
+        self.parallel, self.running = max(1, parallel), 0
+        self.rank = {module: n for n, module in enumerate(order)}
+        self.waiting: list[tuple[str, asyncio.Future]] = []
+        self.demanded: set[str] = set()
+
+    def key(self, module: str):
+        return (self.rank.get(module, len(self.rank)), module)
+
+    async def enter(self, module: str) -> bool:
+        """Wait for a place; True when one was taken (give it back with :meth:`leave`)."""
+        if module in self.demanded:
+            return False
+        if self.running < self.parallel:
+            self.running += 1
+            return True
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.append((module, turn))
+        return await turn
+
+    def leave(self) -> None:
+        self.running -= 1
+        self.waiting.sort(key=lambda item: self.key(item[0]))
+        while self.running < self.parallel and self.waiting:
+            _, turn = self.waiting.pop(0)
+            if not turn.done():
+                self.running += 1
+                turn.set_result(True)
+
+    def demand(self, module: str) -> None:
+        self.demanded.add(module)
+        for item in [w for w in self.waiting if w[0] == module]:
+            self.waiting.remove(item)
+            if not item[1].done():
+                item[1].set_result(False)
+
+
+class PreheatingKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, under Voilà's pool: preheated kernels pass the
+    :class:`PreheatGate` (see there)."""
+
+    preheat_parallel = Int(
+        1, config=True, help="Preheated kernels that start and run their notebook at once."
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.preheat_gate = PreheatGate(self.preheat_parallel, path_order())
+
+    async def start_kernel(self, *args, **kwargs):
+        preheat = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
+        took = preheat and await self.preheat_gate.enter(kwargs.get("path") or "")
+        if preheat:
+            self.log.info("Voorverwarmen: een kernel voor %s.", kwargs.get("path") or "/")
+        try:
+            kernel_id = await super().start_kernel(*args, **kwargs)
+        except BaseException:
+            if took:
+                self.preheat_gate.leave()
+            raise
+        if took:
+            # Called from Voilà's pool task: its result holds the task that runs the
+            # notebook; the place is given back once that is done.
+            asyncio.current_task().add_done_callback(self._leave_after_render)
+        return kernel_id
+
+    def _leave_after_render(self, pool_task: asyncio.Task) -> None:
+        render = None
+        if not pool_task.cancelled() and pool_task.exception() is None:
+            render = (pool_task.result() or {}).get("task")
+        if isinstance(render, asyncio.Future):
+            render.add_done_callback(lambda _: self.preheat_gate.leave())
+        else:
+            self.preheat_gate.leave()
+
+
+def path_order() -> list[str]:
+    """The modules of the apps' cohort in the order of its learning path (first first)."""
+    from leerpad.grading.cohort import Cohort
+
+    folder = os.environ.get("LEERPAD_COHORT")
+    try:
+        return Cohort.at(folder).path_modules() if folder else []
+    except Exception:  # no catalogue or path here: alphabetical order
+        return []
+
+
 def resident_memory() -> int:
     """This process's resident memory in bytes (Linux)."""
     with open("/proc/self/statm") as statm:
@@ -462,6 +561,9 @@ class LearnerApps(Voila):
         # Defaults of a bounded server; the command line can still change them.
         kernels = self.config.MappingKernelManager
         kernels.setdefault("kernel_manager_class", f"{__name__}.BoundedKernelManager")
+        self.config.VoilaConfiguration.setdefault(
+            "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
+        )
         kernels.setdefault("buffer_offline_messages", False)
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
