@@ -15,8 +15,8 @@ from leerpad.grading.service import ServiceFull, grade_by_service
 
 from tests.course_grading import fill_code_cells, hand_in, released_cohort, solve
 
-WIDGETS = "ct-01-algoritme"
-CODE = "ct-07-python-eerste-stappen"
+WIDGETS = "ct-03-decompositie"  # widget-only: the fast path, no kernel
+CODE = "ct-07-python-eerste-stappen"  # code cells: a sandboxed kernel
 
 
 @pytest.fixture(scope="module")
