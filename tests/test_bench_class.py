@@ -45,7 +45,8 @@ def test_apps_and_memory_lines(isolated_env, browser):
     memory = [line for line in lines if line.startswith("memory:")]
     assert len(apps) == 2 and len(memory) == 1, lines
     assert re.search(rf"warm, een voor een: mediaan {NUMBER} s", apps[0]), apps
-    assert re.search(rf"3 leerlingen .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder", apps[1]), apps
+    opened = rf"3 leerlingen .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder"
+    assert re.search(opened, apps[1]), apps  # every learner got a working app
     assert re.search(r"RSS mediaan \d+ MB .* PSS mediaan \d+ MB", memory[0]), memory
     assert re.search(r"kernels weg na \d+ s", memory[0]), memory  # closed pages free them
     assert all(re.search(LOAD, line) for line in apps + memory), lines
