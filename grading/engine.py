@@ -349,9 +349,24 @@ def report(summary: Summary, seconds: float, out=None) -> None:
 
 
 # -- one hand-in, from the app ----------------------------------------------------------
-def grade_one(cohort_dir, module: str, learner: str) -> tuple[float, float]:
-    """Grade one learner's hand-in with the same engine, in a process of its own (the app
-    calls this from inside its kernel); return (score, max score)."""
+def grade_one(cohort_dir, module: str, learner: str, on_wait=None) -> tuple[float, float]:
+    """Grade one learner's hand-in (the app calls this from inside its kernel); return
+    (score, max score). By the cohort's grading service when ``leerpad start`` runs one
+    (``on_wait(n)``: n hand-ins wait before this one; ``on_wait(None)``: it is being
+    graded); else with the same engine in a process of its own."""
+    from leerpad.grading.service import SOCKET_VARIABLE, ServiceGone, grade_by_service
+
+    path = os.environ.get(SOCKET_VARIABLE)
+    if path:
+        try:
+            return grade_by_service(path, module, learner, on_wait)
+        except ServiceGone:
+            pass  # the service is not there (stopped, restarting): grade here
+    return grade_in_process(cohort_dir, module, learner)
+
+
+def grade_in_process(cohort_dir, module: str, learner: str) -> tuple[float, float]:
+    """Grade one hand-in in a new ``python -m leerpad.grading.engine`` process."""
     from leerpad.grading.nbgrader_run import NbgraderError, grading_environment
 
     cohort_dir = Path(cohort_dir)

@@ -8,6 +8,7 @@ from pathlib import Path
 APP_REQUEST_VARIABLES = {
     "LEERPAD_ANSWERS",
     "LEERPAD_COHORT",
+    "LEERPAD_GRADING_SOCKET",  # learner code being graded has no business with the service
     "QUERY_STRING",
     "SCRIPT_NAME",
     "PATH_INFO",

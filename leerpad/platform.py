@@ -107,6 +107,15 @@ def process_alive(pid: int, started: str) -> bool:
     return bool(fields) and fields[19] == started
 
 
+def listening(where: int | Path, host: str = HOST) -> bool:
+    """Whether a server answers on this port of ``host`` (or on this Unix socket)."""
+    if isinstance(where, Path):
+        with socket.socket(socket.AF_UNIX) as s:
+            return s.connect_ex(str(where)) == 0
+    with socket.socket() as s:
+        return s.connect_ex((host, where)) == 0
+
+
 def addresses_file() -> Path:
     return var_dir() / "servers" / "addresses.json"
 
@@ -171,6 +180,7 @@ class Platform:
     cohort: str = "demo"
     learner: str = "leerkracht-demo"
     processes: list = field(default_factory=list)
+    grading_socket: Path | None = None  # where the grading service listens, once started
 
     def urls(self) -> dict:
         a = Addresses.of(self.ports, self.cohort)
@@ -251,8 +261,22 @@ class Platform:
         self._spawn(
             "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
         )
+        self.start_grading(cohort)
         self.start_apps(cohort)
         self._start_labs(cohort, root_flag)
+
+    def start_grading(self, cohort: Cohort) -> None:
+        """The grading service the apps hand in to (leerpad.grading.service): warm workers
+        and a bounded queue, on a Unix socket that apps started after it are told about."""
+        from leerpad.grading.service import socket_path
+
+        self.grading_socket = socket_path(cohort.name)
+        self._spawn(
+            "grading",
+            [sys.executable, "-m", "leerpad.grading.service", str(cohort.dir),
+             f"--socket={self.grading_socket}"],
+            cwd=cohort.dir,
+        )  # fmt: skip
 
     def start_apps(self, cohort: Cohort, name="apps", options=()) -> None:
         """The learner apps: Voilà on the cohort's released notebooks (``options``: more
@@ -272,6 +296,8 @@ class Platform:
             "LEERPAD_SITE_URL": self.urls()["site"],
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
+        if self.grading_socket:  # "Inleveren" asks the service; without it, a process each
+            kernel_env["LEERPAD_GRADING_SOCKET"] = str(self.grading_socket)
         return (
             [
                 py,
@@ -288,8 +314,8 @@ class Platform:
                 # kernel's output can lag behind its reply by more than nbclient's 4 s, and
                 # the first pupil's page then lacks those exercises. Wait for the output.
                 "--VoilaExecutor.iopub_timeout=120",
-                # A closed app page leaves its kernel behind; stop it after 5 idle minutes
-                # without a browser connected (Voilà never culls its preheated pool).
+                # A closed page's kernel is stopped after AppLimits.close_grace (45 s); this
+                # cull is the net behind it (Voilà never culls its preheated pool).
                 "--MappingKernelManager.cull_idle_timeout=300",
                 "--MappingKernelManager.cull_interval=60",
                 # Bounds against a hostile client (leerpad.servers.apps): per-connection
@@ -360,16 +386,17 @@ class Platform:
                 raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
 
     def wait_until_listening(
-        self, timeout=120, names=("site", "apps", "lab", "trainer"), host=HOST
+        self, timeout=120, names=("site", "apps", "lab", "trainer", "grading"), host=HOST
     ) -> None:
         deadline = time.monotonic() + timeout
-        pending = {name: getattr(self.ports, name) for name in names}
+        pending = {name: getattr(self.ports, name) for name in names if name != "grading"}
+        if "grading" in names and self.grading_socket:
+            pending["grading"] = self.grading_socket
         while pending and time.monotonic() < deadline:
             self.raise_if_stopped()
             for name, port in list(pending.items()):
-                with socket.socket() as s:
-                    if s.connect_ex((host, port)) == 0:
-                        del pending[name]
+                if listening(port, host):
+                    del pending[name]
             time.sleep(0.2)
         if pending:
             raise RuntimeError(f"Niet op tijd gestart: {', '.join(pending)}")

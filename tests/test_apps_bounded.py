@@ -144,6 +144,31 @@ def test_a_flooding_client_is_cut_off_and_pupils_carry_on(gallery_app, browser):
     assert log.count("gesloten: meer dan") >= ATTACKS
 
 
+def kernel_alive(url, kernel) -> bool:
+    return requests.get(f"{url}/api/kernels/{kernel}", timeout=120).ok
+
+
+def test_a_closed_page_loses_its_kernel_within_a_minute(gallery_app, browser):  # noqa: F811
+    """Pages closed in a lesson used to keep their kernel for five idle minutes; now it goes
+    after close_grace (45 s), while a page still open keeps its own."""
+    url = gallery_app["url"]
+    stays, closes = (check_an_answer(browser, url, keep_open=True) for _ in range(2))
+    kept, closed = (re.search(r'"kernelId": "([0-9a-f-]+)"', p.content()).group(1)
+                    for p in (stays, closes))  # fmt: skip
+    try:
+        assert kernel_alive(url, closed) and kernel_alive(url, kept)
+        closes.close()
+        started = time.monotonic()
+        while kernel_alive(url, closed) and time.monotonic() - started < 900:
+            time.sleep(2)
+        print(f"\nkernel van de gesloten pagina weg na {time.monotonic() - started:.0f} s")
+        assert not kernel_alive(url, closed), "de kernel van de gesloten pagina leeft nog"
+        assert "de pagina is gesloten" in gallery_app["log"].read_text()
+        assert kernel_alive(url, kept), "de kernel van de open pagina is gestopt"
+    finally:
+        stays.close()
+
+
 def test_each_kernel_has_a_memory_ceiling(gallery_app):  # noqa: F811
     from leerpad.platform import APP_LIMITS
 
@@ -338,5 +363,76 @@ def test_a_full_server_makes_room_from_unused_kernels_only():
         assert b1.kernel_id not in kernels and a2.kernel_id in kernels and len(kernels) == 4
 
     # a thread of its own: a browser test before may have left an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, story()).result()
+
+
+def test_a_page_that_reconnects_keeps_its_kernel_and_a_closed_one_loses_it():
+    """close_grace without a server: a websocket that closes and opens again within it
+    keeps the kernel; once the last one is closed for longer, the sweep stops it."""
+    import asyncio
+    import concurrent.futures
+    import logging
+
+    from leerpad.servers.apps import AppLimits, Seats
+
+    class Kernels(set):
+        async def shutdown_kernel(self, kernel_id, now=False):
+            self.discard(kernel_id)
+
+    limits = AppLimits(max_kernels=4, close_grace=1000.0)
+    kernels = Kernels({"k"})
+    seats = Seats(limits, kernels, logging.getLogger("test"))
+
+    async def story():
+        seat = await seats.admit("a", "school")
+        seat.kernel_id = "k"
+        seats.delivered(seat)
+        seats.connected("k", +1)
+        seats.connected("k", -1)  # the connection drops...
+        await seats.sweep()
+        assert "k" in kernels  # ...within the grace time: kept
+        seats.connected("k", +1)  # and comes back
+        limits.close_grace = 0.0
+        await seats.sweep()
+        assert "k" in kernels  # an open page keeps its kernel, whatever the grace
+        seats.connected("k", -1)  # the page is closed
+        await asyncio.sleep(0.01)
+        await seats.sweep()
+        assert "k" not in kernels and not seats.seats
+
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, story()).result()
+
+
+def test_preheating_goes_one_at_a_time_in_path_order_and_a_learner_skips_the_line():
+    """The pool's first fill through the PreheatGate: one module at a time, the path's
+    first module first; a module a learner asks for starts at once."""
+    import asyncio
+    import concurrent.futures
+
+    from leerpad.servers.apps import PreheatGate
+
+    gate = PreheatGate(1, ["ct-01", "ct-02", "ct-03", "ai-01"])
+    started = []
+
+    async def preheat(module):
+        took = await gate.enter(module)
+        started.append(module)
+        await asyncio.sleep(0.01)  # the kernel starts and runs its notebook
+        if took:
+            gate.leave()
+
+    async def story():
+        # Voilà starts the pools in the order it finds the notebooks, all at once
+        tasks = [asyncio.ensure_future(preheat(m)) for m in ("ai-01", "ct-03", "ct-02", "ct-01")]
+        await asyncio.sleep(0)
+        assert started == ["ai-01"] and gate.running == 1  # the rest wait their turn
+        gate.demand("ct-03")  # a learner opens ct-03
+        await asyncio.sleep(0)
+        assert started == ["ai-01", "ct-03"] and gate.running == 1  # it did not wait
+        await asyncio.gather(*tasks)
+        assert started == ["ai-01", "ct-03", "ct-01", "ct-02"] and gate.running == 0
+
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         worker.submit(asyncio.run, story()).result()

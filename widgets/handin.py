@@ -152,18 +152,35 @@ class HandIn(w.VBox):
             deadline = show_time(self.cohort_info.deadline(module))
             message += " <strong>" + t("handin_late", deadline=deadline) + "</strong>"
         self.handed_in = message
-        self._say(message + " " + t("handin_grading"))
+        self._say(message + " " + t("handin_queued"))
         self.button.disabled = True
+        # The grading service does the work; this thread only waits for its answer.
         threading.Thread(target=self._grade, daemon=True).start()
+
+    def _waiting(self, before: int | None) -> None:
+        """The grading service's news: `before` hand-ins wait before this one; None: it is
+        being graded now."""
+        if before is None:
+            news = t("handin_grading")
+        elif before:
+            news = t("handin_queued_at", count=before)
+        else:
+            news = t("handin_queued")
+        self._say(f"{self.handed_in} {news}")
 
     def _grade(self):
         from leerpad.grading.autograde import grade_one
+        from leerpad.grading.service import ServiceFull
 
         try:
-            score, max_score = grade_one(self.cohort, session().module, self.learner)
+            score, max_score = grade_one(
+                self.cohort, session().module, self.learner, on_wait=self._waiting
+            )
             graded = t("handin_graded", score=f"{score:g}", points=f"{max_score:g}")
             self._say(f"{self.handed_in} {graded}")
             self.show_feedback(True)
+        except ServiceFull as full:  # the hand-in is stored; only its score waits
+            self._say(f"{self.handed_in} {html.escape(str(full))}")
         except Exception:  # the learner sees that grading failed; the trainer sees why
             self._say(f"{self.handed_in} {t('handin_grading_failed')}")
         finally:

@@ -23,7 +23,8 @@ Every load of an app page starts a kernel, so page loads are bounded too (:class
 - each browser gets a device cookie; a device may hold ``kernels_per_device`` kernels, and
   one network address (a school behind one IP) ``kernels_per_address``;
 - a page that never opens its kernel's websocket loses its kernel after ``connect_grace``
-  seconds; a kernel whose page is gone is culled after Jupyter's ``cull_idle_timeout``;
+  seconds; a page that closed its last websocket loses it after ``close_grace`` seconds
+  (a page that only reconnects keeps it); Jupyter's ``cull_idle_timeout`` stays as a net;
 - when a budget is full, a kernel nobody uses (its page closed, or never connected) makes
   room; a device that has run an app here before may also take the place of a page that
   has not connected yet from a device that never did. Otherwise the load is refused with a
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from jupyter_client.ioloop import AsyncIOLoopKernelManager
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Int, default
 from traitlets.config import Configurable
@@ -85,6 +87,12 @@ class AppLimits(Configurable):
     )
     connect_grace = Float(
         30.0, config=True, help="Seconds a delivered page has to open its kernel's websocket."
+    )
+    close_grace = Float(
+        45.0,
+        config=True,
+        help="Seconds a kernel outlives its page's last websocket: long enough for a "
+        "reconnect, short enough that a lesson's closed pages do not pile up.",
     )
 
     @default("max_kernels")
@@ -180,10 +188,15 @@ class Seat:
     connections: int = 0
     connected: bool = False  # its websocket was ever open
     closing: bool = False
+    left: float | None = None  # when its last websocket closed (None while one is open)
 
     def waiting(self) -> bool:
         """Delivered, and its page has not opened the websocket yet."""
         return self.delivered is not None and not self.connected and not self.closing
+
+    def gone(self, now: float, grace: float) -> bool:
+        """Its page closed its last websocket more than `grace` seconds ago."""
+        return not self.closing and not self.connections and now - (self.left or now) > grace
 
     def unused(self, now: float, grace: float) -> bool:
         """Nobody uses this kernel: its page closed, or it never connected in time."""
@@ -277,6 +290,7 @@ class Seats:
         if seat is None:
             return
         seat.connections += change
+        seat.left = time.monotonic() if seat.connections == 0 else None
         if change > 0:
             seat.connected = True
             self.proven.pop(seat.device, None)
@@ -285,17 +299,16 @@ class Seats:
                 self.proven.pop(next(iter(self.proven)))
 
     async def sweep(self) -> None:
-        """Free the kernels of pages that never connected within the grace time."""
-        now = time.monotonic()
+        """Free the kernels of pages that never connected within the grace time, and of
+        pages closed for longer than theirs."""
+        now, limits = time.monotonic(), self.limits
         async with self.lock:
             self.prune()
-            late = [
-                s
-                for s in self.seats
-                if s.waiting() and now - s.delivered > self.limits.connect_grace
-            ]
-            for seat in late:
-                await self.release(seat, "de pagina opende geen verbinding")
+            for seat in list(self.seats):
+                if seat.waiting() and now - seat.delivered > limits.connect_grace:
+                    await self.release(seat, "de pagina opende geen verbinding")
+                elif seat.gone(now, limits.close_grace):
+                    await self.release(seat, "de pagina is gesloten")
 
 
 class _HandOut:
@@ -401,6 +414,9 @@ class BoundedPageHandler(TornadoVoilaHandler):
         hub = self.settings.get("leerpad_hub")
         if hub and await hub.redirected(self):
             return
+        gate = getattr(self.settings["kernel_manager"], "preheat_gate", None)
+        if gate and path:  # a learner waits for this module: its kernel skips the line
+            gate.demand(os.path.dirname(path))
         self.seat = await self.seats.admit(self.device(), self.request.remote_ip)
         if self.seat is None:
             self.set_status(503)
@@ -494,6 +510,100 @@ class BoundedKernelManager(AsyncIOLoopKernelManager):
             resource.prlimit(pid, resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
 
 
+class PreheatGate:
+    """Voilà preheats a kernel for every module at once at start: sixteen kernels running
+    their notebooks on two cores, and the first learners wait behind all of them. Through
+    this gate preheated kernels start ``parallel`` at a time, in the order of the cohort's
+    learning path, each holding its place until its notebook has run. A module a learner
+    asks for skips the line."""
+
+    def __init__(self, parallel: int, order: list[str]):
+        self.parallel, self.running = max(1, parallel), 0
+        self.rank = {module: n for n, module in enumerate(order)}
+        self.waiting: list[tuple[str, asyncio.Future]] = []
+        self.demanded: set[str] = set()
+
+    def key(self, module: str):
+        return (self.rank.get(module, len(self.rank)), module)
+
+    async def enter(self, module: str) -> bool:
+        """Wait for a place; True when one was taken (give it back with :meth:`leave`)."""
+        if module in self.demanded:
+            return False
+        if self.running < self.parallel:
+            self.running += 1
+            return True
+        turn = asyncio.get_running_loop().create_future()
+        self.waiting.append((module, turn))
+        return await turn
+
+    def leave(self) -> None:
+        self.running -= 1
+        self.waiting.sort(key=lambda item: self.key(item[0]))
+        while self.running < self.parallel and self.waiting:
+            _, turn = self.waiting.pop(0)
+            if not turn.done():
+                self.running += 1
+                turn.set_result(True)
+
+    def demand(self, module: str) -> None:
+        self.demanded.add(module)
+        for item in [w for w in self.waiting if w[0] == module]:
+            self.waiting.remove(item)
+            if not item[1].done():
+                item[1].set_result(False)
+
+
+class PreheatingKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, under Voilà's pool: preheated kernels pass the
+    :class:`PreheatGate` (see there)."""
+
+    preheat_parallel = Int(
+        1, config=True, help="Preheated kernels that start and run their notebook at once."
+    )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.preheat_gate = PreheatGate(self.preheat_parallel, path_order())
+
+    async def start_kernel(self, *args, **kwargs):
+        preheat = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
+        took = preheat and await self.preheat_gate.enter(kwargs.get("path") or "")
+        if preheat:
+            self.log.info("Voorverwarmen: een kernel voor %s.", kwargs.get("path") or "/")
+        try:
+            kernel_id = await super().start_kernel(*args, **kwargs)
+        except BaseException:
+            if took:
+                self.preheat_gate.leave()
+            raise
+        if took:
+            # Called from Voilà's pool task: its result holds the task that runs the
+            # notebook; the place is given back once that is done.
+            asyncio.current_task().add_done_callback(self._leave_after_render)
+        return kernel_id
+
+    def _leave_after_render(self, pool_task: asyncio.Task) -> None:
+        render = None
+        if not pool_task.cancelled() and pool_task.exception() is None:
+            render = (pool_task.result() or {}).get("task")
+        if isinstance(render, asyncio.Future):
+            render.add_done_callback(lambda _: self.preheat_gate.leave())
+        else:
+            self.preheat_gate.leave()
+
+
+def path_order() -> list[str]:
+    """The modules of the apps' cohort in the order of its learning path (first first)."""
+    from leerpad.grading.cohort import Cohort
+
+    folder = os.environ.get("LEERPAD_COHORT")
+    try:
+        return Cohort.at(folder).path_modules() if folder else []
+    except Exception:  # no catalogue or path here: alphabetical order
+        return []
+
+
 def resident_memory() -> int:
     """This process's resident memory in bytes (Linux)."""
     with open("/proc/self/statm") as statm:
@@ -508,6 +618,9 @@ class LearnerApps(Voila):
         # Defaults of a bounded server; the command line can still change them.
         kernels = self.config.MappingKernelManager
         kernels.setdefault("kernel_manager_class", f"{__name__}.BoundedKernelManager")
+        self.config.VoilaConfiguration.setdefault(
+            "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
+        )
         kernels.setdefault("buffer_offline_messages", False)
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)

@@ -10,7 +10,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MODULE = "galerij-oefentypes"
-PAGE = f"/voila/render/{MODULE}/{MODULE}.ipynb"
+
+
+def page_of(module: str) -> str:
+    return f"/voila/render/{module}/{module}.ipynb"
+
+
+PAGE = page_of(MODULE)
 
 
 def rss_mb(pid: int) -> int:
@@ -47,9 +53,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def pss_mb(pid: int) -> int:
+    """Proportional memory of one process (its shared pages split among their users), MB."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
 @contextmanager
-def started_apps(options=(), name="flood"):
-    """(url, server pid) of an apps server on the gallery module; stopped afterwards."""
+def started_apps(options=(), name="flood", module=MODULE):
+    """(url, server pid) of an apps server on one released module (the gallery's by
+    default); stopped afterwards."""
     os.environ["LEERPAD_VAR"] = tempfile.mkdtemp(prefix=f"leerpad-{name}-")
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
     from leerpad.grading.cohort import Cohort
@@ -59,7 +77,7 @@ def started_apps(options=(), name="flood"):
     from leerpad.platform import Platform, Ports
 
     cohort = Cohort(name).create()
-    release_module(cohort, Catalogue().modules[MODULE])
+    release_module(cohort, Catalogue().modules[module])
     ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
     platform = Platform(ports, name)
     platform.start_apps(cohort, options=options)

@@ -1,0 +1,52 @@
+"""`make bench`'s class figures in their quick mode (a handful of learners): each figure
+line is produced, with its load average. Times are printed, never judged here."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = [pytest.mark.servers, pytest.mark.browser]
+
+NUMBER = r"\d+(\.\d+)?"
+LOAD = rf"load {NUMBER} {NUMBER} {NUMBER}"
+
+
+def quick_bench(name: str, isolated_env) -> list[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", f"tests.bench.{name}"],
+        cwd=ROOT,
+        env={**isolated_env, "LEERPAD_BENCH_QUICK": "1"},
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    print(proc.stdout)
+    return proc.stdout.splitlines()
+
+
+def test_handin_lines_compare_the_service_with_a_process_per_click(isolated_env):
+    lines = quick_bench("bench_handin", isolated_env)
+    lines = [line for line in lines if line.startswith("handin:")]
+    assert len(lines) == 2, lines  # widget-only and with code
+    for line in lines:
+        assert re.search(rf"verbeterdienst p50 {NUMBER} s, p95 {NUMBER} s \(n=4\)", line), line
+        assert re.search(rf"vroeger .* p50 {NUMBER} s, p95 {NUMBER} s \(n=4\)", line), line
+        assert len(re.findall(LOAD, line)) == 2, line  # the load at each of the two runs
+
+
+def test_apps_and_memory_lines(isolated_env, browser):
+    lines = quick_bench("bench_apps", isolated_env)
+    apps = [line for line in lines if line.startswith("apps:")]
+    memory = [line for line in lines if line.startswith("memory:")]
+    assert len(apps) == 2 and len(memory) == 1, lines
+    assert re.search(rf"warm, een voor een: mediaan {NUMBER} s", apps[0]), apps
+    opened = rf"3 leerlingen .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder"
+    assert re.search(opened, apps[1]), apps  # every learner got a working app
+    assert re.search(r"RSS mediaan \d+ MB .* PSS mediaan \d+ MB", memory[0]), memory
+    assert re.search(r"kernels weg na \d+ s", memory[0]), memory  # closed pages free them
+    assert all(re.search(LOAD, line) for line in apps + memory), lines
