@@ -62,10 +62,11 @@ hub: system-hub $(INSTALLED) $(PROXY)
 	@$(BIN)/leerpad hub --cohort $(COHORT)
 
 # Every test runs: a browser test never skips for want of Chromium (make installs it).
-# Two workers, one test file each at a time; the slowest tests are listed at the end, so a
+# Two workers: the tests on the shared platform in one, every other file whole in either
+# (a scheduler in tests/conftest.py); the slowest tests are listed at the end, so a
 # slow run shows where its time went.
 test: system-test lint $(AXE) $(PROXY)
-	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
+	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
 
 bench: $(INSTALLED)
 	$(BIN)/python -m tests.bench

@@ -1,6 +1,7 @@
 """Shared fixtures: free ports, an isolated platform, a real Chromium."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -120,3 +121,25 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def uses_platform(test_file: str) -> bool:
+    """Whether a test file takes the shared `platform` (a test or a fixture of its asks for it)."""
+    text = (ROOT / test_file).read_text(encoding="utf-8")
+    return re.search(r"def \w+\([^)]*\bplatform\b", text) is not None
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """For `pytest -n 2` (make test): every file on the shared `platform` runs in one worker,
+    in file order, as in one process (they share its demo cohort: a roster one test gives it
+    closes it for the next), and the platform starts once; every other file is whole in
+    either worker, so its module fixtures are made once. (xdist's loadgroup does not work
+    with pytest 9: it renames a node id that pytest no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedPlatformInOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            test_file = nodeid.split("::")[0]
+            return "platform" if uses_platform(test_file) else test_file
+
+    return SharedPlatformInOneWorker(config, log)
