@@ -1,6 +1,7 @@
 """Shared fixtures: free ports, an isolated platform, a real Chromium."""
 
 import os
+import random
 import re
 import shutil
 import signal
@@ -18,9 +19,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the ranges Linux hands out by itself (outgoing connections from
+    32768, ZeroMQ's kernel ports from 49152): a platform restarted on its ports finds them
+    free again, not taken in the meantime by a new kernel or connection."""
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 @pytest.fixture(scope="session")
