@@ -189,7 +189,8 @@ def test_teacher(platform, browser, tmp_path):
     page = other.new_page()
     page.goto(links[TEACHER]["leerpad"])
     states = path_states(page)
-    assert states.pop(MODULE).startswith("Verbeterd: 8 van 13 punten."), states
+    # (", te laat ingeleverd" follows when the cohort story before set a deadline in the past)
+    assert states.pop(MODULE).startswith("Verbeterd: 8 van 13 punten"), states
     assert states == dict.fromkeys(PATH_MODULES[1:], "Nog niet gestart."), states
     other.close()
 
