@@ -107,6 +107,20 @@ def process_alive(pid: int, started: str) -> bool:
     return bool(fields) and fields[19] == started
 
 
+LOG_KEEP = 5 * 1024 * 1024  # bytes of a server log kept from earlier starts
+
+
+def open_log(path: Path):
+    """A server's log, appended to: a restart keeps what happened before it (the trainer
+    looks back after a Ctrl-C). Past LOG_KEEP the old part moves to ``<name>.log.1``."""
+    if path.exists() and path.stat().st_size > LOG_KEEP:
+        path.replace(path.with_name(path.name + ".1"))
+    log = open(path, "a")  # noqa: SIM115 - closed with the process
+    log.write(f"\n=== leerpad start {time.strftime('%Y-%m-%d %H:%M:%S')} ===\n")
+    log.flush()
+    return log
+
+
 def listening(where: int | Path, host: str = HOST) -> bool:
     """Whether a server answers on this port of ``host`` (or on this Unix socket)."""
     if isinstance(where, Path):
@@ -240,7 +254,7 @@ class Platform:
         environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
         log_dir = var_dir() / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(log_dir / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
+        log = open_log(log_dir / f"{name}.log")
         proc = subprocess.Popen(
             args,
             env=environment,

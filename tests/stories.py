@@ -62,8 +62,15 @@ def open_app(browser, link, context=None):
         page = context.new_page()
     else:
         page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(link, timeout=300_000)  # the first app after a start waits for its kernel
-    page.locator(".leerpad-handin").wait_for(timeout=300_000)
+    response = page.goto(link, timeout=300_000)  # the first app after a start waits for its kernel
+    try:
+        page.locator(".leerpad-handin").wait_for(timeout=300_000)
+    except Exception as error:  # say what the learner saw, not only that it timed out
+        text = page.locator("body").inner_text()[-1500:] if page.locator("body").count() else ""
+        raise AssertionError(
+            f"{link}: no hand-in row (HTTP {response.status if response else '?'}). "
+            f"The page shows:\n{text}"
+        ) from error
     return page
 
 
