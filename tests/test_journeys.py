@@ -183,6 +183,10 @@ def test_teacher(platform, browser, tmp_path):
     result.get_by_text("Verbeterd: 8 van 13 punten").wait_for(timeout=30_000)
     feedback.get_by_text("Verbeterd: 1 van 4 modules").wait_for()
     screenshot(feedback, "teacher-7-path-progress")
+    # From her app too, a way back to her path, where the site knows her.
+    page.get_by_role("link", name="Terug naar je leerpad").click()
+    page.get_by_text(f"Je bent herkend als {TEACHER}").wait_for(timeout=30_000)
+    assert f"/paden/{PATH}/" in page.url and "sig=" not in page.url, page.url
     els.close()
     # On another device (or after clearing her browser) her link shows the same progress.
     other = browser.new_context(viewport={"width": 1280, "height": 720})
@@ -294,6 +298,7 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     status = page.locator(".leerpad-handin [role=status]", has_text="Verbeterd:")
     status.wait_for(timeout=180_000)
     assert "Verbeterd: 2 van 13 punten" in status.inner_text()
+    assert page.locator(".leerpad-back").count() == 0  # a pupil needs her class link only
     status.scroll_into_view_if_needed()
     shot(page, "4-score")
     return page

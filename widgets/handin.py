@@ -62,10 +62,12 @@ class HandIn(w.VBox):
             f"<p>{t('handin_deadline', deadline=show_time(deadline))}</p>" if deadline else ""
         )
         fields = [self.name, self.code] if in_class else [self.name]
+        back = back_link(self.cohort_info, session().module, self.access)
         self.children = [
             self.deadline_note,
             self._row([*fields, self.button, self.feedback_link]),
             self.status,
+            *([w.HTML(back)] if back else []),
         ]
         if refusal:
             self._say(refusal)
@@ -196,6 +198,26 @@ class HandIn(w.VBox):
             if url
             else ""
         )
+
+
+def back_link(cohort, module: str, access) -> str:
+    """The way back to the site from an app: a teacher's own learning path (signed for her,
+    so the site knows her there too), else the module's page; none for pupils, whose class
+    link is all they need. Empty without a site."""
+    from urllib.parse import quote
+
+    from leerpad.grading.identity import personal_query
+
+    site = os.environ.get("LEERPAD_SITE_URL", "").rstrip("/")
+    if not site or access.mode in ("class", "refused"):
+        return ""
+    path = cohort.settings.get("path")
+    if access.mode == "personal" and path:
+        query = personal_query(cohort.dir, access.learner, cohort.link_days)
+        url, text = f"{site}/paden/{quote(path)}/?cohort={quote(cohort.name)}&{query}", "path"
+    else:
+        url, text = f"{site}/modules/{quote(module)}/", "module"
+    return f'<p><a class="leerpad-back" href="{html.escape(url)}">{t("back_to_" + text)}</a></p>'
 
 
 def feedback_url(cohort_dir, module: str, learner: str | None) -> str | None:

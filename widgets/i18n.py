@@ -39,6 +39,8 @@ TEXT = {
         "handin_late": "Te laat: de deadline was {deadline}. Je trainer ziet dat deze inzending "
         "te laat is.",
         "feedback": "Bekijk feedback",
+        "back_to_path": "← Terug naar je leerpad",
+        "back_to_module": "← Terug naar de module",
         "feedback_missing": "Er is nog geen feedback.",
         "open_answer_saved": "Je antwoord is bewaard. Je trainer beoordeelt het.",
         "up": "Omhoog",
@@ -87,6 +89,8 @@ TEXT = {
         "handin_late": "Late: the deadline was {deadline}. Your trainer sees that this hand-in "
         "is late.",
         "feedback": "View feedback",
+        "back_to_path": "← Back to your learning path",
+        "back_to_module": "← Back to the module",
         "feedback_missing": "No feedback yet.",
         "open_answer_saved": "Your answer is saved. Your trainer will grade it.",
         "up": "Up",
