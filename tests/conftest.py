@@ -112,18 +112,19 @@ def stop_process_group(proc):
             proc.wait()
 
 
+def missing(reason: str) -> None:
+    """A tool a test needs is not installed: under `make test` (LEERPAD_REQUIRE_BROWSER=1,
+    which installs everything) that is a failure, elsewhere a skip that names the fix."""
+    if os.environ.get("LEERPAD_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright. Fails in CI when missing; skips elsewhere."""
     if not Path(CHROMIUM).exists():
-        if os.environ.get("LEERPAD_REQUIRE_BROWSER"):
-            pytest.fail(
-                f"Chromium ontbreekt op {CHROMIUM}; "
-                "installeer het met apt-get install chromium (.ci/run doet dat)."
-            )
-        pytest.skip(
-            f"Chromium niet gevonden op {CHROMIUM}: installeer het met apt-get install chromium"
-        )
+        missing(f"Chromium ontbreekt op {CHROMIUM}: installeer het met apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

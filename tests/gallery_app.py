@@ -12,9 +12,10 @@ APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
 
 
 @contextmanager
-def running_gallery_app(var, isolated_env, options=()):
-    """The apps server as `leerpad start` runs it, on the released gallery module only, with
-    `options` added to its command line (other limits)."""
+def running_gallery_app(var, isolated_env, options=(), modules=(MODULE,), path=""):
+    """The apps server as `leerpad start` runs it, on the released gallery module only (or
+    `modules`, for a cohort on learning `path`), with `options` added to its command line
+    (other limits)."""
     from leerpad.grading.cohort import Cohort
     from leerpad.grading.release import release_module
 
@@ -25,8 +26,10 @@ def running_gallery_app(var, isolated_env, options=()):
         for name in ("LEERPAD_VAR", "PATH"):
             env.setenv(name, str(var) if name == "LEERPAD_VAR" else isolated_env[name])
         cohort = Cohort("aanval")
-        cohort.create()
-        release_module(cohort, Catalogue().modules[MODULE])
+        cohort.create(path_id=path)
+        catalogue = Catalogue()
+        for module in modules:
+            release_module(cohort, catalogue.modules[module])
         ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
         platform = Platform(ports, "aanval")
         try:

@@ -51,6 +51,32 @@ def http(method, url, token, data=None, json_body=None):
         raise AssertionError(f"{method} {url}: {error.code} {error.read()[:500]!r}") from None
 
 
+def execute(ws, code: str, username="leerkracht") -> tuple[str, list[str]]:
+    """Run `code` over an open kernel websocket as a Jupyter client does: (what it printed,
+    its error tracebacks)."""
+    import uuid
+
+    msg_id = uuid.uuid4().hex
+    header = {"msg_id": msg_id, "msg_type": "execute_request", "username": username}
+    header.update(session=uuid.uuid4().hex, version="5.3", date="")
+    content = {"code": code, "silent": False, "store_history": False}
+    content.update(user_expressions={}, allow_stdin=False, stop_on_error=True)
+    message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
+    ws.send(json.dumps({**message, "channel": "shell", "buffers": []}))
+    printed, errors = [], []
+    while True:
+        msg = json.loads(ws.recv())
+        if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        kind = msg["msg_type"]
+        if kind == "stream":
+            printed.append(msg["content"]["text"])
+        elif kind == "error":
+            errors.append("\n".join(msg["content"]["traceback"]))
+        elif kind == "status" and msg["content"]["execution_state"] == "idle":
+            return "".join(printed), errors
+
+
 def exercise(page, text):
     return page.locator(".leerpad-exercise", has_text=text)
 

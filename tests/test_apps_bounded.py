@@ -407,7 +407,8 @@ def test_a_page_that_reconnects_keeps_its_kernel_and_a_closed_one_loses_it():
 
 def test_preheating_goes_one_at_a_time_in_path_order_and_a_learner_skips_the_line():
     """The pool's first fill through the PreheatGate: one module at a time, the path's
-    first module first; a module a learner asks for starts at once."""
+    first module first (not the first found on disk); a module a learner asks for starts
+    at once."""
     import asyncio
     import concurrent.futures
 
@@ -423,16 +424,44 @@ def test_preheating_goes_one_at_a_time_in_path_order_and_a_learner_skips_the_lin
         if took:
             gate.leave()
 
+    async def settle():
+        for _ in range(5):
+            await asyncio.sleep(0)
+
     async def story():
         # Voilà starts the pools in the order it finds the notebooks, all at once
         tasks = [asyncio.ensure_future(preheat(m)) for m in ("ai-01", "ct-03", "ct-02", "ct-01")]
-        await asyncio.sleep(0)
-        assert started == ["ai-01"] and gate.running == 1  # the rest wait their turn
+        await settle()
+        assert started == ["ct-01"] and gate.running == 1  # the rest wait their turn
         gate.demand("ct-03")  # a learner opens ct-03
-        await asyncio.sleep(0)
-        assert started == ["ai-01", "ct-03"] and gate.running == 1  # it did not wait
+        await settle()
+        assert started == ["ct-01", "ct-03"] and gate.running == 1  # it did not wait
         await asyncio.gather(*tasks)
-        assert started == ["ai-01", "ct-03", "ct-01", "ct-02"] and gate.running == 0
+        assert started == ["ct-01", "ct-03", "ct-02", "ai-01"] and gate.running == 0
 
     with concurrent.futures.ThreadPoolExecutor(1) as worker:
         worker.submit(asyncio.run, story()).result()
+
+
+def test_a_real_server_preheats_every_module_in_path_order_before_anyone_comes(
+    isolated_env, tmp_path
+):
+    """A preheated notebook waits in its last cell for its learner's link, so its render
+    never ends before a learner comes: a kernel that held its place until then stopped the
+    line after the first module. Here nobody opens a page, and still every module of the
+    path gets its kernel, in the path's order (not the order found on disk)."""
+    path = ["ct-01-algoritme", "ct-04-abstractie-data", "ai-01-wat-is-ai"]  # on disk: ai first
+    with running_gallery_app(
+        tmp_path / "var", isolated_env, modules=path, path="ai-in-de-klas-secundair"
+    ) as app:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            log = app["log"].read_text(errors="replace")
+            filled = [m for m in path if f"Kernel pool of {m}/{m}.ipynb is filled" in log]
+            if len(filled) == len(path):
+                break
+            time.sleep(1)
+        preheated = re.findall(r"Voorverwarmen: een kernel voor ([\w-]+)\.", log)
+        assert filled == path, f"preheated: {preheated}\n{log[-3000:]}"
+        assert preheated == path, log[-3000:]
+        assert "GET /voila/render" not in log  # no learner came

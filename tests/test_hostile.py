@@ -23,6 +23,7 @@ from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
 from leerpad.grading.preprocessors import grading_notes
 from leerpad.grading.sandbox import SandboxedKernelManager, SandboxUnavailable, bwrap_problem
+from stories import execute
 
 from leerpad.catalogue import Module
 
@@ -453,8 +454,6 @@ def lab_token(platform) -> str:
 def lab_run(platform, code: str, timeout=300) -> str:
     """Start a kernel through the learner Lab's REST API with the learner's token, run `code`
     over the kernel's websocket, and return what it printed (and any error)."""
-    import uuid
-
     import requests
     import websocket
 
@@ -465,27 +464,9 @@ def lab_run(platform, code: str, timeout=300) -> str:
     url = lab.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels?token={token}"
     try:
         ws = websocket.create_connection(url, timeout=timeout)
-        msg_id, session = uuid.uuid4().hex, uuid.uuid4().hex
-        header = {"msg_id": msg_id, "msg_type": "execute_request", "username": "leerkracht"}
-        header.update(session=session, version="5.3", date="")
-        content = {"code": code, "silent": False, "store_history": False}
-        content.update(user_expressions={}, allow_stdin=False, stop_on_error=True)
-        message = {"header": header, "parent_header": {}, "metadata": {}, "content": content}
-        ws.send(json.dumps({**message, "channel": "shell", "buffers": []}))
-        printed = []
-        while True:
-            msg = json.loads(ws.recv())
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind = msg["msg_type"]
-            if kind == "stream":
-                printed.append(msg["content"]["text"])
-            elif kind == "error":
-                printed.append("\n".join(msg["content"]["traceback"]))
-            elif kind == "status" and msg["content"]["execution_state"] == "idle":
-                break
+        printed, errors = execute(ws, code)
         ws.close()
-        return "".join(printed)
+        return printed + "".join(errors)
     finally:
         requests.delete(f"{lab}/api/kernels/{kernel}", params={"token": token}, timeout=60)
 

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
@@ -24,7 +23,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, stop_process_group
+from tests.conftest import ROOT, free_port, missing, stop_process_group
+from tests.stories import execute
 
 pytestmark = pytest.mark.servers
 
@@ -36,11 +36,8 @@ WAIT = 900  # seconds: a loaded machine starts servers slowly
 
 
 def _need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("LEERPAD_REQUIRE_BROWSER") == "1":  # make test: nothing may skip
-        pytest.fail(reason)
-    pytest.skip(reason)
+    if not condition:
+        missing(reason)
 
 
 class Forms(HTMLParser):
@@ -145,31 +142,12 @@ class Teacher:
         ws = websocket.create_connection(
             url, header=[f"Authorization: {self.headers['Authorization']}"], timeout=WAIT
         )
-        msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
-                       "session": uuid.uuid4().hex, "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False},
-        }))  # fmt: skip
-        out, errors = [], []
         try:
-            while True:
-                msg = json.loads(ws.recv())
-                if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                    continue
-                kind = msg["msg_type"]
-                if kind == "stream":
-                    out.append(msg["content"]["text"])
-                elif kind == "error":
-                    errors.append("\n".join(msg["content"]["traceback"]))
-                elif kind == "status" and msg["content"]["execution_state"] == "idle":
-                    break
+            out, errors = execute(ws, code, username=self.name)
         finally:
             ws.close()
         assert not errors, errors
-        return "".join(out)
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -261,17 +239,16 @@ def hub():
 
 
 def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
+    from leerpad.hub import wait_until_answering
+
+    def raise_if_stopped():
         if proc.poll() is not None:
             pytest.fail(f"{url} startte niet:\n{log.read_text()[-2000:]}")
-        try:
-            if requests.get(url, timeout=30).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} antwoordde niet binnen {WAIT} s")
+
+    try:
+        wait_until_answering(url, WAIT, raise_if_stopped)
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")

@@ -214,20 +214,21 @@ class Hub:
         return "\n".join([*lines, ""])
 
 
-def wait_until_answering(url: str, platform, timeout: float) -> None:
-    """The proxy listens before the hub behind it answers: wait for the hub's API."""
+def wait_until_answering(url: str, timeout: float, raise_if_stopped) -> None:
+    """A server listens before it answers (the proxy before the hub behind it): wait for
+    HTTP 200 on `url`; `raise_if_stopped` raises once the server behind it has stopped."""
     import requests
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        platform.raise_if_stopped()
+        raise_if_stopped()
         try:
             if requests.get(url, timeout=30).status_code == 200:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"De hub antwoordde niet binnen {timeout:.0f} s op {url}.")
+    raise RuntimeError(f"{url} antwoordde niet binnen {timeout:.0f} s.")
 
 
 def start_hub(hub: Hub) -> int:
@@ -255,7 +256,7 @@ def start_hub(hub: Hub) -> int:
             )  # fmt: skip
             platform.ports.site = hub.port  # the one public port
             platform.wait_until_listening(timeout=1800, names=("site",), host=hub.ip)
-            wait_until_answering(f"{hub.public_url}/hub/api", platform, timeout=1800)
+            wait_until_answering(f"{hub.public_url}/hub/api", 1800, platform.raise_if_stopped)
             print(hub.banner(settings), flush=True)
 
         return platform.serve(up, "De hub stopte; leerpad stopt alles.", "\nleerpad hub stopt...")

@@ -52,6 +52,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Int, default
 from traitlets.config import Configurable
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
@@ -514,8 +515,8 @@ class PreheatGate:
     """Voilà preheats a kernel for every module at once at start: sixteen kernels running
     their notebooks on two cores, and the first learners wait behind all of them. Through
     this gate preheated kernels start ``parallel`` at a time, in the order of the cohort's
-    learning path, each holding its place until its notebook has run. A module a learner
-    asks for skips the line."""
+    learning path, each holding its place until its notebook has run up to its learner. A
+    module a learner asks for skips the line."""
 
     def __init__(self, parallel: int, order: list[str]):
         self.parallel, self.running = max(1, parallel), 0
@@ -530,15 +531,18 @@ class PreheatGate:
         """Wait for a place; True when one was taken (give it back with :meth:`leave`)."""
         if module in self.demanded:
             return False
-        if self.running < self.parallel:
-            self.running += 1
-            return True
         turn = asyncio.get_running_loop().create_future()
         self.waiting.append((module, turn))
+        # Voilà asks for all modules in one go: hand out places once they are all in line,
+        # so the path's first module goes first, not the first one found on disk.
+        asyncio.get_running_loop().call_soon(self._dispatch)
         return await turn
 
     def leave(self) -> None:
         self.running -= 1
+        self._dispatch()
+
+    def _dispatch(self) -> None:
         self.waiting.sort(key=lambda item: self.key(item[0]))
         while self.running < self.parallel and self.waiting:
             _, turn = self.waiting.pop(0)
@@ -556,7 +560,9 @@ class PreheatGate:
 
 class PreheatingKernelManager(AsyncMappingKernelManager):
     """Jupyter's kernel manager, under Voilà's pool: preheated kernels pass the
-    :class:`PreheatGate` (see there)."""
+    :class:`PreheatGate` (see there). A kernel gives its place back once its notebook
+    waits for a learner (it opens Voilà's request-info socket, see
+    :class:`PreheatedKernelWaits`), once its notebook has run, or once it stops."""
 
     preheat_parallel = Int(
         1, config=True, help="Preheated kernels that start and run their notebook at once."
@@ -565,6 +571,7 @@ class PreheatingKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.preheat_gate = PreheatGate(self.preheat_parallel, path_order())
+        self.holding_place: set[str] = set()  # kernel ids
 
     async def start_kernel(self, *args, **kwargs):
         preheat = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
@@ -578,19 +585,43 @@ class PreheatingKernelManager(AsyncMappingKernelManager):
                 self.preheat_gate.leave()
             raise
         if took:
-            # Called from Voilà's pool task: its result holds the task that runs the
-            # notebook; the place is given back once that is done.
-            asyncio.current_task().add_done_callback(self._leave_after_render)
+            self.holding_place.add(kernel_id)
+            # Called from Voilà's pool task: its result holds the task that runs the notebook.
+            asyncio.current_task().add_done_callback(
+                lambda pool_task: self._give_back_after_render(pool_task, kernel_id)
+            )
         return kernel_id
 
-    def _leave_after_render(self, pool_task: asyncio.Task) -> None:
+    def give_back_place(self, kernel_id: str) -> None:
+        """The preheated kernel is ready (or gone): the next module's kernel may start."""
+        if kernel_id in self.holding_place:
+            self.holding_place.discard(kernel_id)
+            self.preheat_gate.leave()
+
+    def _give_back_after_render(self, pool_task: asyncio.Task, kernel_id: str) -> None:
         render = None
         if not pool_task.cancelled() and pool_task.exception() is None:
             render = (pool_task.result() or {}).get("task")
         if isinstance(render, asyncio.Future):
-            render.add_done_callback(lambda _: self.preheat_gate.leave())
+            render.add_done_callback(lambda _: self.give_back_place(kernel_id))
         else:
-            self.preheat_gate.leave()
+            self.give_back_place(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id, *args, **kwargs):
+        self.give_back_place(kernel_id)
+        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+
+class PreheatedKernelWaits(RequestInfoSocketHandler):
+    """Voilà's request-info socket: a preheated kernel opens it when its notebook has run up
+    to the cell that waits for its learner (the app's hand-in bar reads the link). That
+    kernel is as ready as it gets, so its place in the :class:`PreheatGate` is free."""
+
+    def open(self, kernel_id: str) -> None:
+        give_back = getattr(self.settings.get("kernel_manager"), "give_back_place", None)
+        if give_back:
+            give_back(kernel_id)
+        super().open(kernel_id)
 
 
 def path_order() -> list[str]:
@@ -661,6 +692,7 @@ class LearnerApps(Voila):
         bounded = {
             VoilaKernelWebsocketHandler: BoundedKernelWebsocket,
             TornadoVoilaHandler: BoundedPageHandler,
+            RequestInfoSocketHandler: PreheatedKernelWaits,
         }
         handlers = [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
         if HubLogin.active():
