@@ -55,7 +55,7 @@ def test_released_notebook_holds_no_answer_key(cohort):
 
 def test_released_ordering_is_shuffled(cohort):
     keys = json.loads((cohort.keys_dir / f"{MODULE}.json").read_text())
-    right = keys["ct01-volgorde-brandoefening"]["answer"]
+    right = keys["ct01-volgorde-kleinste"]["answer"]
     text = nbformat.writes(released_notebook(cohort))
     assert repr(right) not in text
 
@@ -64,11 +64,11 @@ def test_app_hand_in_is_autograded_with_the_widget_scores(cohort):
     from leerpad.grading.autograde import grade_one
 
     keys = json.loads((cohort.keys_dir / f"{MODULE}.json").read_text())
-    order = keys["ct01-volgorde-brandoefening"]["answer"]
+    order = keys["ct01-volgorde-kleinste"]["answer"]
     answers = {
         "ct01-herken": {"answer": "Maak de klas netjes."},  # wrong: 0 of 1
         "ct01-eindig": {"answer": "Fout"},  # right: 1 of 1
-        "ct01-volgorde-brandoefening": {"answer": [order[1], order[0], *order[2:]]},  # 3/5 of 2
+        "ct01-volgorde-kleinste": {"answer": [order[1], order[0], *order[2:]]},  # 3/5 of 2
         "ct01-begrippen": {"answer": ["Precieze", "kleur"]},  # 1 of 2
         "ct01-stappen": {"answer": "6 keer"},  # right: 1 of 1
         "ct01-transfer": {"answer": "Mijn klas schrijft een stappenplan voor de refter."},
@@ -79,7 +79,7 @@ def test_app_hand_in_is_autograded_with_the_widget_scores(cohort):
         cls = {
             "ct01-herken": "SingleChoice",
             "ct01-eindig": "TrueFalse",
-            "ct01-volgorde-brandoefening": "Ordering",
+            "ct01-volgorde-kleinste": "Ordering",
             "ct01-begrippen": "FillInTheBlanks",
             "ct01-stappen": "NumericAnswer",
         }.get(exercise_id)
