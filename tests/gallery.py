@@ -43,7 +43,7 @@ ANSWERS = {
         "partial": (["Natte  spons", "papier"], 0.5),
     },
     "galerij-sleep": {
-        "right": (["speeltijd", "sporthal"], 1),
+        "right": (["speeltijd", "turnzaal"], 1),
         "wrong": (["mediatheek", "speeltijd"], 0),
         "partial": (["speeltijd", "mediatheek"], 0.5),
     },

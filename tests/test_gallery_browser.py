@@ -126,8 +126,8 @@ def mouse_answers(page, synced):
 
     ex = exercise(page, WORDS)
     ex.get_by_label("Leeg vak 1").select_option(label="speeltijd")
-    ex.get_by_label("Leeg vak 2").select_option(label="sporthal")
-    synced("galerij-sleep", ["speeltijd", "sporthal"])
+    ex.get_by_label("Leeg vak 2").select_option(label="turnzaal")
+    synced("galerij-sleep", ["speeltijd", "turnzaal"])
     check_with_mouse(page, ex)
     verdict(ex, "right")
 
@@ -254,7 +254,7 @@ def mouse_restored(page):
     assert multi.get_by_label("Handdoek").is_checked()
     assert not multi.get_by_label("Badmuts").is_checked()
     assert exercise(page, BLANKS).get_by_label("Leeg vak 1").input_value() == "Bordwisser"
-    assert selected(exercise(page, WORDS).get_by_label("Leeg vak 2")) == "sporthal"
+    assert selected(exercise(page, WORDS).get_by_label("Leeg vak 2")) == "turnzaal"
     exercise(page, MARK).get_by_text("Gemarkeerd: leest, luisteren").wait_for()
     assert order_shown(exercise(page, ORDERING)) == ORDER
     assert exercise(page, NUMBER).get_by_label("Jouw antwoord").input_value() == "13,75"
