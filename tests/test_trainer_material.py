@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # One distinctive sentence of each module's trainer material, as the author wrote it.
 PHRASES = {
     "ct-01-algoritme": "Veel cursisten noemen een doel",
-    "ct-02-gridrobot": "telde een draai als stap",
+    "ct-02-gridrobot": "Wie C4 kiest, telde de V's verkeerd",
     "ct-03-decompositie": "telt alle taken op en vergeet dat bevers tegelijk werken",
-    "ct-04-abstractie-data": "256 en 255 door elkaar halen",
+    "ct-04-abstractie-data": "Het aantal waarden en het grootste getal door elkaar halen",
     "ct-05-zoeken-sorteren": "Het verschil tussen 24 en 5 maakt meer indruk dan de formule",
     "ct-06-debuggen": "`>` wordt `>=`, `3` wordt `len(punten)`",
     "ct-07-python-eerste-stappen": "wie 40 antwoordt, gebruikte de oude waarde 20",

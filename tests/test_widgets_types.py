@@ -100,6 +100,23 @@ def test_feedback_per_option_is_shown_after_a_check(key_store):
     assert "vast uur" in exercise.feedback.value
 
 
+def test_feedback_per_wrong_number_comes_from_the_server_key(key_store):
+    """A typical wrong number gets its own explanation, read from the key on the server (the
+    released call holds no feedback); another wrong number gets none."""
+    public_cls, public_kwargs = PUBLIC["galerij-getal"]
+    assert "feedback" not in public_kwargs and "feedback" in KEYS["galerij-getal"]
+    learner = public_cls(**public_kwargs)
+    learner.set_answer("1,375")
+    learner.check()
+    assert "Nog niet juist." in learner.feedback.value and "door 300" in learner.feedback.value
+    learner.set_answer("14")
+    learner.check()
+    assert "Nog niet juist." in learner.feedback.value and "door 300" not in learner.feedback.value
+    cls, kwargs = AUTHOR["galerij-getal"]
+    with pytest.raises(ExerciseConfigError, match="noemt 13,75, maar dat is het juiste"):
+        cls(**{**kwargs, "feedback": {"13,75": "Juist."}})
+
+
 @pytest.mark.parametrize("exercise_id", list(AUTHOR))
 def test_empty_answer(key_store, exercise_id):
     cls, kwargs = AUTHOR[exercise_id]

@@ -2,7 +2,7 @@
 
 import ipywidgets as w
 
-from .base import Exercise, ExerciseConfigError, Result, escape, normalize_text, require
+from .base import Exercise, ExerciseConfigError, Result, escape, normalize_text, require, rich
 from .i18n import t
 
 BLANK = "___"
@@ -75,9 +75,11 @@ class FillInTheBlanks(Exercise):
 
 
 class NumericAnswer(Exercise):
-    """Getal: a number, right within a tolerance, with an optional unit."""
+    """Getal: a number, right within a tolerance, with an optional unit. Feedback per typical
+    wrong number (the author's list of what learners often type, and why)."""
 
     kind = "getal"
+    key_fields = ("answer", "feedback")
 
     @classmethod
     def validate(cls, exercise_id, config):
@@ -91,7 +93,39 @@ class NumericAnswer(Exercise):
         value = key.get("answer")
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ExerciseConfigError(exercise_id, "answer", "moet een getal zijn.")
-        return {"answer": value}
+        wrong = cls._wrong_numbers(exercise_id, key.get("feedback"))
+        for number, _ in wrong:
+            if abs(number - value) <= config.get("tolerance", 0) + 1e-9:
+                raise ExerciseConfigError(
+                    exercise_id,
+                    "feedback",
+                    f"noemt {number:g}, maar dat is het juiste antwoord.".replace(
+                        f"{number:g}", f"{number:g}".replace(".", ",")
+                    ),
+                    "geef feedback bij foute getallen; het juiste antwoord krijgt 'Juist!'.",
+                )
+        return {"answer": value, "feedback": wrong}
+
+    @classmethod
+    def _wrong_numbers(cls, exercise_id, feedback):
+        """{wrong number: why} as [[number, text], ...]: JSON keeps no number as a key."""
+        pairs = feedback.items() if isinstance(feedback, dict) else feedback or []
+        wrong = []
+        for pair in pairs:
+            number, text = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (pair, "")
+            try:
+                value = number if isinstance(number, int | float) else cls.parse(str(number))
+            except ValueError:
+                value = None
+            if value is None or isinstance(value, bool) or not isinstance(text, str) or not text:
+                raise ExerciseConfigError(
+                    exercise_id,
+                    "feedback",
+                    f"'{number}' is geen getal met een uitleg.",
+                    'schrijf per fout getal een regel als 12: "Je telde ...".',
+                )
+            wrong.append([value, text])
+        return wrong
 
     def build_input(self):
         self.field = w.Text(
@@ -125,8 +159,11 @@ class NumericAnswer(Exercise):
             value = cls.parse(answer, config["unit"])
         except ValueError:
             return Result(0.0, [f"'{escape(answer)}' is geen getal. Schrijf bv. 12,5."])
-        ok = abs(value - key["answer"]) <= config["tolerance"] + 1e-9
-        return Result(1.0 if ok else 0.0)
+        near = config["tolerance"] + 1e-9
+        if abs(value - key["answer"]) <= near:
+            return Result(1.0)
+        why = [rich(text) for wrong, text in key.get("feedback", []) if abs(value - wrong) <= near]
+        return Result(0.0, why[:1])
 
     @classmethod
     def solution_html(cls, config, key):
