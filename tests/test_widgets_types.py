@@ -117,6 +117,17 @@ def test_feedback_per_wrong_number_comes_from_the_server_key(key_store):
         cls(**{**kwargs, "feedback": {"13,75": "Juist."}})
 
 
+def test_feedback_per_wrong_word_is_shown_at_its_blank(key_store):
+    public_cls, public_kwargs = PUBLIC["galerij-invullen"]
+    assert "feedback" not in public_kwargs and "feedback" in KEYS["galerij-invullen"]
+    learner = public_cls(**public_kwargs)
+    learner.set_answer(["krijt", "Papier"])
+    learner.check()
+    shown = learner.feedback.value
+    assert "Leeg vak 2" in shown and "Papier laat pluisjes" in shown
+    assert shown.count("pluisjes") == 1  # 'krijt' in blank 1 has no explanation
+
+
 @pytest.mark.parametrize("exercise_id", list(AUTHOR))
 def test_empty_answer(key_store, exercise_id):
     cls, kwargs = AUTHOR[exercise_id]

@@ -9,9 +9,11 @@ BLANK = "___"
 
 
 class FillInTheBlanks(Exercise):
-    """Invullen: a text with ``___`` for each blank; each blank accepts alternatives."""
+    """Invullen: a text with ``___`` for each blank; each blank accepts alternatives. Feedback
+    per typical wrong word, shown where a blank holds it."""
 
     kind = "invullen"
+    key_fields = ("answer", "feedback")
 
     @classmethod
     def validate(cls, exercise_id, config):
@@ -30,7 +32,17 @@ class FillInTheBlanks(Exercise):
                 f"moet {config['blanks']} antwoord(en) geven, één per leeg vak.",
             )
         alternatives = [[str(x) for x in (a if isinstance(a, list) else [a])] for a in answers]
-        return {"answer": alternatives}
+        feedback = key.get("feedback") or {}
+        if not isinstance(feedback, dict) or not all(
+            isinstance(v, str) and v for v in feedback.values()
+        ):
+            raise ExerciseConfigError(
+                exercise_id,
+                "feedback",
+                "moet per fout woord een uitleg geven.",
+                'schrijf per fout woord een regel als kleur: "Dat is geen kenmerk van ...".',
+            )
+        return {"answer": alternatives, "feedback": {str(k): v for k, v in feedback.items()}}
 
     def build_input(self):
         parts = self.config["text"].split(BLANK)
@@ -62,11 +74,14 @@ class FillInTheBlanks(Exercise):
         case = config.get("case_sensitive", False)
         right = 0
         messages = []
+        why = {normalize_text(k, case): v for k, v in key.get("feedback", {}).items()}
         for n, (given, accepted) in enumerate(zip(answer, key["answer"], strict=False), 1):
             if normalize_text(given, case) in {normalize_text(a, case) for a in accepted}:
                 right += 1
             elif given.strip():
-                messages.append(f"{t('blank', n=n)}: '{escape(given)}' {t('wrong').lower()}")
+                message = f"{t('blank', n=n)}: '{escape(given)}' {t('wrong').lower()}"
+                explained = why.get(normalize_text(given, case))
+                messages.append(f"{message} {rich(explained)}" if explained else message)
         return Result(right / len(key["answer"]), messages)
 
     @classmethod
