@@ -653,6 +653,11 @@ class LearnerApps(Voila):
             "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
         )
         kernels.setdefault("buffer_offline_messages", False)
+        # An app needs the widgets only: nbgrader's and Jupyter Notebook's JupyterLab bundles
+        # would load on every learner's device and each log an error in its console.
+        self.config.VoilaConfiguration.setdefault(
+            "extension_denylist", ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+        )
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
         kernels.setdefault("cull_interval", 60)
