@@ -3,7 +3,10 @@ Times from navigation to a usable first exercise (its "Controleer" button on scr
 one learner at a time, and a class opening the module within ten seconds; then the memory
 of each learner's kernel while the class has its pages open (RSS, and PSS: shared pages
 split among the processes that share them), and how long the kernels outlive the closed
-pages.
+pages. Side by side, on two servers one after the other: the old behaviour (one preheated
+kernel per module, ``class_pool=0``) and the class pool (leerpad.servers.apps.ClassPools),
+prepared as a teacher does: she opens the class link before the lesson; what the prepared
+pool holds in memory is printed too.
 
     make bench
     .venv/bin/python -m tests.bench.bench_apps
@@ -62,18 +65,39 @@ async def until_kernels(server: int, at_most: int, timeout: float) -> float | No
     return None
 
 
-async def bench(url: str, server: int) -> None:
+async def until_pool_ready(server: int, kernels: int, timeout: float = 900) -> None:
+    """Until the server runs `kernels` kernels, and the last one ran its notebook."""
+    started = time.monotonic()
+    while len(kernel_pids(server)) < kernels and time.monotonic() - started < timeout:
+        await asyncio.sleep(1)
+    await asyncio.sleep(10)  # the last preheated kernel runs its notebook
+
+
+def pool_memory(label: str, server: int) -> None:
+    """What the prepared class pool holds before the class comes."""
+    rss, pss = memory(server)
+    print(
+        f"memory: [{label}] klaar voor de klas: {len(pss)} kernels, PSS samen {sum(pss)} MB "
+        f"(RSS samen {sum(rss)} MB), apps-server {rss_mb(server)} MB; {load()}",
+        flush=True,
+    )
+
+
+async def bench(url: str, server: int, label: str, prepare: str | None) -> None:
+    """One server's figures. `prepare`: the class link a teacher opens before the lesson
+    (the class pool is then filled before anyone comes); None: the old behaviour."""
     from playwright.async_api import async_playwright
 
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    count = class_size(30, 3)
-    warm_runs = 2 if quick() else 7
-    within = 2.0 if quick() else 10.0
+    count, warm_runs, within = sizes()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        first, page, context = await open_app(browser, url)
+        first, page, context = await open_app(browser, url + (prepare or ""))
         await context.close()
+        if prepare:  # the pool's own kernel, the class's, and the teacher's page
+            await until_pool_ready(server, 1 + warm_runs + count)
+            pool_memory(label, server)
         warm = []
         for _ in range(warm_runs):
             await asyncio.sleep(3)  # the pool refills between two learners
@@ -81,16 +105,17 @@ async def bench(url: str, server: int) -> None:
             warm.append(took)
             await context.close()
         print(
-            f"apps: warm, een voor een: mediaan {statistics.median(warm):.1f} s (n={len(warm)}; "
-            f"de eerste na de start {first:.1f} s); {load()}",
+            f"apps: [{label}] warm, een voor een: mediaan {statistics.median(warm):.1f} s "
+            f"(n={len(warm)}; de eerste na de start {first:.1f} s); {load()}",
             flush=True,
         )
-        await until_kernels(server, 1, 120)  # the warm runs' kernels gone: a fresh class
+        if not prepare:
+            await until_kernels(server, 1, 120)  # the warm runs' kernels gone: a fresh class
         results = await spread(browser, url, count, within)
         opened = [r for r in results if not isinstance(r, BaseException)]
         failed = [r for r in results if isinstance(r, BaseException)]
         print(
-            f"apps: {count} leerlingen openen {MODULE} binnen {within:.0f} s: "
+            f"apps: [{label}] {count} leerlingen openen {MODULE} binnen {within:.0f} s: "
             f"{seconds([took for took, _, _ in opened])}, {len(failed)} zonder werkende app "
             f"binnen {OPEN_TIMEOUT // 1000} s; {load()}",
             flush=True,
@@ -102,7 +127,7 @@ async def bench(url: str, server: int) -> None:
         gone = await until_kernels(server, 1, 600)
         await browser.close()
     print(
-        f"memory: per leerlingkernel RSS mediaan {statistics.median(rss):.0f} MB "
+        f"memory: [{label}] per leerlingkernel RSS mediaan {statistics.median(rss):.0f} MB "
         f"(p95 {percentile(rss, 95):.0f}), PSS mediaan {per_learner:.0f} MB; {len(pss)} "
         f"kernels, apps-server {rss_mb(server)} MB; {24 * GB / per_learner:.0f} leerlingen "
         f"per 24 GB; gesloten pagina's: kernels weg na "
@@ -111,9 +136,27 @@ async def bench(url: str, server: int) -> None:
     )
 
 
+def sizes() -> tuple[int, int, int]:
+    """(learners in the class, warm runs one at a time, seconds the class opens within)."""
+    return class_size(30, 3), 2 if quick() else 7, 2.0 if quick() else 10.0
+
+
 def main() -> None:
-    with started_apps(name="klas", module=MODULE) as (url, server):
-        asyncio.run(bench(url, server))
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.identity import class_query
+
+    count, warm_runs, _ = sizes()
+    # The old behaviour (one preheated kernel per module, refilled after it is handed out)
+    # and the class pool, prepared by the teacher's class link: a kernel for each warm run
+    # and each learner of the class.
+    variants = [
+        ("vroeger: pool_size=1", ["--AppLimits.class_pool=0"], False),
+        ("klaspool, klaslink vooraf", [f"--AppLimits.class_pool={warm_runs + count}"], True),
+    ]
+    for label, options, prepared in variants:
+        with started_apps(options, name="klas", module=MODULE) as (url, server):
+            prepare = f"?{class_query(Cohort('klas').dir)}" if prepared else None
+            asyncio.run(bench(url, server, label, prepare))
 
 
 if __name__ == "__main__":
