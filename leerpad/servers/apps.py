@@ -800,11 +800,8 @@ class ClassPools:
             task = pool.pop()
             if task.cancelled() or task.exception() is not None:
                 continue  # a kernel that never started: nothing to stop
-            started = task.result()
-            render = started.get("task")
-            if isinstance(render, asyncio.Future):
-                render.cancel()  # its notebook need not run on (nor log its kernel's death)
-            await ensure_async(self.manager.shutdown_kernel(started["kernel_id"], now=True))
+            kernel_id = task.result()["kernel_id"]
+            await ensure_async(self.manager.shutdown_kernel(kernel_id, now=True))
             stopped += 1
         return stopped
 
