@@ -140,17 +140,22 @@ def test_a_class_pool_stays_under_max_kernels():
 
 def test_a_class_pool_fills_one_kernel_at_a_time_and_a_learner_still_skips_the_line():
     """Growing a pool by 30 must not start 30 kernels at once on two cores: while a kernel
-    of the module is ready or starting, the next ones wait their turn at the PreheatGate."""
+    of the module is ready or starting, the next ones wait their turn at the PreheatGate.
+    A learner who comes while none is ready lets one waiting kernel go: as many start as
+    learners wait."""
     from leerpad.servers.apps import PreheatGate
 
-    ready: list[str] = []
-    gate = PreheatGate(1, ["ct-01"], covered=lambda module: bool(ready))
+    ready: list[int] = []
+    starting: list[int] = []
+    gate = PreheatGate(1, ["ct-01"], lambda m: bool(ready), lambda m: bool(starting))
     started = []
 
     async def preheat(n):
         took = await gate.enter("ct-01")
         started.append(n)
+        starting.append(n)
         await asyncio.sleep(0.01)  # the kernel starts and runs its notebook
+        starting.remove(n)
         ready.append(n)
         if took:
             gate.leave()
@@ -168,10 +173,13 @@ def test_a_class_pool_fills_one_kernel_at_a_time_and_a_learner_still_skips_the_l
         spares = [asyncio.ensure_future(preheat(n)) for n in range(1, 5)]  # the class pool
         await settle()
         assert started == [0, 1] and gate.running == 1  # one at a time, in line
-        ready.clear()  # the class took every ready kernel: the next learner must not wait
+        ready.clear()  # the class took every ready kernel: two more learners come
         gate.demand("ct-01")
         await settle()
-        assert started == [0, 1, 2] and gate.running == 1  # one skipped the line, one only
+        assert started == [0, 1, 2] and gate.running == 1  # her kernel went
+        gate.demand("ct-01")
+        await settle()
+        assert started == [0, 1, 2, 3] and gate.running == 1  # and the next learner's
         await asyncio.gather(*spares)
         assert sorted(started) == [0, 1, 2, 3, 4] and gate.running == 0
 

@@ -62,6 +62,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 BLOCKED = ("/voila/tree", "/voila/api/contents")
+UNUSED_EXTENSIONS = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
 # What a widget-state request costs from the state budget: one widget, or all of them.
 STATE_COST = {"request_state": 1, "request_states": 100}
 MB = 1024 * 1024
@@ -550,21 +551,23 @@ class PreheatGate:
     """Voilà preheats a kernel for every module at once at start: sixteen kernels running
     their notebooks on two cores, and the first learners wait behind all of them. Through
     this gate preheated kernels start ``parallel`` at a time, in the order of the cohort's
-    learning path, each holding its place until its notebook has run up to its learner. A
-    module a learner asks for skips the line, one kernel at a time: while ``covered(module)``
-    (a kernel of it is ready or starting), its next ones wait their turn like any other, so
-    a class pool (:class:`ClassPools`) fills one by one instead of thirty kernels at once."""
+    learning path, each holding its place until its notebook has run up to its learner.
 
-    def __init__(self, parallel: int, order: list[str], covered=lambda module: False):
+    A module a learner asks for skips the line, without flooding the machine: a kernel of it
+    starts at once while none is ``ready`` or ``starting`` (the next ones, a class pool's
+    (:class:`ClassPools`), wait their turn like any other), and each learner who comes while
+    none is ready lets one more of its waiting kernels go (as many start as learners wait)."""
+
+    def __init__(self, parallel: int, order: list[str], ready=lambda module: False, starting=None):
         self.parallel, self.running = max(1, parallel), 0
         self.rank = {module: n for n, module in enumerate(order)}
         self.waiting: list[tuple[str, asyncio.Future]] = []
         self.demanded: set[str] = set()
-        self.covered = covered
+        self.ready, self.starting = ready, starting or (lambda module: False)
 
     def urgent(self, module: str) -> bool:
         """A learner waits for this module and no kernel of it is ready or on its way."""
-        return module in self.demanded and not self.covered(module)
+        return module in self.demanded and not self.ready(module) and not self.starting(module)
 
     def key(self, module: str):
         return (self.rank.get(module, len(self.rank)), module)
@@ -593,8 +596,10 @@ class PreheatGate:
                 turn.set_result(True)
 
     def demand(self, module: str) -> None:
+        """A learner opens `module`: with no kernel of it ready, one of its waiting kernels
+        goes (the one she will get, or the next learner's)."""
         self.demanded.add(module)
-        if not self.urgent(module):
+        if self.ready(module):
             return
         for item in [w for w in self.waiting if w[0] == module and not w[1].done()][:1]:
             self.waiting.remove(item)
@@ -613,14 +618,14 @@ class PreheatingKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.preheat_gate = PreheatGate(self.preheat_parallel, path_order(), self.kernel_coming)
-        self.holding_place: set[str] = set()  # kernel ids
         self.starting: dict[str, int] = {}  # module: preheated kernels past the gate, starting
+        self.preheat_gate = PreheatGate(
+            self.preheat_parallel, path_order(), self.kernel_ready, self.starting.get
+        )
+        self.holding_place: set[str] = set()  # kernel ids
 
-    def kernel_coming(self, module: str) -> bool:
-        """Whether a preheated kernel of `module` is ready in its pool or starting."""
-        if self.starting.get(module):
-            return True
+    def kernel_ready(self, module: str) -> bool:
+        """Whether a preheated kernel of `module` is ready in its pool."""
         pools = getattr(self, "_pools", {})
         return any(
             task.done() and not task.cancelled() and task.exception() is None
@@ -835,6 +840,9 @@ class LearnerApps(Voila):
             "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
         )
         kernels.setdefault("buffer_offline_messages", False)
+        # An app page loads no JupyterLab extension it does not use: nbgrader's and Jupyter
+        # Notebook's front ends weighed on every learner's device and logged two errors.
+        self.config.VoilaConfiguration.setdefault("extension_denylist", UNUSED_EXTENSIONS)
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
         kernels.setdefault("cull_interval", 60)

@@ -28,12 +28,13 @@ OPEN_TIMEOUT = 600_000  # ms: a page that is not usable by then counts as failed
 GB = 1024
 
 
-async def open_app(browser, url: str) -> tuple[float, object, object]:
-    """(seconds to a usable first exercise, page, its context): a learner of their own."""
+async def open_app(browser, url: str, query: str = "") -> tuple[float, object, object]:
+    """(seconds to a usable first exercise, page, its context): a learner of their own.
+    `query`: a link's query, e.g. a class link's ``?klas=...``."""
     context = await browser.new_context(viewport={"width": 1100, "height": 900})
     page = await context.new_page()
     started = time.monotonic()
-    await page.goto(url + page_of(MODULE), timeout=OPEN_TIMEOUT, wait_until="commit")
+    await page.goto(url + page_of(MODULE) + query, timeout=OPEN_TIMEOUT, wait_until="commit")
     first = page.locator(".leerpad-exercise").first
     await first.get_by_role("button", name="Controleer").wait_for(timeout=OPEN_TIMEOUT)
     return time.monotonic() - started, page, context
@@ -93,7 +94,7 @@ async def bench(url: str, server: int, label: str, prepare: str | None) -> None:
     count, warm_runs, within = sizes()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        first, page, context = await open_app(browser, url + (prepare or ""))
+        first, page, context = await open_app(browser, url, prepare or "")
         await context.close()
         if prepare:  # the pool's own kernel, the class's, and the teacher's page
             await until_pool_ready(server, 1 + warm_runs + count)
@@ -146,11 +147,16 @@ def main() -> None:
     from leerpad.grading.identity import class_query
 
     count, warm_runs, _ = sizes()
-    # The old behaviour (one preheated kernel per module, refilled after it is handed out)
-    # and the class pool, prepared by the teacher's class link: a kernel for each warm run
-    # and each learner of the class.
+    # The old behaviour (one preheated kernel per module, refilled after it is handed out,
+    # every JupyterLab extension on the page) and the class pool, prepared by the
+    # teacher's class link: a kernel for each warm run and each learner of the class.
+    old = [
+        "--AppLimits.class_pool=0",
+        # every JupyterLab extension loaded (an already disabled one is denied instead)
+        "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
+    ]
     variants = [
-        ("vroeger: pool_size=1", ["--AppLimits.class_pool=0"], False),
+        ("vroeger: pool_size=1", old, False),
         ("klaspool, klaslink vooraf", [f"--AppLimits.class_pool={warm_runs + count}"], True),
     ]
     for label, options, prepared in variants:
