@@ -6,7 +6,10 @@ split among the processes that share them), and how long the kernels outlive the
 pages. Side by side, on two servers one after the other: the old behaviour (one preheated
 kernel per module, ``class_pool=0``) and the class pool (leerpad.servers.apps.ClassPools),
 prepared as a teacher does: she opens the class link before the lesson; what the prepared
-pool holds in memory is printed too.
+pool holds in memory is printed too. The class line also says when the server had sent each
+page (its share of the time) and the CPU the server with its kernels and the browsers used
+while the class opened: here thirty Chromiums share the machine's two cores with the
+server, in a classroom each learner brings her own device.
 
     make bench
     .venv/bin/python -m tests.bench.bench_apps
@@ -17,10 +20,19 @@ Prints ``apps: ...`` and ``memory: ...`` lines with the load average; never asse
 """
 
 import asyncio
+import os
 import statistics
 import time
 
-from tests.bench.apps_server import kernel_pids, page_of, pss_mb, rss_mb, started_apps
+from tests.bench.apps_server import (
+    browser_pids,
+    cpu_seconds,
+    kernel_pids,
+    page_of,
+    pss_mb,
+    rss_mb,
+    started_apps,
+)
 from tests.bench.figures import class_size, load, percentile, quick, seconds
 
 MODULE = "ct-01-algoritme"
@@ -38,6 +50,18 @@ async def open_app(browser, url: str, query: str = "") -> tuple[float, object, o
     first = page.locator(".leerpad-exercise").first
     await first.get_by_role("button", name="Controleer").wait_for(timeout=OPEN_TIMEOUT)
     return time.monotonic() - started, page, context
+
+
+async def html_seconds(page) -> float:
+    """Seconds from navigation until the server had sent the whole page (its part)."""
+    timing = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
+    return timing / 1000
+
+
+def cpu(server: int) -> tuple[float, float]:
+    """(CPU seconds used by the apps server and its kernels, by the browsers) so far."""
+    server_side = sum(cpu_seconds(pid) for pid in [server, *kernel_pids(server)])
+    return server_side, sum(cpu_seconds(pid) for pid in browser_pids(os.getpid()))
 
 
 async def spread(browser, url: str, count: int, within: float) -> list:
@@ -112,13 +136,18 @@ async def bench(url: str, server: int, label: str, prepare: str | None) -> None:
         )
         if not prepare:
             await until_kernels(server, 1, 120)  # the warm runs' kernels gone: a fresh class
+        before = cpu(server)
         results = await spread(browser, url, count, within)
+        after = cpu(server)
         opened = [r for r in results if not isinstance(r, BaseException)]
         failed = [r for r in results if isinstance(r, BaseException)]
+        html = [await html_seconds(page) for _, page, _ in opened]
         print(
             f"apps: [{label}] {count} leerlingen openen {MODULE} binnen {within:.0f} s: "
             f"{seconds([took for took, _, _ in opened])}, {len(failed)} zonder werkende app "
-            f"binnen {OPEN_TIMEOUT // 1000} s; {load()}",
+            f"binnen {OPEN_TIMEOUT // 1000} s; de pagina van de server binnen "
+            f"{seconds(html)}; CPU: server en kernels {after[0] - before[0]:.0f} s, "
+            f"browsers {after[1] - before[1]:.0f} s; {load()}",
             flush=True,
         )
         rss, pss = memory(server)
