@@ -51,6 +51,8 @@ def test_apps_and_memory_lines(isolated_env, browser):
         assert re.search(rf"warm, een voor een: mediaan {NUMBER} s", warm), apps
         every = rf"3 leerlingen .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder"
         assert re.search(every, opened), apps  # every learner got a working app
+        assert re.search(rf"van de server binnen p50 {NUMBER} s, p95 {NUMBER} s", opened), apps
+        assert re.search(r"CPU: server en kernels \d+ s, browsers \d+ s", opened), apps
     prepared = r"memory: \[klaspool.*klaar voor de klas: (\d+) kernels, PSS samen \d+ MB"
     found = re.search(prepared, memory[1])
     assert found and int(found.group(1)) >= 1 + 2 + 3, memory  # its own, 2 warm runs, 3
