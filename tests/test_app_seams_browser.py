@@ -70,3 +70,25 @@ def test_a_check_right_after_typing_grades_the_typed_value(page, how):
     )
     assert "Juist!" in feedback.inner_text(), feedback.inner_text()
     assert field.input_value() == "13,76"
+
+
+def test_the_app_loads_only_what_it_uses_and_logs_no_errors(browser, gallery_app):  # noqa: F811
+    """nbgrader's and Jupyter Notebook's front-end bundles are for JupyterLab: on an app page
+    they only cost the learner's device a download and log two errors in its console."""
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors, bundles = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: bundles.append(r.url) if "labextensions" in r.url else None)
+    try:
+        page.goto(gallery_app["url"] + APP, timeout=600_000)
+        number = exercise(page, NUMBER)
+        number.locator("input[type=text]").first.fill("13,76")
+        number.get_by_role("button", name="Controleer").click()
+        number.locator(VERDICT).get_by_text("Juist!", exact=True).wait_for(timeout=120_000)
+    finally:
+        page.close()
+    assert any("widgets-manager" in url for url in bundles), bundles  # the widgets do load
+    unused = [u for u in bundles if "nbgrader" in u or "jupyter-notebook" in u]
+    assert not unused, unused
+    assert not errors, errors

@@ -62,7 +62,6 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 BLOCKED = ("/voila/tree", "/voila/api/contents")
-UNUSED_EXTENSIONS = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
 # What a widget-state request costs from the state budget: one widget, or all of them.
 STATE_COST = {"request_state": 1, "request_states": 100}
 MB = 1024 * 1024
@@ -840,9 +839,11 @@ class LearnerApps(Voila):
             "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
         )
         kernels.setdefault("buffer_offline_messages", False)
-        # An app page loads no JupyterLab extension it does not use: nbgrader's and Jupyter
-        # Notebook's front ends weighed on every learner's device and logged two errors.
-        self.config.VoilaConfiguration.setdefault("extension_denylist", UNUSED_EXTENSIONS)
+        # An app needs the widgets only: nbgrader's and Jupyter Notebook's JupyterLab bundles
+        # would load on every learner's device and each log an error in its console.
+        self.config.VoilaConfiguration.setdefault(
+            "extension_denylist", ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+        )
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
         kernels.setdefault("cull_interval", 60)
