@@ -222,6 +222,8 @@ def cmd_cohort_klaslink(args) -> int:
     print("Klaslinks (één per module; leerlingen vullen hun schuilnaam en code in):")
     for module, link in cohort.class_links(_apps_url(args)).items():
         print(f"  {module}: {link}")
+    print("Voor de les: open de klaslink van de module zelf, een paar minuten voor de")
+    print("leerlingen beginnen. De server zet dan kernels klaar voor een hele klas.")
     if fresh:
         print(f"{len(fresh)} nieuwe schuilnamen.")
     print("Schuilnaam en code, om uit te delen (één briefje per leerling):")

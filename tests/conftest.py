@@ -59,9 +59,19 @@ def platform(isolated_env):
         "env": env,
         "log": Path(env["LEERPAD_VAR"]).parent / "start.log",
     }
+    small_class_pools(info["var"])
     launch_platform(info)
     yield info
     stop_process_group(info["proc"])
+
+
+def small_class_pools(var: Path) -> None:
+    """The apps of a test server grow a module's pool by 2 kernels for a class, not 30: tests
+    open a module twice within minutes all the time, and thirty kernels preheating in the
+    background would slow every other test down. Voilà reads var/voila.json (its working
+    folder); an option on the command line still wins."""
+    var.mkdir(parents=True, exist_ok=True)
+    (var / "voila.json").write_text('{"AppLimits": {"class_pool": 2}}\n')
 
 
 def launch_platform(info, cohort="demo"):

@@ -5,7 +5,7 @@ tests; it holds no tests itself."""
 from contextlib import contextmanager
 
 import pytest
-from conftest import free_port
+from conftest import free_port, small_class_pools
 from gallery import MODULE
 
 APP = f"/voila/render/{MODULE}/{MODULE}.ipynb"
@@ -25,6 +25,7 @@ def running_gallery_app(var, isolated_env, options=(), modules=(MODULE,), path="
     with pytest.MonkeyPatch.context() as env:
         for name in ("LEERPAD_VAR", "PATH"):
             env.setenv(name, str(var) if name == "LEERPAD_VAR" else isolated_env[name])
+        small_class_pools(var)
         cohort = Cohort("aanval")
         cohort.create(path_id=path)
         catalogue = Catalogue()

@@ -30,6 +30,11 @@ Every load of an app page starts a kernel, so page loads are bounded too (:class
   has not connected yet from a device that never did. Otherwise the load is refused with a
   Dutch page and HTTP 503, without starting anything.
 
+A class that opens a module at once finds its kernels ready: the module's preheated pool
+grows for a class when it is opened twice within a short time or through a class link (a
+teacher who opens her class link before the lesson prepares it), and shrinks back when
+nobody opened it for a while (:class:`ClassPools`).
+
 A client that drops its cookie is a new device on every load: it stays within the budget of
 its address and the server's, and its pages, which never connect, are freed after the grace
 time. Pupils behind another address do not notice it.
@@ -94,6 +99,20 @@ class AppLimits(Configurable):
         config=True,
         help="Seconds a kernel outlives its page's last websocket: long enough for a "
         "reconnect, short enough that a lesson's closed pages do not pile up.",
+    )
+    class_pool = Int(
+        30,
+        config=True,
+        help="Preheated kernels a module's pool adds for a class (see ClassPools); 0: the "
+        "pool never grows. Kept under max_kernels, with the other pools and open pages.",
+    )
+    class_window = Float(
+        120.0, config=True, help="Seconds within which a second open of a module means a class."
+    )
+    class_idle = Float(
+        600.0,
+        config=True,
+        help="Seconds without an open after which a class pool shrinks back to pool_size.",
     )
 
     @default("max_kernels")
@@ -411,6 +430,19 @@ class BoundedPageHandler(TornadoVoilaHandler):
         )
         return device
 
+    def class_link(self) -> bool:
+        """Whether the page is opened through a valid class link of the apps' cohort."""
+        from leerpad.grading.identity import CLASS, LinkRefused, verify_token
+
+        token, cohort = self.get_query_argument("klas", ""), os.environ.get("LEERPAD_COHORT")
+        if not token or not cohort:
+            return False
+        try:
+            verify_token(cohort, CLASS, token, "klas")
+        except LinkRefused:
+            return False
+        return True
+
     async def get(self, path=None):
         hub = self.settings.get("leerpad_hub")
         if hub and await hub.redirected(self):
@@ -426,6 +458,9 @@ class BoundedPageHandler(TornadoVoilaHandler):
             self.set_header("Cache-Control", "no-store")
             self.finish(FULL_PAGE)
             return
+        pools: ClassPools = self.settings["leerpad_class_pools"]
+        if path in getattr(pools.manager, "_pools", {}):  # a preheated module
+            pools.opened(path, class_link=self.class_link())
         try:
             await super().get(path)
         finally:
@@ -515,21 +550,30 @@ class PreheatGate:
     """Voilà preheats a kernel for every module at once at start: sixteen kernels running
     their notebooks on two cores, and the first learners wait behind all of them. Through
     this gate preheated kernels start ``parallel`` at a time, in the order of the cohort's
-    learning path, each holding its place until its notebook has run up to its learner. A
-    module a learner asks for skips the line."""
+    learning path, each holding its place until its notebook has run up to its learner.
 
-    def __init__(self, parallel: int, order: list[str]):
+    A module a learner asks for skips the line, without flooding the machine: a kernel of it
+    starts at once while none is ``ready`` or ``starting`` (the next ones, a class pool's
+    (:class:`ClassPools`), wait their turn like any other), and each learner who comes while
+    none is ready lets one more of its waiting kernels go (as many start as learners wait)."""
+
+    def __init__(self, parallel: int, order: list[str], ready=lambda module: False, starting=None):
         self.parallel, self.running = max(1, parallel), 0
         self.rank = {module: n for n, module in enumerate(order)}
         self.waiting: list[tuple[str, asyncio.Future]] = []
         self.demanded: set[str] = set()
+        self.ready, self.starting = ready, starting or (lambda module: False)
+
+    def urgent(self, module: str) -> bool:
+        """A learner waits for this module and no kernel of it is ready or on its way."""
+        return module in self.demanded and not self.ready(module) and not self.starting(module)
 
     def key(self, module: str):
         return (self.rank.get(module, len(self.rank)), module)
 
     async def enter(self, module: str) -> bool:
         """Wait for a place; True when one was taken (give it back with :meth:`leave`)."""
-        if module in self.demanded:
+        if self.urgent(module):
             return False
         turn = asyncio.get_running_loop().create_future()
         self.waiting.append((module, turn))
@@ -551,11 +595,14 @@ class PreheatGate:
                 turn.set_result(True)
 
     def demand(self, module: str) -> None:
+        """A learner opens `module`: with no kernel of it ready, one of its waiting kernels
+        goes (the one she will get, or the next learner's)."""
         self.demanded.add(module)
-        for item in [w for w in self.waiting if w[0] == module]:
+        if self.ready(module):
+            return
+        for item in [w for w in self.waiting if w[0] == module and not w[1].done()][:1]:
             self.waiting.remove(item)
-            if not item[1].done():
-                item[1].set_result(False)
+            item[1].set_result(False)
 
 
 class PreheatingKernelManager(AsyncMappingKernelManager):
@@ -570,20 +617,38 @@ class PreheatingKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.preheat_gate = PreheatGate(self.preheat_parallel, path_order())
+        self.starting: dict[str, int] = {}  # module: preheated kernels past the gate, starting
+        self.preheat_gate = PreheatGate(
+            self.preheat_parallel, path_order(), self.kernel_ready, self.starting.get
+        )
         self.holding_place: set[str] = set()  # kernel ids
+
+    def kernel_ready(self, module: str) -> bool:
+        """Whether a preheated kernel of `module` is ready in its pool."""
+        pools = getattr(self, "_pools", {})
+        return any(
+            task.done() and not task.cancelled() and task.exception() is None
+            for notebook, pool in pools.items()
+            if os.path.dirname(notebook) == module
+            for task in pool
+        )
 
     async def start_kernel(self, *args, **kwargs):
         preheat = (kwargs.get("env") or {}).get("VOILA_PREHEAT") == "True"
-        took = preheat and await self.preheat_gate.enter(kwargs.get("path") or "")
+        module = kwargs.get("path") or ""
+        took = preheat and await self.preheat_gate.enter(module)
         if preheat:
-            self.log.info("Voorverwarmen: een kernel voor %s.", kwargs.get("path") or "/")
+            self.log.info("Voorverwarmen: een kernel voor %s.", module or "/")
+            self.starting[module] = self.starting.get(module, 0) + 1
         try:
             kernel_id = await super().start_kernel(*args, **kwargs)
         except BaseException:
             if took:
                 self.preheat_gate.leave()
             raise
+        finally:
+            if preheat:
+                self.starting[module] -= 1
         if took:
             self.holding_place.add(kernel_id)
             # Called from Voilà's pool task: its result holds the task that runs the notebook.
@@ -622,6 +687,127 @@ class PreheatedKernelWaits(RequestInfoSocketHandler):
         if give_back:
             give_back(kernel_id)
         super().open(kernel_id)
+
+
+@dataclass(eq=False)
+class ClassDemand:
+    """How a module is asked for: when it was last opened, and whether its pool is grown
+    for a class (``left``: preheated kernels the class still gets)."""
+
+    last: float = float("-inf")
+    grown: bool = False
+    left: int = 0
+    own_config: dict | None = None  # the notebook's own pool configuration, if it had one
+
+
+class ClassPools:
+    """A module's preheated pool, sized to its demand. Voilà keeps ``pool_size`` kernels per
+    notebook ready (one here) and refills after a kernel is handed out; a class that opens a
+    module within seconds then waits for kernels that start one after another.
+
+    A module is asked for by a class when it is opened twice within ``class_window`` seconds,
+    or through a valid class link (a teacher who opens it before the lesson prepares it).
+    Its pool then grows by ``class_pool`` kernels, started one by one through the
+    :class:`PreheatGate`. Every open after that takes one of them, and the pool shrinks with
+    it: a class of ``class_pool`` gets ready kernels, and the pool refills only its own
+    ``pool_size`` after them (no second class pool during the lesson). After ``class_idle``
+    seconds without an open, kernels left in the pool beyond ``pool_size`` are stopped.
+    The growth is kept under ``max_kernels`` (:meth:`Seats.pool_capacity` counts it)."""
+
+    def __init__(self, limits: AppLimits, manager, seats: Seats, log):
+        self.limits, self.manager, self.seats, self.log = limits, manager, seats, log
+        self.demand: dict[str, ClassDemand] = {}
+
+    @property
+    def config(self) -> dict:
+        return self.manager.kernel_pools_config
+
+    def base_size(self, notebook: str, state: ClassDemand) -> int:
+        """The notebook's pool size without a class: its own or the default one."""
+        own = state.own_config or self.config.get("default", {})
+        return own.get("pool_size", 0)
+
+    def pool_size(self, notebook: str) -> int:
+        return self.config.get(notebook, self.config.get("default", {})).get("pool_size", 0)
+
+    def opened(self, notebook: str, class_link: bool = False) -> None:
+        """A page of `notebook` is opened (before it gets its kernel)."""
+        now = time.monotonic()
+        state = self.demand.setdefault(notebook, ClassDemand())
+        recent, state.last = now - state.last <= self.limits.class_window, now
+        if state.left:  # a learner of the class: one kernel less to keep ready
+            state.left -= 1
+            self.resize(notebook, state)
+        elif not state.grown and (class_link or recent):
+            self.grow(notebook, state)
+
+    def grow(self, notebook: str, state: ClassDemand) -> None:
+        limits = self.limits
+        room = limits.max_kernels - self.seats.pool_capacity() - len(self.seats.seats) - 1
+        extra = max(0, min(limits.class_pool, room))
+        if not extra:
+            return
+        state.grown, state.left = True, extra
+        state.own_config = self.config.get(notebook)
+        self.resize(notebook, state)
+        self.manager.fill_if_needed(delay=0, notebook_name=notebook)
+        self.log.info("Klaspool voor %s: %d kernels extra worden klaargezet.", notebook, extra)
+        if extra < limits.class_pool:
+            self.log.warning(
+                "Klaspool voor %s: %d in plaats van %d kernels, want AppLimits.max_kernels "
+                "(%d) is bereikt. Zet max_kernels hoger als het geheugen het toelaat.",
+                notebook,
+                extra,
+                limits.class_pool,
+                limits.max_kernels,
+            )
+
+    def resize(self, notebook: str, state: ClassDemand) -> None:
+        size = self.base_size(notebook, state) + state.left
+        self.config[notebook] = {**(state.own_config or {}), "pool_size": size}
+
+    async def sweep(self) -> None:
+        """Shrink the pools of modules nobody opened for ``class_idle`` seconds."""
+        now, limits = time.monotonic(), self.limits
+        for notebook, state in list(self.demand.items()):
+            if any(not task.done() for task in self.pool(notebook)):
+                state.last = now  # still filling: its newest kernels get their time too
+            idle = now - state.last
+            if idle <= limits.class_idle:
+                continue
+            if state.grown:
+                state.grown, state.left = False, 0
+                if state.own_config is None:
+                    self.config.pop(notebook, None)
+                else:
+                    self.config[notebook] = state.own_config
+            stopped = await self.trim(notebook)
+            if stopped:
+                self.log.info(
+                    "Klaspool van %s kleiner: %d kernels gestopt (%.0f s niet geopend).",
+                    notebook,
+                    stopped,
+                    idle,
+                )
+            if idle > limits.class_window:
+                del self.demand[notebook]
+
+    def pool(self, notebook: str) -> list:
+        """Voilà's pool of the notebook: tasks that start a kernel and run the notebook."""
+        return getattr(self.manager, "_pools", {}).get(notebook, [])
+
+    async def trim(self, notebook: str) -> int:
+        """Stop the pool's kernels beyond its size, the newest first (every one has started:
+        see :meth:`sweep`). Returns how many were stopped."""
+        pool, stopped = self.pool(notebook), 0
+        while len(pool) > self.pool_size(notebook):
+            task = pool.pop()
+            if task.cancelled() or task.exception() is not None:
+                continue  # a kernel that never started: nothing to stop
+            kernel_id = task.result()["kernel_id"]
+            await ensure_async(self.manager.shutdown_kernel(kernel_id, now=True))
+            stopped += 1
+        return stopped
 
 
 def path_order() -> list[str]:
@@ -669,6 +855,8 @@ class LearnerApps(Voila):
         settings["leerpad_limits"] = self.limits
         self.seats = Seats(self.limits, self.kernel_manager, self.log)
         settings["leerpad_seats"] = self.seats
+        self.class_pools = ClassPools(self.limits, self.kernel_manager, self.seats, self.log)
+        settings["leerpad_class_pools"] = self.class_pools
         if HubLogin.active():
             hub = HubLogin(os.environ["LEERPAD_COHORT"])
             settings.update(leerpad_hub=hub, hub_auth=hub.auth)
@@ -688,6 +876,7 @@ class LearnerApps(Voila):
         interval = self.limits.watch_interval * 1000
         PeriodicCallback(self.watch_memory, interval).start()
         PeriodicCallback(self.seats.sweep, interval).start()
+        PeriodicCallback(self.class_pools.sweep, interval).start()
         return settings
 
     def init_handlers(self):

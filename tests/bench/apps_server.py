@@ -47,6 +47,37 @@ def kernel_pids(server_pid: int) -> list[int]:
     return pids
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, in seconds; 0 once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_pids(ancestor: int) -> list[int]:
+    """The Chromium processes below `ancestor` (Playwright's browser and its renderers)."""
+    parents, names = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{entry}/status").read_text().splitlines()
+        except OSError:
+            continue
+        names[int(entry)] = status[0].split(":", 1)[1].strip()
+        ppid = next((ln.split()[1] for ln in status if ln.startswith("PPid:")), "0")
+        parents[int(entry)] = int(ppid)
+
+    def below(pid):
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == ancestor:
+                return True
+        return False
+
+    return [pid for pid, name in names.items() if "chrom" in name and below(pid)]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

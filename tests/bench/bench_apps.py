@@ -3,7 +3,13 @@ Times from navigation to a usable first exercise (its "Controleer" button on scr
 one learner at a time, and a class opening the module within ten seconds; then the memory
 of each learner's kernel while the class has its pages open (RSS, and PSS: shared pages
 split among the processes that share them), and how long the kernels outlive the closed
-pages.
+pages. Side by side, on two servers one after the other: the old behaviour (one preheated
+kernel per module, ``class_pool=0``) and the class pool (leerpad.servers.apps.ClassPools),
+prepared as a teacher does: she opens the class link before the lesson; what the prepared
+pool holds in memory is printed too. The class line also says when the server had sent each
+page (its share of the time) and the CPU the server with its kernels and the browsers used
+while the class opened: here thirty Chromiums share the machine's two cores with the
+server, in a classroom each learner brings her own device.
 
     make bench
     .venv/bin/python -m tests.bench.bench_apps
@@ -14,10 +20,19 @@ Prints ``apps: ...`` and ``memory: ...`` lines with the load average; never asse
 """
 
 import asyncio
+import os
 import statistics
 import time
 
-from tests.bench.apps_server import kernel_pids, page_of, pss_mb, rss_mb, started_apps
+from tests.bench.apps_server import (
+    browser_pids,
+    cpu_seconds,
+    kernel_pids,
+    page_of,
+    pss_mb,
+    rss_mb,
+    started_apps,
+)
 from tests.bench.figures import class_size, load, percentile, quick, seconds
 
 MODULE = "ct-01-algoritme"
@@ -25,15 +40,28 @@ OPEN_TIMEOUT = 600_000  # ms: a page that is not usable by then counts as failed
 GB = 1024
 
 
-async def open_app(browser, url: str) -> tuple[float, object, object]:
-    """(seconds to a usable first exercise, page, its context): a learner of their own."""
+async def open_app(browser, url: str, query: str = "") -> tuple[float, object, object]:
+    """(seconds to a usable first exercise, page, its context): a learner of their own.
+    `query`: a link's query, e.g. a class link's ``?klas=...``."""
     context = await browser.new_context(viewport={"width": 1100, "height": 900})
     page = await context.new_page()
     started = time.monotonic()
-    await page.goto(url + page_of(MODULE), timeout=OPEN_TIMEOUT, wait_until="commit")
+    await page.goto(url + page_of(MODULE) + query, timeout=OPEN_TIMEOUT, wait_until="commit")
     first = page.locator(".leerpad-exercise").first
     await first.get_by_role("button", name="Controleer").wait_for(timeout=OPEN_TIMEOUT)
     return time.monotonic() - started, page, context
+
+
+async def html_seconds(page) -> float:
+    """Seconds from navigation until the server had sent the whole page (its part)."""
+    timing = await page.evaluate("performance.getEntriesByType('navigation')[0].responseEnd")
+    return timing / 1000
+
+
+def cpu(server: int) -> tuple[float, float]:
+    """(CPU seconds used by the apps server and its kernels, by the browsers) so far."""
+    server_side = sum(cpu_seconds(pid) for pid in [server, *kernel_pids(server)])
+    return server_side, sum(cpu_seconds(pid) for pid in browser_pids(os.getpid()))
 
 
 async def spread(browser, url: str, count: int, within: float) -> list:
@@ -62,18 +90,39 @@ async def until_kernels(server: int, at_most: int, timeout: float) -> float | No
     return None
 
 
-async def bench(url: str, server: int) -> None:
+async def until_pool_ready(server: int, kernels: int, timeout: float = 900) -> None:
+    """Until the server runs `kernels` kernels, and the last one ran its notebook."""
+    started = time.monotonic()
+    while len(kernel_pids(server)) < kernels and time.monotonic() - started < timeout:
+        await asyncio.sleep(1)
+    await asyncio.sleep(10)  # the last preheated kernel runs its notebook
+
+
+def pool_memory(label: str, server: int) -> None:
+    """What the prepared class pool holds before the class comes."""
+    rss, pss = memory(server)
+    print(
+        f"memory: [{label}] klaar voor de klas: {len(pss)} kernels, PSS samen {sum(pss)} MB "
+        f"(RSS samen {sum(rss)} MB), apps-server {rss_mb(server)} MB; {load()}",
+        flush=True,
+    )
+
+
+async def bench(url: str, server: int, label: str, prepare: str | None) -> None:
+    """One server's figures. `prepare`: the class link a teacher opens before the lesson
+    (the class pool is then filled before anyone comes); None: the old behaviour."""
     from playwright.async_api import async_playwright
 
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    count = class_size(30, 3)
-    warm_runs = 2 if quick() else 7
-    within = 2.0 if quick() else 10.0
+    count, warm_runs, within = sizes()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        first, page, context = await open_app(browser, url)
+        first, page, context = await open_app(browser, url, prepare or "")
         await context.close()
+        if prepare:  # the pool's own kernel, the class's, and the teacher's page
+            await until_pool_ready(server, 1 + warm_runs + count)
+            pool_memory(label, server)
         warm = []
         for _ in range(warm_runs):
             await asyncio.sleep(3)  # the pool refills between two learners
@@ -81,18 +130,24 @@ async def bench(url: str, server: int) -> None:
             warm.append(took)
             await context.close()
         print(
-            f"apps: warm, een voor een: mediaan {statistics.median(warm):.1f} s (n={len(warm)}; "
-            f"de eerste na de start {first:.1f} s); {load()}",
+            f"apps: [{label}] warm, een voor een: mediaan {statistics.median(warm):.1f} s "
+            f"(n={len(warm)}; de eerste na de start {first:.1f} s); {load()}",
             flush=True,
         )
-        await until_kernels(server, 1, 120)  # the warm runs' kernels gone: a fresh class
+        if not prepare:
+            await until_kernels(server, 1, 120)  # the warm runs' kernels gone: a fresh class
+        before = cpu(server)
         results = await spread(browser, url, count, within)
+        after = cpu(server)
         opened = [r for r in results if not isinstance(r, BaseException)]
         failed = [r for r in results if isinstance(r, BaseException)]
+        html = [await html_seconds(page) for _, page, _ in opened]
         print(
-            f"apps: {count} leerlingen openen {MODULE} binnen {within:.0f} s: "
+            f"apps: [{label}] {count} leerlingen openen {MODULE} binnen {within:.0f} s: "
             f"{seconds([took for took, _, _ in opened])}, {len(failed)} zonder werkende app "
-            f"binnen {OPEN_TIMEOUT // 1000} s; {load()}",
+            f"binnen {OPEN_TIMEOUT // 1000} s; de pagina van de server binnen "
+            f"{seconds(html)}; CPU: server en kernels {after[0] - before[0]:.0f} s, "
+            f"browsers {after[1] - before[1]:.0f} s; {load()}",
             flush=True,
         )
         rss, pss = memory(server)
@@ -102,7 +157,7 @@ async def bench(url: str, server: int) -> None:
         gone = await until_kernels(server, 1, 600)
         await browser.close()
     print(
-        f"memory: per leerlingkernel RSS mediaan {statistics.median(rss):.0f} MB "
+        f"memory: [{label}] per leerlingkernel RSS mediaan {statistics.median(rss):.0f} MB "
         f"(p95 {percentile(rss, 95):.0f}), PSS mediaan {per_learner:.0f} MB; {len(pss)} "
         f"kernels, apps-server {rss_mb(server)} MB; {24 * GB / per_learner:.0f} leerlingen "
         f"per 24 GB; gesloten pagina's: kernels weg na "
@@ -111,9 +166,32 @@ async def bench(url: str, server: int) -> None:
     )
 
 
+def sizes() -> tuple[int, int, int]:
+    """(learners in the class, warm runs one at a time, seconds the class opens within)."""
+    return class_size(30, 3), 2 if quick() else 7, 2.0 if quick() else 10.0
+
+
 def main() -> None:
-    with started_apps(name="klas", module=MODULE) as (url, server):
-        asyncio.run(bench(url, server))
+    from leerpad.grading.cohort import Cohort
+    from leerpad.grading.identity import class_query
+
+    count, warm_runs, _ = sizes()
+    # The old behaviour (one preheated kernel per module, refilled after it is handed out,
+    # every JupyterLab extension on the page) and the class pool, prepared by the
+    # teacher's class link: a kernel for each warm run and each learner of the class.
+    old = [
+        "--AppLimits.class_pool=0",
+        # every JupyterLab extension loaded (an already disabled one is denied instead)
+        "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
+    ]
+    variants = [
+        ("vroeger: pool_size=1", old, False),
+        ("klaspool, klaslink vooraf", [f"--AppLimits.class_pool={warm_runs + count}"], True),
+    ]
+    for label, options, prepared in variants:
+        with started_apps(options, name="klas", module=MODULE) as (url, server):
+            prepare = f"?{class_query(Cohort('klas').dir)}" if prepared else None
+            asyncio.run(bench(url, server, label, prepare))
 
 
 if __name__ == "__main__":
