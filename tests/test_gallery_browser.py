@@ -21,8 +21,9 @@ pytestmark = [pytest.mark.servers, pytest.mark.browser]
 def open_app(browser, platform, device):
     """The app as the site opens it: with this browser's device id (see leerpad.js)."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(f"{platform['apps']}{APP}?toestel={device}", timeout=120_000)
-    page.get_by_label("Je naam of schuilnaam").wait_for(timeout=120_000)
+    # 729 widgets: on a loaded machine a page without a preheated kernel takes minutes
+    page.goto(f"{platform['apps']}{APP}?toestel={device}", timeout=300_000)
+    page.get_by_label("Je naam of schuilnaam").wait_for(timeout=300_000)
     return page
 
 
