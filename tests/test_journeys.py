@@ -73,9 +73,11 @@ def answer_five(page):
     number.locator("input[type=text]").fill("6")
     number.get_by_role("button", name="Controleer").click()
     number.get_by_text("Juist!").wait_for(timeout=30_000)
-    blanks = exercise(page, "Vul de twee ontbrekende woorden in.").locator("input[type=text]")
+    blanks = exercise(page, "Welke kenmerken van een algoritme ontbreken?").locator(
+        "input[type=text]"
+    )
     blanks.nth(0).fill("precieze")
-    blanks.nth(1).fill("volgorde")
+    blanks.nth(1).fill("eindig")
     exercise(page, "Ontwerp een korte activiteit").locator("textarea").fill(OPEN_ANSWER)
 
 
@@ -111,9 +113,11 @@ def assert_answers_back(page, platform, learner, before):
     truth.get_by_text("Inderdaad.").wait_for(timeout=30_000)
     number = exercise(page, "Hoeveel keer moet juf Leen")
     expect(number.locator("input[type=text]")).to_have_value("6")
-    blanks = exercise(page, "Vul de twee ontbrekende woorden in.").locator("input[type=text]")
+    blanks = exercise(page, "Welke kenmerken van een algoritme ontbreken?").locator(
+        "input[type=text]"
+    )
     expect(blanks.nth(0)).to_have_value("precieze")
-    expect(blanks.nth(1)).to_have_value("volgorde")
+    expect(blanks.nth(1)).to_have_value("eindig")
     open_answer = exercise(page, "Ontwerp een korte activiteit").locator("textarea")
     expect(open_answer).to_have_value(OPEN_ANSWER)
     assert record(platform, learner) == before
