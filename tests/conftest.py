@@ -1,5 +1,6 @@
 """Shared fixtures: free ports, an isolated platform, a real Chromium."""
 
+import asyncio
 import os
 import random
 import re
@@ -120,6 +121,12 @@ def stop_process_group(proc):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+async def settle(rounds: int = 5) -> None:
+    """Let every ready asyncio task take its next steps (the apps server's gate stories)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
 
 
 def missing(reason: str) -> None:

@@ -22,6 +22,7 @@ import uuid
 import pytest
 import requests
 import websocket
+from conftest import settle
 from gallery_app import APP, gallery_app, running_gallery_app  # noqa: F401
 
 from tests.bench.apps_server import kernel_pids
@@ -423,10 +424,6 @@ def test_preheating_goes_one_at_a_time_in_path_order_and_a_learner_skips_the_lin
         await asyncio.sleep(0.01)  # the kernel starts and runs its notebook
         if took:
             gate.leave()
-
-    async def settle():
-        for _ in range(5):
-            await asyncio.sleep(0)
 
     async def story():
         # Voilà starts the pools in the order it finds the notebooks, all at once

@@ -12,6 +12,7 @@ import time
 
 import pytest
 import requests
+from conftest import settle
 from gallery_app import running_gallery_app
 
 from tests.bench.apps_server import kernel_pids, page_of
@@ -159,10 +160,6 @@ def test_a_class_pool_fills_one_kernel_at_a_time_and_a_learner_still_skips_the_l
         ready.append(n)
         if took:
             gate.leave()
-
-    async def settle():
-        for _ in range(5):
-            await asyncio.sleep(0)
 
     async def story():
         gate.demand("ct-01")  # a learner asks; nothing of ct-01 is ready: her kernel skips
