@@ -12,79 +12,19 @@ own preprocessors then read the grades from those outputs, exactly as after a fu
 import ast
 import contextlib
 import copy
-import functools
 import io
 import json
-import re
 import traceback
 from pathlib import Path
 
-from leerpad.grading.preprocessors import SandboxedExecute, add_note, cell_name
+from leerpad.grading.cells import SCORE_TEST, add_note, cell_name, cell_role, parse_call
+from leerpad.grading.preprocessors import SandboxedExecute
 from leerpad.widgets.base import TYPES
 from leerpad.widgets.store import AnswerStore, KeyStore
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 from traitlets.config import Configurable
-
-SCORE_TEST = re.compile(
-    r"\A### BEGIN HIDDEN TESTS\n"
-    r"score\((?P<id>'[a-z0-9-]+'|\"[a-z0-9-]+\")\)\n"
-    r"### END HIDDEN TESTS\Z"
-)
-TRUSTED_CALLS = {*TYPES, "HandIn"}
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_call(source: str):
-    """('SingleChoice', {kwargs}) for a cell that is one call with literal arguments, else
-    None. The same cells come back in every hand-in of a module: parse each once (and
-    copy the arguments before handing them to anything that may change them)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
-        return None
-    call = tree.body[0].value
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name) or call.args:
-        return None
-    if call.func.id not in TRUSTED_CALLS:
-        return None
-    try:
-        return call.func.id, {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
-    except ValueError:
-        return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_widget_import(source: str) -> bool:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return all(
-        isinstance(node, ast.ImportFrom) and node.module == "leerpad.widgets" for node in tree.body
-    )
-
-
-def cell_role(cell) -> str | None:
-    """What a code cell is in a widget-only notebook, or None when it is anything else."""
-    meta = cell.metadata.get("nbgrader", {})
-    if not meta.get("locked") or meta.get("solution"):
-        return None  # only cells the learner cannot change
-    source = cell.source.strip()
-    if meta.get("grade"):
-        return "score" if SCORE_TEST.match(source) else None
-    if _is_widget_import(source):
-        return "import"
-    return "exercise" if _parse_call(source) is not None else None
-
-
-def widget_only(nb) -> bool:
-    """Whether every code cell is one the fast path knows (checked after nbgrader's
-    OverwriteCells has put back the locked cells, so the learner cannot fake it)."""
-    return all(cell_role(c) is not None for c in nb.cells if c.cell_type == "code")
 
 
 def _error_output(err: BaseException) -> NotebookNode:
@@ -192,7 +132,7 @@ class WidgetCells:
         return value
 
     def _build(self, cell):
-        name, shared_kwargs = _parse_call(cell.source)  # parsed once per process: not ours
+        name, shared_kwargs = parse_call(cell.source)  # parsed once per process: not ours
         if name == "HandIn":
             return
         exercise_id = shared_kwargs.get("id")
@@ -219,7 +159,7 @@ class WidgetCells:
             self._score_into(cell, exercise_id)
 
     def _score_into(self, cell, exercise_id):
-        from leerpad.widgets import score
+        from leerpad.widgets.session import score
 
         value = self._capture(cell, lambda: score(exercise_id))
         if value is not None:

@@ -98,7 +98,8 @@ def verdict(fraction: float) -> str:
 def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
     """{exercise id: {title, kind, answer, verdict, messages}} for the widget exercises of
     a released notebook, built as the grader builds them, with the learner's answers."""
-    from leerpad.grading.fastpath import _parse_call, cell_role, no_frontend
+    from leerpad.grading.cells import cell_role, parse_call
+    from leerpad.grading.fastpath import no_frontend
     from leerpad.widgets.base import TYPES, rich
     from leerpad.widgets.coding import CodeExercise
     from leerpad.widgets.session import Session, active
@@ -109,7 +110,7 @@ def widget_feedback(released_nb, keys_dir, answers: dict) -> dict:
         for cell in released_nb.cells:
             if cell.cell_type != "code" or cell_role(cell) != "exercise":
                 continue
-            name, kwargs = _parse_call(cell.source)
+            name, kwargs = parse_call(cell.source)
             cls = TYPES.get(name)
             exercise_id = kwargs.get("id")
             if cls is None or not isinstance(exercise_id, str):

@@ -14,96 +14,11 @@ from pathlib import Path
 from queue import Empty
 
 from jupyter_core.utils import ensure_async, run_sync
-from leerpad.widgets.base import TYPES
+from leerpad.grading.cells import add_note, cell_name, cell_role, exercise_calls, split_keys
 from leerpad.widgets.store import read_answers, write_json_atomic
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Float, Integer, Unicode, default
-
-
-class AnswerKeyError(ValueError):
-    pass
-
-
-def _offsets(source: bytes):
-    """Byte offset of the start of each line (AST columns are UTF-8 byte offsets)."""
-    starts = [0]
-    for i, byte in enumerate(source):
-        if byte == 0x0A:
-            starts.append(i + 1)
-    return starts
-
-
-def exercise_calls(source: str):
-    """Yield (call node, class) for each call of a leerpad exercise type in `source`."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = (
-                node.func.attr
-                if isinstance(node.func, ast.Attribute)
-                else getattr(node.func, "id", None)
-            )
-            if name in TYPES:
-                yield node, TYPES[name]
-
-
-def split_keys(source: str, where: str = "") -> tuple[str, dict]:
-    """Remove the answer-key arguments from every exercise call in `source`.
-
-    Returns the public source and {exercise id: key}. Public replacements (for example the
-    shuffled items of an ordering) take the key's place.
-    """
-    data = source.encode("utf-8")
-    starts = _offsets(data)
-    edits = []  # (start, end, replacement bytes)
-    keys = {}
-    for call, cls in exercise_calls(source):
-        kwargs = {k.arg: k for k in call.keywords if k.arg}
-        if "id" not in kwargs:
-            raise AnswerKeyError(f"{where}: een {cls.__name__} zonder id.")
-        try:
-            exercise_id = ast.literal_eval(kwargs["id"].value)
-        except ValueError as err:
-            raise AnswerKeyError(f"{where}: de id van een {cls.__name__} moet tekst zijn.") from err
-        key = {}
-        for name in cls.key_fields:
-            if name not in kwargs:
-                continue
-            node = kwargs[name]
-            try:
-                key[name] = ast.literal_eval(node.value)
-            except ValueError as err:
-                raise AnswerKeyError(
-                    f"{where}: oefening '{exercise_id}', veld '{name}': schrijf het antwoord "
-                    "letterlijk (tekst, getal, lijst), niet als berekening."
-                ) from err
-            begin = starts[node.lineno - 1] + node.col_offset
-            end = starts[node.end_lineno - 1] + node.end_col_offset
-            # take the comma and spaces after the argument too
-            while end < len(data) and data[end : end + 1] in (b",", b" "):
-                end += 1
-            if data[end : end + 1] == b"\n" and data[begin - 1 : begin] == b" ":
-                # an argument on a line of its own: drop the whole line
-                line_start = data.rfind(b"\n", 0, begin) + 1
-                if not data[line_start:begin].strip():
-                    begin, end = line_start, end + 1
-            edits.append((begin, end, b""))
-        if key:
-            keys[exercise_id] = key
-            public = {
-                k: v for k, v in cls.public_fields(exercise_id, key).items() if k not in kwargs
-            }
-            if public:
-                extra = "".join(f"{k}={v!r}, " for k, v in public.items())
-                at = starts[kwargs["id"].lineno - 1] + kwargs["id"].col_offset
-                edits.append((at, at, extra.encode("utf-8")))
-    for begin, end, replacement in sorted(edits, reverse=True):
-        data = data[:begin] + replacement + data[end:]
-    return data.decode("utf-8"), keys
 
 
 class StripAnswerKeys(NbGraderPreprocessor):
@@ -186,14 +101,6 @@ class FillOpenAnswers(NbGraderPreprocessor):
 NOT_RUN = "NietUitgevoerd"
 
 
-def add_note(nb, text: str, log=None) -> None:
-    notes = nb.metadata.setdefault("leerpad", {}).setdefault("notes", [])
-    if text not in notes:
-        notes.append(text)
-    if log is not None:
-        log.warning(text)
-
-
 def grading_notes(notebook_path) -> list[str]:
     """The notes the grading left in an autograded notebook."""
     import nbformat
@@ -203,11 +110,6 @@ def grading_notes(notebook_path) -> list[str]:
         return []
     nb = nbformat.read(path, as_version=4)
     return list(nb.metadata.get("leerpad", {}).get("notes", []))
-
-
-def cell_name(cell, index: int) -> str:
-    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-    return f"cel {index + 1}" + (f" ('{grade_id}')" if grade_id else "")
 
 
 def not_run_output(reason: str):
@@ -671,7 +573,6 @@ def judged_by_runner(cell) -> bool:
     """An autograder test cell of learner code (a ``{code}`` block's tests): judged by the
     runner, never in the kernel. A widget's ``score('id')`` cell is scored on the grader
     from the answers and the keys (``leerpad.grading.fastpath``)."""
-    from leerpad.grading.fastpath import cell_role
 
     meta = cell.metadata.get("nbgrader", {})
     return (
@@ -730,7 +631,6 @@ class JudgeCodeTests(NbGraderPreprocessor):
     def _is_learner_code(cell) -> bool:
         """Cells that ran before the test in the notebook, except leerpad's widget cells
         (scored on the grader) and the tests."""
-        from leerpad.grading.fastpath import cell_role
 
         return cell_role(cell) is None
 

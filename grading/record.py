@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from leerpad.grading.worker import write_tree_atomic
 from leerpad.widgets.store import locked, write_json_atomic
 from nbgrader import utils
 from nbgrader.api import (
@@ -28,6 +27,8 @@ from nbgrader.api import (
 )
 from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy import insert
+
+from leerpad.atomic import swap
 
 LOCK_FILE = ".leerpad-grading.lock"
 FAILURES_FILE = "verbeteren-mislukt.json"
@@ -169,13 +170,13 @@ class Recorder:
         if (learner, module) in self._existing:  # handed in again: its rows are updated
             submission = gb.find_submission(module, learner)
         if submission is None and self._rows_for_new(module, learner, result, stamp):
-            write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
+            swap(staging, self.cohort_dir / "autograded" / learner / module)
             return True
         if submission is None:  # first and late: nbgrader's own, the penalty needs its scores
             self._student(learner)
             with gb.db.no_autoflush:  # no half-built rows written while it builds them
                 submission = gb.add_submission(module, learner)  # no timestamp yet
-        write_tree_atomic(staging, self.cohort_dir / "autograded" / learner / module)
+        swap(staging, self.cohort_dir / "autograded" / learner / module)
         self._store(submission, result, stamp)
         return True
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from leerpad.grading.cells import exercise_calls
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.handin import submission_dir
-from leerpad.grading.preprocessors import exercise_calls
 from leerpad.widgets.store import read_answers, write_json_atomic
 
 CHOICES_FILE = "leerpad-rubric.json"  # in autograded/<learner>/<module>/

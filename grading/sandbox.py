@@ -23,6 +23,7 @@ and every hand-in's log and notes say so, loudly and in Dutch.
 """
 
 import functools
+import importlib.util
 import os
 import secrets
 import shutil
@@ -114,15 +115,11 @@ def sandbox_refusal(bwrap: str = "bwrap") -> str | None:
 def leerpad_package_paths() -> list[str]:
     """The folders of leerpad's packages (an editable install points into the repository;
     bind only the packages, never the repository with its courses and ``var/``)."""
-    import leerpad.grading
-    import leerpad.site
-    import leerpad.widgets
-
-    import leerpad
-
     paths = []
-    for package in (leerpad, leerpad.grading, leerpad.site, leerpad.widgets):
-        paths.extend(str(Path(p).resolve()) for p in package.__path__)
+    for package in ("leerpad", "leerpad.grading", "leerpad.site", "leerpad.widgets"):
+        # find_spec locates a package without importing it (the sandbox needs no site code)
+        found = importlib.util.find_spec(package).submodule_search_locations
+        paths.extend(str(Path(p).resolve()) for p in found)
     return paths
 
 

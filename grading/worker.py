@@ -25,7 +25,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
-from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets, widget_only
+from leerpad.grading.cells import widget_only
+from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets
 from leerpad.grading.handin import hand_in_lock, not_data
 from leerpad.grading.nbgrader_run import grading_environment
 from leerpad.grading.preprocessors import RecomputeWidgetScores
@@ -42,6 +43,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 from traitlets.config.loader import PyFileConfigLoader
+
+from leerpad.atomic import swap
 
 STAGING = ".leerpad-grading"
 
@@ -199,17 +202,6 @@ def write_notebook(nb, path: Path) -> None:
     notebook was read and checked on the way in and changed only by preprocessors, and
     nbformat reads strings whole or split alike."""
     path.write_text(json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n")
-
-
-def write_tree_atomic(staging: Path, target: Path) -> None:
-    """Put a finished folder in place of `target`; never leaves half a folder there."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.rename(target, old)
-    os.rename(staging, target)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
 
 
 class Grader:
@@ -442,4 +434,4 @@ class Grader:
         for path in staging.rglob("*"):
             if path.is_file():
                 path.chmod(permissions)
-        write_tree_atomic(staging, target)
+        swap(staging, target)

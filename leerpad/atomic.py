@@ -24,6 +24,7 @@ def staging(parent: Path, name: str) -> Path:
 
 def swap(new: Path, target: Path) -> None:
     """Put the folder `new` in the place of `target`; the old one goes only after."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-oud-{os.getpid()}")

@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from leerpad.authoring import FIELDS, AuthoringError
 from leerpad.catalogue import Catalogue, Problem
-from leerpad.grading.preprocessors import AnswerKeyError, exercise_calls, split_keys
+from leerpad.grading.cells import AnswerKeyError, exercise_calls, split_keys
 from leerpad.leaks import contains, find_leaks, normal
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")

@@ -22,7 +22,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-from leerpad.grading.preprocessors import exercise_calls, split_keys
+from leerpad.grading.cells import exercise_calls, split_keys
 
 BLANK = "___"
 ANSWER_WORDS = re.compile(r"\b(antwoord\w*|oplossing\w*|uitkomst\w*)\b", re.I)

@@ -55,7 +55,7 @@ def trainer_page(module: Module) -> str:
 def answer_overview(nb) -> list[tuple[str, str, str]]:
     """(exercise id, kind, Markdown) for every answer key and model solution in a notebook,
     with the field names authors write (antwoord, feedback, oplossing)."""
-    from leerpad.grading.preprocessors import exercise_calls, split_keys
+    from leerpad.grading.cells import exercise_calls, split_keys
 
     found = []
     for cell in nb.cells:

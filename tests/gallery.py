@@ -5,7 +5,7 @@ right for each. Imported by the gallery tests; it holds no tests itself."""
 import ast
 import json
 
-from leerpad.grading.preprocessors import exercise_calls, split_keys
+from leerpad.grading.cells import exercise_calls, split_keys
 
 from leerpad.catalogue import Catalogue
 

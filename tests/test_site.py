@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from leerpad.grading.preprocessors import exercise_calls, split_keys
+from leerpad.grading.cells import exercise_calls, split_keys
 from leerpad.site import generate
 from leerpad.site.render import render_notebook
 

@@ -10,7 +10,7 @@ import re
 import ipywidgets as w
 import leerpad.widgets as widgets
 import pytest
-from leerpad.grading.preprocessors import split_keys
+from leerpad.grading.cells import split_keys
 
 session_module = importlib.import_module("leerpad.widgets.session")
 

@@ -16,7 +16,7 @@ from .base import TYPES, Exercise, ExerciseConfigError, Result
 from .choice import MultipleChoice, SingleChoice, TrueFalse
 from .handin import HandIn
 from .order import Ordering
-from .session import session
+from .session import score, session
 from .text import FillInTheBlanks, NumericAnswer, OpenAnswer
 
 # isort: split
@@ -44,15 +44,6 @@ from .ai_knn import KnnPlayground
 from .ai_ngram import TextGenerator
 from .ai_overfit import OverfitExplorer
 from .ai_tree import TreeBuilder
-
-
-def score(exercise_id: str) -> float:
-    """The points the learner earned on an exercise; used by nbgrader's hidden tests."""
-    exercise = session().exercises.get(exercise_id)
-    if exercise is None:
-        raise KeyError(f"Geen oefening met id '{exercise_id}' in deze notebook.")
-    return exercise.score()
-
 
 __all__ = [
     "bijna_gelijk",

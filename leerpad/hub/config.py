@@ -23,9 +23,6 @@ SETTINGS_VARIABLE = "LEERPAD_HUB_SETTINGS"
 TRAINERS, LEARNERS = "trainers", "learners"
 FORMGRADER, APPS = "formgrader", "apps"
 SERVICE_TIMEOUT = 1800  # seconds for a service to answer: the apps run every module first
-# Hub names become Unix user names and learner ids of personal links (leerpad.grading.identity):
-# lower case, digits and '-', at most 32 characters.
-USERNAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 
 
 def load_settings() -> dict:
@@ -60,6 +57,8 @@ def prepare_user(spawner) -> None:
 
 
 def configure_auth(c, settings: dict) -> None:
+    from leerpad.hub.users import USERNAME_PATTERN
+
     auth = settings["auth"]
     c.Authenticator.username_pattern = USERNAME_PATTERN
     if auth["kind"] == "demo":

@@ -9,9 +9,11 @@ import subprocess
 from pathlib import Path
 
 from leerpad.grading.cohort import Cohort
-from leerpad.hub.config import USERNAME_PATTERN
 from leerpad.servers.lab import learner_lab
 
+# Hub names become Unix user names and learner ids of personal links (leerpad.grading.identity):
+# lower case, digits and '-', at most 32 characters.
+USERNAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
 NAME = re.compile(USERNAME_PATTERN)
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote as urlunquote
 
-from leerpad.grading.preprocessors import exercise_calls, split_keys
+from leerpad.grading.cells import exercise_calls, split_keys
 
 from leerpad.markup import clean_markdown, markdown_text
 

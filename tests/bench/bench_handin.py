@@ -59,8 +59,8 @@ def main() -> None:
 
 
 def run(count: int, within: float) -> None:
+    from leerpad.grading.autograde import grade_in_process
     from leerpad.grading.cohort import Cohort
-    from leerpad.grading.engine import grade_in_process
     from leerpad.grading.release import release_all
     from leerpad.grading.service import grade_by_service
 

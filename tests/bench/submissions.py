@@ -9,8 +9,8 @@ import random
 from pathlib import Path
 
 import nbformat
+from leerpad.grading.cells import exercise_calls
 from leerpad.grading.handin import submit_from_app
-from leerpad.grading.preprocessors import exercise_calls
 from leerpad.widgets.session import Session, active
 from leerpad.widgets.store import AnswerStore, KeyStore
 
