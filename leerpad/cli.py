@@ -63,7 +63,7 @@ def cmd_check(args) -> int:
             )
             return 2
         target = catalogue.modules[args.path].folder  # a module id is fine too
-    problems = check(target, catalogue, execute=args.uitvoeren)
+    problems = check(target, catalogue, execute=args.execute)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
@@ -213,9 +213,9 @@ def cmd_cohort_links(args) -> int:
     return 0
 
 
-def cmd_cohort_klaslink(args) -> int:
+def cmd_cohort_class_link(args) -> int:
     cohort = _existing_cohort(args.name)
-    fresh = cohort.add_pseudonyms(args.aantal)
+    fresh = cohort.add_pseudonyms(args.count)
     codes = cohort.pseudonym_codes()
     names = cohort.dir / "schuilnamen.txt"
     names.write_text("".join(f"{n} {c}\n" for n, c in codes.items()), encoding="utf-8")
@@ -235,7 +235,7 @@ def cmd_cohort_klaslink(args) -> int:
     return 0
 
 
-def cmd_cohort_vernieuw(args) -> int:
+def cmd_cohort_new_key(args) -> int:
     cohort = _existing_cohort(args.name)
     cohort.rotate_secret()
     for old in ("links.csv", "schuilnamen.txt"):
@@ -245,7 +245,7 @@ def cmd_cohort_vernieuw(args) -> int:
     print("wie zo'n link opent, krijgt te lezen dat de link niet geldig is. Ingeleverd werk en")
     print("punten blijven. Maak nu nieuwe links en deel ze opnieuw uit:")
     print(f"  leerpad cohort links {args.name}")
-    print(f"  leerpad cohort klaslink {args.name} --aantal 0")
+    print(f"  leerpad cohort class-link {args.name} --count 0")
     print("(dat laatste geeft dezelfde schuilnamen met nieuwe codes)")
     return 0
 
@@ -259,7 +259,7 @@ def _confirmed(question: str, yes: bool) -> bool:
         return False
 
 
-def cmd_cohort_verwijder(args) -> int:
+def cmd_cohort_delete(args) -> int:
     from leerpad.grading.privacy import cohort_plan, delete_cohort
     from leerpad.paths import var_dir
 
@@ -267,7 +267,7 @@ def cmd_cohort_verwijder(args) -> int:
     plan = cohort_plan(cohort)
     print(f"Dit verwijdert cohort '{args.name}' met alles van zijn cursisten en leerlingen:")
     print("\n".join(plan.lines(var_dir())))
-    if not _confirmed("Alles definitief verwijderen?", args.ja):
+    if not _confirmed("Alles definitief verwijderen?", args.yes):
         print("Niets verwijderd.")
         return 1
     delete_cohort(cohort, plan)
@@ -276,7 +276,7 @@ def cmd_cohort_verwijder(args) -> int:
     return 0
 
 
-def cmd_cohort_vergeet(args) -> int:
+def cmd_cohort_forget(args) -> int:
     from leerpad.grading.privacy import forget_learner, learner_plan, resolve_learner
 
     cohort = _existing_cohort(args.name)
@@ -290,7 +290,7 @@ def cmd_cohort_vergeet(args) -> int:
         return 1
     print(f"Dit verwijdert alles van '{learner}' in cohort '{args.name}':")
     print("\n".join(plan.lines(cohort.dir)))
-    if not _confirmed(f"Alles van '{learner}' definitief verwijderen?", args.ja):
+    if not _confirmed(f"Alles van '{learner}' definitief verwijderen?", args.yes):
         print("Niets verwijderd.")
         return 1
     forget_learner(cohort, learner, plan)
@@ -303,8 +303,8 @@ def cmd_cohort_export(args) -> int:
     from leerpad.grading.privacy import export_cohort
 
     cohort = _existing_cohort(args.name)
-    written = export_cohort(cohort, Path(args.map))
-    print(f"Export van cohort '{args.name}' in {Path(args.map).resolve()}:")
+    written = export_cohort(cohort, Path(args.folder))
+    print(f"Export van cohort '{args.name}' in {Path(args.folder).resolve()}:")
     for path in written:
         print(f"  {path.name}")
     print("Bewaar deze map veilig: ze bevat namen en punten van cursisten.")
@@ -368,14 +368,14 @@ def cmd_new(args) -> int:
 def cmd_preview(args) -> int:
     from leerpad.preview import preview
 
-    return preview(args.module, port=args.poort, open_browser=not args.geen_browser)
+    return preview(args.module, port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_pack(args) -> int:
     from leerpad.package import PackageError, pack
 
     try:
-        target = pack(args.module, Path(args.naar) if args.naar else None)
+        target = pack(args.module, Path(args.out) if args.out else None)
     except PackageError as err:
         print(f"leerpad pack {args.module}:\n{err}", file=sys.stderr)
         return 1
@@ -387,7 +387,7 @@ def cmd_unpack(args) -> int:
     from leerpad.package import PackageError, unpack
 
     try:
-        target = unpack(Path(args.file), args.naar)
+        target = unpack(Path(args.file), args.course)
     except PackageError as err:
         print(f"leerpad unpack {args.file}: niets geschreven.\n{err}", file=sys.stderr)
         return 1
@@ -398,18 +398,18 @@ def cmd_unpack(args) -> int:
 def add_authoring_parsers(sub) -> None:
     p = sub.add_parser("preview", help="open een module als app, zoals een cursist ze ziet")
     p.add_argument("module", help="module-id of map van de module")
-    p.add_argument("--poort", type=int, help="poort van de app-server (standaard een vrije)")
-    p.add_argument("--geen-browser", action="store_true", help="open geen browser")
+    p.add_argument("--port", type=int, help="poort van de app-server (standaard een vrije)")
+    p.add_argument("--no-browser", action="store_true", help="open geen browser")
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("pack", help="verpak een module in één bestand om te delen")
     p.add_argument("module", help="module-id of map van de module")
-    p.add_argument("--naar", help="map of bestand voor het pakket (standaard hier)")
+    p.add_argument("--out", help="map of bestand voor het pakket (standaard hier)")
     p.set_defaults(func=cmd_pack)
 
     p = sub.add_parser("unpack", help="voeg een verpakte module toe aan een cursus")
     p.add_argument("file", help="een .leerpad.zip-bestand")
-    p.add_argument("--naar", help="id van de cursus (niet nodig als er maar één is)")
+    p.add_argument("--course", help="id van de cursus (niet nodig als er maar één is)")
     p.set_defaults(func=cmd_unpack)
 
 
@@ -446,7 +446,7 @@ def main(argv=None) -> int:
 
     p = sub.add_parser("check", help="controleer de cursussen (of een module)")
     p.add_argument("path", nargs="?")
-    p.add_argument("--uitvoeren", action="store_true", help="voer ook elke notebook uit (trager)")
+    p.add_argument("--execute", action="store_true", help="voer ook elke notebook uit (trager)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("release", help="geef modules vrij aan een cohort (nbgrader)")
@@ -494,32 +494,32 @@ def main(argv=None) -> int:
     p.add_argument("--site-url", help="adres van de website (standaard: van het platform)")
     p.add_argument("--out", help="CSV-bestand (standaard links.csv in het cohort)")
     p.set_defaults(func=cmd_cohort_links)
-    p = cohort.add_parser("klaslink", help="klaslink en schuilnamen voor leerlingen")
+    p = cohort.add_parser("class-link", help="klaslink en schuilnamen voor leerlingen")
     p.add_argument("name")
-    p.add_argument("--aantal", type=int, default=25, help="aantal nieuwe schuilnamen")
+    p.add_argument("--count", type=int, default=25, help="aantal nieuwe schuilnamen")
     p.add_argument("--apps-url", help="adres van de leerling-apps (standaard: van het platform)")
-    p.set_defaults(func=cmd_cohort_klaslink)
+    p.set_defaults(func=cmd_cohort_class_link)
     p = cohort.add_parser(
-        "vernieuw", help="nieuwe geheime sleutel: alle oude links en codes werken niet meer"
+        "new-key", help="nieuwe geheime sleutel: alle oude links en codes werken niet meer"
     )
     p.add_argument("name")
-    p.set_defaults(func=cmd_cohort_vernieuw)
-    p = cohort.add_parser("verwijder", help="verwijder een cohort met alle gegevens van cursisten")
+    p.set_defaults(func=cmd_cohort_new_key)
+    p = cohort.add_parser("delete", help="verwijder een cohort met alle gegevens van cursisten")
     p.add_argument("name")
-    p.add_argument("--ja", action="store_true", help="niet bevestigen")
-    p.set_defaults(func=cmd_cohort_verwijder)
+    p.add_argument("--yes", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_delete)
     p = cohort.add_parser(
-        "vergeet", help="verwijder alles van één cursist of schuilnaam uit een cohort"
+        "forget", help="verwijder alles van één cursist of schuilnaam uit een cohort"
     )
     p.add_argument("name")
     p.add_argument("learner", help="id, schuilnaam of naam van de cursist")
-    p.add_argument("--ja", action="store_true", help="niet bevestigen")
-    p.set_defaults(func=cmd_cohort_vergeet)
+    p.add_argument("--yes", action="store_true", help="niet bevestigen")
+    p.set_defaults(func=cmd_cohort_forget)
     p = cohort.add_parser(
         "export", help="punten per oefening (CSV) en een kopie van het puntenboek"
     )
     p.add_argument("name")
-    p.add_argument("map", help="map waarin de export komt")
+    p.add_argument("folder", help="map waarin de export komt")
     p.set_defaults(func=cmd_cohort_export)
 
     p = sub.add_parser("report", help="rapport van een cohort: CSV en pagina met grafieken")

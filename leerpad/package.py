@@ -114,7 +114,7 @@ def pack(name: str, out: Path | None = None, catalogue: Catalogue | None = None)
     out = Path(out) if out else Path.cwd()
     target = out / f"{module.id}{SUFFIX}" if out.is_dir() else out
     if target.exists():
-        raise PackageError([f"{target}: bestaat al. Oplossing: kies een ander doel met --naar."])
+        raise PackageError([f"{target}: bestaat al. Oplossing: kies een ander doel met --out."])
     files, links = {}, []
     for path in sorted(p for p in module.folder.rglob("*") if p.is_file() or p.is_symlink()):
         relative = path.relative_to(module.folder).as_posix()
@@ -330,9 +330,9 @@ def _target_course(catalogue: Catalogue, course_id: str | None):
     if course_id not in courses:
         known = ", ".join(sorted(courses))
         raise PackageError(
-            [f"--naar: cursus '{course_id}' bestaat niet. Oplossing: kies --naar uit {known}."]
+            [f"--course: cursus '{course_id}' bestaat niet. Oplossing: kies --course uit {known}."]
             if course_id
-            else [f"ontbreekt: --naar. Oplossing: kies de cursus, uit {known}."]
+            else [f"ontbreekt: --course. Oplossing: kies de cursus, uit {known}."]
         )
     return courses[course_id]
 

@@ -58,7 +58,7 @@ def preview(name: str, port: int | None = None, open_browser=True) -> int:
             s.bind((HOST, ports.apps))
         except OSError:
             print(
-                f"Poort {ports.apps} is bezet. Oplossing: kies een andere met --poort.",
+                f"Poort {ports.apps} is bezet. Oplossing: kies een andere met --port.",
                 file=sys.stderr,
             )
             return 2

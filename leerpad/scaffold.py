@@ -29,20 +29,23 @@ class ScaffoldError(ValueError):
 
 @dataclass
 class Option:
-    key: str  # the name in the template and in the values dict
-    flag: str  # the Dutch command-line flag
+    key: str  # the name in the template, in the values dict and in module.yml
     question: str  # the prompt, in Dutch
     many: bool = False
     default: object = None
     example: str = ""
     separator: str = ","  # between several values typed at once
 
+    @property
+    def flag(self) -> str:
+        """The command-line flag: the field's own name, as in module.yml."""
+        return "--" + self.key.replace("_", "-")
+
 
 COMMON = [
-    Option("title", "--titel", "Titel", example="'Wat is een algoritme?'"),
+    Option("title", "Titel", example="'Wat is een algoritme?'"),
     Option(
         "audience",
-        "--doelgroep",
         "Doelgroep(en), gescheiden door komma's (bv. basisonderwijs, secundair)",
         many=True,
         example="basisonderwijs",
@@ -50,11 +53,10 @@ COMMON = [
 ]
 OPTIONS = {
     "module": [
-        Option("course", "--cursus", "Id van de cursus", example="computationeel-denken"),
+        Option("course", "Id van de cursus", example="computationeel-denken"),
         *COMMON,
         Option(
             "authors",
-            "--auteur",
             "Auteur(s), gescheiden door ';'",
             many=True,
             example="'Voornaam Naam'",
@@ -62,34 +64,30 @@ OPTIONS = {
         ),
         Option(
             "digcompedu",
-            "--digcompedu",
             "DigCompEdu-competentie(s), bv. 6.5",
             many=True,
             example="6.5",
         ),
-        Option("eindtermen", "--eindterm", "Eindterm(en), bv. 4.4", many=True, example="4.4"),
+        Option("eindtermen", "Eindterm(en), bv. 4.4", many=True, example="4.4"),
         Option(
             "topics",
-            "--onderwerp",
             "Onderwerp(en), bv. algoritmen",
             many=True,
             example="algoritmen",
         ),
         Option(
             "summary",
-            "--samenvatting",
             "Samenvatting in één zin",
             default="Vervang deze samenvatting: wat leert de cursist in deze module?",
         ),
-        Option("duration", "--duur", "Duur in minuten", default="60"),
-        Option("level", "--niveau", "DigCompEdu-niveau (A1 tot C2)", default="A2"),
-        Option("licence", "--licentie", "Licentie", default="CC-BY-SA-4.0"),
+        Option("duration", "Duur in minuten", default="60"),
+        Option("level", "DigCompEdu-niveau (A1 tot C2)", default="A2"),
+        Option("licence", "Licentie", default="CC-BY-SA-4.0"),
     ],
     "course": [
         *COMMON,
         Option(
             "description",
-            "--beschrijving",
             "Beschrijving in één of twee zinnen",
             default="Vervang deze beschrijving: voor wie is de cursus en wat leer je?",
         ),
@@ -98,13 +96,11 @@ OPTIONS = {
         *COMMON,
         Option(
             "goal",
-            "--doel",
             "Doel van het leerpad in één zin",
             example="'Je team geeft een eerste les over algoritmen.'",
         ),
         Option(
             "steps",
-            "--stap",
             "Module-id's in volgorde, gescheiden door komma's",
             many=True,
             example="ct-01-algoritme",
@@ -287,11 +283,12 @@ def _new_module(catalogue: Catalogue, new_id: str, values: dict) -> Path:
     if values["course"] not in courses:
         known = ", ".join(sorted(courses)) or "(nog geen: maak er een met leerpad new course)"
         raise ScaffoldError(
-            f"--cursus: '{values['course']}' bestaat niet. Oplossing: kies {known}."
+            f"--course: '{values['course']}' bestaat niet. Oplossing: kies {known}."
         )
     if not str(values["duration"]).isdigit():
         raise ScaffoldError(
-            f"--duur: '{values['duration']}' is geen aantal minuten. Oplossing: bv. --duur 60."
+            f"--duration: '{values['duration']}' is geen aantal minuten. "
+            "Oplossing: bv. --duration 60."
         )
     target = courses[values["course"]].folder / new_id
     files = module_files(new_id, values)
@@ -321,7 +318,7 @@ def _new_course(catalogue: Catalogue, new_id: str, values: dict) -> Path:
 
 def _new_path(catalogue: Catalogue, new_id: str, values: dict) -> Path:
     _check_audience(catalogue, catalogue.root / "paths", values)
-    _known(values["steps"], catalogue.modules, "--stap", "een bestaande module-id")
+    _known(values["steps"], catalogue.modules, "--steps", "een bestaande module-id")
     fields = {
         "id": new_id,
         "title": _yaml(values["title"]),

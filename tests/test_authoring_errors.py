@@ -25,8 +25,8 @@ from authoring_fixtures import (
 from leerpad.cli import main
 
 NEW_MODULE = [
-    "new", "module", "mod-nieuw", "--titel", "Nieuw", "--auteur", "An", "--doelgroep",
-    "secundair", "--digcompedu", "6.5", "--eindterm", "4.4", "--onderwerp", "algoritmen",
+    "new", "module", "mod-nieuw", "--title", "Nieuw", "--authors", "An", "--audience",
+    "secundair", "--digcompedu", "6.5", "--eindtermen", "4.4", "--topics", "algoritmen",
 ]  # fmt: skip
 
 
@@ -144,9 +144,9 @@ def both(*setups):
 CASES = [
     # -- leerpad new ------------------------------------------------------------------------
     Case("new: ongeldige id", ["new", "module", "Mijn_Module"], "is geen geldige id"),
-    Case("new: id bestaat al", ["new", "module", "mod-a", "--titel", "X"], "bestaat al"),
+    Case("new: id bestaat al", ["new", "module", "mod-a", "--title", "X"], "bestaat al"),
     Case("new: cursus-id als module-id", ["new", "module", "cursus-a"], "bestaat al"),
-    Case("new: titel ontbreekt", ["new", "module", "mod-nieuw"], "ontbreekt: --titel"),
+    Case("new: titel ontbreekt", ["new", "module", "mod-nieuw"], "ontbreekt: --title"),
     Case(
         "new: onbekende competentie",
         new_module("--digcompedu", "9.9"),
@@ -154,32 +154,32 @@ CASES = [
     ),
     Case(
         "new: onbekende eindterm",
-        new_module("--eindterm", "99.1"),
-        "--eindterm: '99.1' is onbekend",
+        new_module("--eindtermen", "99.1"),
+        "--eindtermen: '99.1' is onbekend",
     ),
     Case(
         "new: geen open licentie",
-        new_module("--licentie", "alle-rechten-voorbehouden"),
+        new_module("--licence", "alle-rechten-voorbehouden"),
         "is geen open licentie",
     ),
-    Case("new: duur geen getal", new_module("--duur", "zestig"), "is geen aantal minuten"),
-    Case("new: duur ongewoon", new_module("--duur", "5"), "5 minuten is ongewoon"),
-    Case("new: onbekend niveau", new_module("--niveau", "Z9"), "is geen DigCompEdu-niveau"),
+    Case("new: duur geen getal", new_module("--duration", "zestig"), "is geen aantal minuten"),
+    Case("new: duur ongewoon", new_module("--duration", "5"), "5 minuten is ongewoon"),
+    Case("new: onbekend niveau", new_module("--level", "Z9"), "is geen DigCompEdu-niveau"),
     Case(
         "new: onbekende doelgroep",
-        new_module("--doelgroep", "iedereen"),
+        new_module("--audience", "iedereen"),
         "'iedereen' is onbekend",
     ),
     Case(
         "new: onbekende cursus",
-        new_module("--cursus", "bestaat-niet"),
-        "--cursus: 'bestaat-niet' bestaat niet",
+        new_module("--course", "bestaat-niet"),
+        "--course: 'bestaat-niet' bestaat niet",
     ),
     Case("new: gereserveerde cursus-id", ["new", "course", "paths"], "gereserveerde naam"),
     Case(
         "new: cursus voor onbekende doelgroep",
-        ["new", "course", "cursus-b", "--titel", "B", "--doelgroep", "secundair,kleuters"],
-        "--doelgroep: 'kleuters' is onbekend. Oplossing: kies een doelgroep uit basisonderwijs",
+        ["new", "course", "cursus-b", "--title", "B", "--audience", "secundair,kleuters"],
+        "--audience: 'kleuters' is onbekend. Oplossing: kies een doelgroep uit basisonderwijs",
     ),
     Case(
         "new: pad met onbekende stap",
@@ -187,16 +187,16 @@ CASES = [
             "new",
             "path",
             "pad-x",
-            "--titel",
+            "--title",
             "P",
-            "--doelgroep",
+            "--audience",
             "secundair",
-            "--doel",
+            "--goal",
             "D.",
-            "--stap",
+            "--steps",
             "mod-a,mod-bestaat-niet",
         ],
-        "--stap: 'mod-bestaat-niet' is onbekend",
+        "--steps: 'mod-bestaat-niet' is onbekend",
     ),  # fmt: skip
     # -- leerpad check: module.yml -----------------------------------------------------------
     Case(
@@ -406,8 +406,8 @@ CASES = [
         notebook_module(lambda nb: nb.cells.remove(grade_cell(nb))),
     ),
     Case(
-        "check --uitvoeren: cel geeft een fout",
-        ["check", "--uitvoeren"],
+        "check --execute: cel geeft een fout",
+        ["check", "--execute"],
         "geeft een fout bij het uitvoeren: ZeroDivisionError",
         block(
             "```{code} mod-a-deel\nopdracht: Deel door nul.\nstart: |\n  def deel(a):\n"
@@ -415,10 +415,10 @@ CASES = [
         ),
     ),
     # -- leerpad pack / unpack ---------------------------------------------------------------
-    Case("pack: onbekende module", ["pack", "mod-q", "--naar", "{root}"], "geen module met"),
+    Case("pack: onbekende module", ["pack", "mod-q", "--out", "{root}"], "geen module met"),
     Case(
         "pack: module met fouten",
-        ["pack", "mod-a", "--naar", "{root}"],
+        ["pack", "mod-a", "--out", "{root}"],
         "leerpad verpakt alleen een module die `leerpad check` doorstaat",
         edit("cursus-a/mod-a/module.md", "(uitleg.pdf)", "(weg.md)"),
     ),
@@ -517,8 +517,8 @@ CASES = [
     ),
     Case(
         "unpack: onbekende cursus",
-        ["unpack", "{root}/mod-b.leerpad.zip", "--naar", "cursus-z"],
-        "--naar: cursus 'cursus-z' bestaat niet",
+        ["unpack", "{root}/mod-b.leerpad.zip", "--course", "cursus-z"],
+        "--course: cursus 'cursus-z' bestaat niet",
         package(),
     ),
 ]

@@ -28,13 +28,13 @@ def catalogue_dir(tmp_path, monkeypatch):
 # -- leerpad new ------------------------------------------------------------------------------
 def test_new_course_module_and_path_pass_check(catalogue_dir, capsys):
     commands = [
-        "new course xr-in-de-klas --titel 'XR in de klas' --doelgroep secundair,tso-bso",
-        "new module xr-01-eerste-bril --cursus xr-in-de-klas --titel 'Je eerste VR-bril'"
-        " --auteur 'An Peeters' --auteur 'Claes, Jan; Els Wouters' --doelgroep secundair"
-        " --digcompedu 2.1 --digcompedu 3.1 --eindterm 4.4 --onderwerp vr --duur 45"
-        " --licentie CC-BY-4.0",
-        "new path xr-starter --titel 'XR voor starters' --doelgroep secundair"
-        " --doel 'Je gebruikt VR in een les.' --stap xr-01-eerste-bril --stap mod-a",
+        "new course xr-in-de-klas --title 'XR in de klas' --audience secundair,tso-bso",
+        "new module xr-01-eerste-bril --course xr-in-de-klas --title 'Je eerste VR-bril'"
+        " --authors 'An Peeters' --authors 'Claes, Jan; Els Wouters' --audience secundair"
+        " --digcompedu 2.1 --digcompedu 3.1 --eindtermen 4.4 --topics vr --duration 45"
+        " --licence CC-BY-4.0",
+        "new path xr-starter --title 'XR voor starters' --audience secundair"
+        " --goal 'Je gebruikt VR in een les.' --steps xr-01-eerste-bril --steps mod-a",
     ]
     for command in commands:
         assert main(shlex.split(command)) == 0, capsys.readouterr().err
@@ -55,7 +55,7 @@ def test_new_course_module_and_path_pass_check(catalogue_dir, capsys):
     assert path["steps"] == ["xr-01-eerste-bril", "mod-a"]
     # A second `new` with the same id is refused and changes nothing.
     before = snapshot(catalogue_dir)
-    assert main(["new", "module", "xr-01-eerste-bril", "--titel", "Opnieuw"]) == 2
+    assert main(["new", "module", "xr-01-eerste-bril", "--title", "Opnieuw"]) == 2
     assert snapshot(catalogue_dir) == before
 
 
@@ -77,9 +77,9 @@ def test_new_asks_for_what_is_missing_at_a_terminal(catalogue_dir, monkeypatch, 
 
 
 def test_new_without_terminal_names_every_missing_flag(catalogue_dir, capsys):
-    assert main(["new", "module", "mod-x", "--titel", "X"]) == 2
+    assert main(["new", "module", "mod-x", "--title", "X"]) == 2
     err = capsys.readouterr().err
-    for flag in ("--doelgroep", "--auteur", "--digcompedu", "--eindterm", "--onderwerp"):
+    for flag in ("--audience", "--authors", "--digcompedu", "--eindtermen", "--topics"):
         assert flag in err, err
     assert not (catalogue_dir / "cursus-a" / "mod-x").exists()
 
@@ -90,7 +90,7 @@ def test_pack_then_unpack_in_another_catalogue(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LEERPAD_COURSES", str(source))
     out = tmp_path / "gedeeld"
     out.mkdir()
-    assert main(["pack", "mod-a", "--naar", str(out)]) == 0
+    assert main(["pack", "mod-a", "--out", str(out)]) == 0
     package = out / "mod-a.leerpad.zip"
     with zipfile.ZipFile(package) as archive:
         names = set(archive.namelist())
@@ -104,13 +104,13 @@ def test_pack_then_unpack_in_another_catalogue(tmp_path, monkeypatch, capsys):
         "mod-a/LICENSE.txt",
     } == names
     assert "An Peeters" in licence and "CC-BY-4.0" in licence and "Naamsvermelding" in licence
-    assert main(["pack", "mod-a", "--naar", str(out)]) == 1, "an existing package is kept"
+    assert main(["pack", "mod-a", "--out", str(out)]) == 1, "an existing package is kept"
 
     # Another trainer's catalogue, with its own course and no mod-a.
     other = make_catalogue(tmp_path / "school")
     shutil.rmtree(other / "cursus-a" / "mod-a")
     monkeypatch.setenv("LEERPAD_COURSES", str(other))
-    assert main(["unpack", str(package), "--naar", "cursus-a"]) == 0
+    assert main(["unpack", str(package), "--course", "cursus-a"]) == 0
     unpacked = other / "cursus-a" / "mod-a"
     for name in ("module.yml", "module.md", "robot.png", "uitleg.pdf"):
         assert (unpacked / name).read_bytes() == (source / "cursus-a" / "mod-a" / name).read_bytes()

@@ -201,7 +201,7 @@ CASES = [
     Case("release: onbekende module", ["release", "mod-q"], "Module 'mod-q' bestaat niet; er is niets vrijgegeven. Oplossing: bedoelde je mod-a?"),  # noqa: E501
     Case("site: billion laughs", ["site"], "leerpad site: niets gepubliceerd", choice(LAUGHS + "vraag: Wat?\nopties: [A, B]\nantwoord: A\n")),  # noqa: E501
     Case("site: leerpad met een module twee keer", ["site"], "staat twee keer in het leerpad", new_folder("paths", {"pad-a.yml": PATH_YML})),  # noqa: E501
-    Case("preview: verkeerd gespeld veld", ["preview", "mod-a", "--geen-browser"], "onbekend veld 'vraaag'", edit(MD, "vraag:", "vraaag:")),  # noqa: E501
+    Case("preview: verkeerd gespeld veld", ["preview", "mod-a", "--no-browser"], "onbekend veld 'vraaag'", edit(MD, "vraag:", "vraaag:")),  # noqa: E501
     Case("start: module zonder module.yml", ["start"], "leerpad start: niets gepubliceerd", new_folder("cursus-a/mod-c", {"module.md": "# C\n"})),  # noqa: E501
     # -- packages: names ------------------------------------------------------------------
     Case("pakket met .git/hooks", ZIP, "'mod-b/.git/hooks/post-checkout' is een verborgen bestand of map", module_b_zip(**{"mod-b/.git/hooks/post-checkout": "#!/bin/sh\nrm -rf ~\n"})),  # noqa: E501
@@ -238,7 +238,7 @@ CASES = [
     Case("pakket zonder module.yml", ZIP, "mod-b/module.yml ontbreekt", module_b_zip(**{"mod-b/module.yml": None})),  # noqa: E501
     Case("link naar buiten de module", ["check"], "robot-link.png: bestand: is een link naar /etc/passwd, buiten de module", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("/etc/passwd")),  # noqa: E501
     Case("release: link naar buiten de module", ["release", "mod-a"], "leerpad release: niets gepubliceerd", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("/etc/passwd")),  # noqa: E501
-    Case("pack: module met een link", ["pack", "mod-a", "--naar", "{root}"], "robot-link.png: is een link; een pakket bevat alleen gewone bestanden", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("robot.png")),  # noqa: E501
+    Case("pack: module met een link", ["pack", "mod-a", "--out", "{root}"], "robot-link.png: is een link; een pakket bevat alleen gewone bestanden", lambda c, r: (c / "cursus-a/mod-a/robot-link.png").symlink_to("robot.png")),  # noqa: E501
     Case("pakket is een map", ["unpack", "{root}/map.leerpad.zip"], "bestand niet gevonden", lambda c, r: (r / "map.leerpad.zip").mkdir()),  # noqa: E501
     # -- unknown fields in the metadata files ---------------------------------------------
     Case("module.yml: veld verkeerd gespeld", ["check"], "module.yml: titel (regel 18): onbekend veld 'titel'; leerpad leest het niet. Oplossing: bedoelde je 'title'?", edit(YML, "pupils: false\n", "pupils: false\ntitel: Nog een titel\n")),  # noqa: E501

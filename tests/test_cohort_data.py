@@ -2,10 +2,10 @@
 
 A real cohort: two learners from a roster and a pseudonym from the class list work in the
 app, hand in and are graded by nbgrader; links, the class list, a failed pseudonym attempt
-and the report are made. ``leerpad cohort vergeet`` then removes one learner, and a grep of
+and the report are made. ``leerpad cohort forget`` then removes one learner, and a grep of
 the whole data folder (LEERPAD_VAR, the gradebook's bytes included) finds nothing of them,
 while the other learner is intact. ``leerpad cohort export`` gives the points per exercise
-and a copy of the gradebook; ``leerpad cohort verwijder`` removes the whole cohort.
+and a copy of the gradebook; ``leerpad cohort delete`` removes the whole cohort.
 """
 
 import csv
@@ -61,7 +61,7 @@ def cohort(isolated_env, tmp_path_factory):
         assert (
             main(["cohort", "links", "privacy", *apps, "--site-url", "http://127.0.0.1:9998"]) == 0
         )
-        assert main(["cohort", "klaslink", "privacy", "--aantal", "1", *apps]) == 0
+        assert main(["cohort", "class-link", "privacy", "--count", "1", *apps]) == 0
         pseudonym = cohort.pseudonyms[0]
         keys = json.loads((cohort.keys_dir / f"{MODULE}.json").read_text())
         right = keys["ct01-herken"]["answer"]
@@ -142,7 +142,7 @@ def test_export_gives_points_per_exercise_and_a_copy_of_the_gradebook(cohort, tm
 
 def test_forget_asks_first_and_refusing_removes_nothing(cohort):
     before = grep(cohort["var"], TRACES)
-    proc = run(["cohort", "vergeet", "privacy", "Zoe Vergeetmij"], cohort["var"], stdin="n\n")
+    proc = run(["cohort", "forget", "privacy", "Zoe Vergeetmij"], cohort["var"], stdin="n\n")
     assert proc.returncode == 1
     assert "Dit verwijdert alles van 'zoe-vergeetmij'" in proc.stdout
     assert "puntenboek" in proc.stdout and f"submitted/{GONE}" in proc.stdout
@@ -152,7 +152,7 @@ def test_forget_asks_first_and_refusing_removes_nothing(cohort):
 
 def test_forget_a_learner_leaves_nothing_of_them_and_keeps_the_others(cohort):
     pseudonym = cohort["pseudonym"]
-    proc = run(["cohort", "vergeet", "privacy", "Zoe Vergeetmij", "--ja"], cohort["var"])
+    proc = run(["cohort", "forget", "privacy", "Zoe Vergeetmij", "--yes"], cohort["var"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "'zoe-vergeetmij' is vergeten in cohort 'privacy'. Verwijderd:" in proc.stdout
     assert grep(cohort["var"], TRACES) == []
@@ -175,22 +175,22 @@ def test_forget_a_learner_leaves_nothing_of_them_and_keeps_the_others(cohort):
         learners = [row[0] for row in csv.reader(f, delimiter=";")]
     assert KEPT in learners and pseudonym in learners
     # a pupil's pseudonym is forgotten the same way
-    proc = run(["cohort", "vergeet", "privacy", pseudonym, "--ja"], cohort["var"])
+    proc = run(["cohort", "forget", "privacy", pseudonym, "--yes"], cohort["var"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert grep(cohort["var"], [pseudonym.encode()]) == []
     assert grep(cohort["var"], [KEPT.encode()]) != []
     # someone the cohort never knew: said so, nothing removed
-    proc = run(["cohort", "vergeet", "privacy", "niemand-hier", "--ja"], cohort["var"])
+    proc = run(["cohort", "forget", "privacy", "niemand-hier", "--yes"], cohort["var"])
     assert proc.returncode == 1 and "bewaart niets van 'niemand-hier'" in proc.stdout
 
 
 def test_delete_a_cohort_removes_it_everywhere(cohort):
     var = cohort["var"]
-    assert run(["cohort", "verwijder", "privacy"], var, stdin="\n").returncode == 1
+    assert run(["cohort", "delete", "privacy"], var, stdin="\n").returncode == 1
     assert (var / "cohorts" / "privacy" / "gradebook.db").exists()
-    proc = run(["cohort", "verwijder", "privacy", "--ja"], var)
+    proc = run(["cohort", "delete", "privacy", "--yes"], var)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Cohort 'privacy' is verwijderd." in proc.stdout
     assert grep(var, [KEPT.encode(), b"privacy"]) == []
-    proc = run(["cohort", "verwijder", "privacy", "--ja"], var)
+    proc = run(["cohort", "delete", "privacy", "--yes"], var)
     assert proc.returncode == 2 and "bestaat niet" in proc.stderr

@@ -86,7 +86,7 @@ def test_without_a_link_names_are_refused_unless_the_cohort_is_open(cohort, caps
 
 
 def test_class_link_takes_only_pseudonyms_from_the_list(cohort, capsys):
-    assert main(["cohort", "klaslink", "gent", "--aantal", "25"]) == 0
+    assert main(["cohort", "class-link", "gent", "--count", "25"]) == 0
     out = capsys.readouterr().out
     lines = (cohort.dir / "schuilnamen.txt").read_text().splitlines()
     names, codes = zip(*(line.split() for line in lines), strict=True)
@@ -102,7 +102,7 @@ def test_class_link_takes_only_pseudonyms_from_the_list(cohort, capsys):
     bad = access_from_query({"klas": "geen-echte-code"}, cohort.dir)
     assert bad.mode == "refused" and "klaslink is niet geldig" in bad.error
     # a second list adds names: the ones already handed out stay valid
-    assert main(["cohort", "klaslink", "gent", "--aantal", "2"]) == 0
+    assert main(["cohort", "class-link", "gent", "--count", "2"]) == 0
     assert cohort.pseudonyms[:25] == list(names) and len(cohort.pseudonyms) == 27
     # no personal data: only pseudonyms, no first or last names, in the cohort settings
     assert "Peeters" not in (cohort.dir / "cohort.json").read_text()

@@ -79,7 +79,7 @@ def test_cohort_from_links_to_feedback(platform, browser, tmp_path):
 
     step("A pupil")
     # A pupil opens the class link: only a pseudonym from the teacher's list may hand in.
-    out = leerpad(platform, "cohort", "klaslink", COHORT, "--aantal", "3", "--apps-url", apps)
+    out = leerpad(platform, "cohort", "class-link", COHORT, "--count", "3", "--apps-url", apps)
     class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
     pseudonym, code = (cohort / "schuilnamen.txt").read_text().split()[:2]
     assert f"code {code}" in out  # printed for the teacher, to hand out with the pseudonym

@@ -94,7 +94,7 @@ def test_rotating_the_secret_ends_every_old_link_and_code(cohort, capsys, monkey
     klas = q(class_query(cohort.dir))
     code = pseudonym_code(cohort.dir, "mier-82")
     assert access_from_query(an, cohort.dir).mode == "personal"
-    assert main(["cohort", "vernieuw", "gent"]) == 0
+    assert main(["cohort", "new-key", "gent"]) == 0
     out = capsys.readouterr().out
     assert "werken niet meer" in out and "leerpad cohort links gent" in out
     assert access_from_query(an, cohort.dir).mode == "refused"

@@ -60,7 +60,7 @@ def files_of(cohort_var, learner) -> dict:
 def test_a_pupil_pseudonym_cannot_be_taken_over(platform, browser):
     apps = platform["apps"]
     leerpad(platform, "cohort", "create", COHORT, "--open")  # names without a link are welcome
-    out = leerpad(platform, "cohort", "klaslink", COHORT, "--aantal", "2", "--apps-url", apps)
+    out = leerpad(platform, "cohort", "class-link", COHORT, "--count", "2", "--apps-url", apps)
     class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
     cohort = platform["var"] / "cohorts" / COHORT
     pseudonym, code = (cohort / "schuilnamen.txt").read_text().splitlines()[-1].split()

@@ -87,7 +87,7 @@ def poisoned(tmp_path_factory, isolated_env):
     log_path = base / "preview.log"
     with open(log_path, "w") as log:
         preview = subprocess.Popen(
-            [sys.executable, "-m", "leerpad", "preview", MODULE_ID, "--poort", str(app_port)],
+            [sys.executable, "-m", "leerpad", "preview", MODULE_ID, "--port", str(app_port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -244,7 +244,7 @@ def pupil_story(platform, browser, tmp_path, shot, **device):
     """The pupil: the class link from the teacher, a pseudonym (a wrong one refused without
     a hint at anyone's), two exercises, a reload and a restart, the hand-in and the score."""
     out = leerpad(
-        platform, "cohort", "klaslink", "demo", "--aantal", "2", "--apps-url", platform["apps"]
+        platform, "cohort", "class-link", "demo", "--count", "2", "--apps-url", platform["apps"]
     )
     class_link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
     lines = (platform["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().splitlines()

@@ -125,7 +125,7 @@ def test_printed_links_carry_the_running_platforms_ports(platform, tmp_path):
     rows = (platform["var"] / "cohorts" / "demo" / "links.csv").read_text(encoding="utf-8")
     app_link = next(u for u in urls_in(rows) if u.startswith(platform["apps"] + APP))
     assert get(app_link)[0] == 200
-    out = leerpad(platform, "cohort", "klaslink", "demo", "--aantal", "2")
+    out = leerpad(platform, "cohort", "class-link", "demo", "--count", "2")
     class_link = next(u for u in urls_in(out) if MODULE in u)
     assert class_link.startswith(platform["apps"]) and get(class_link)[0] == 200
     out = leerpad(platform, "report", "demo")

@@ -31,7 +31,7 @@ def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
     log_path = tmp_path / "preview.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "leerpad", "preview", MODULE, "--poort", str(port)],
+            [sys.executable, "-m", "leerpad", "preview", MODULE, "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -65,7 +65,7 @@ def test_preview_serves_the_module_as_its_app(isolated_env, tmp_path):
 def test_preview_refuses_an_unknown_module(isolated_env, tmp_path):
     env = {**isolated_env, "LEERPAD_VAR": str(tmp_path / "var")}
     proc = subprocess.run(
-        [sys.executable, "-m", "leerpad", "preview", "bestaat-niet", "--geen-browser"],
+        [sys.executable, "-m", "leerpad", "preview", "bestaat-niet", "--no-browser"],
         env=env,
         capture_output=True,
         text=True,

@@ -292,7 +292,7 @@ def test_app_page_has_no_trainer_material(isolated_env, tmp_path):
     log_path = tmp_path / "preview.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "leerpad", "preview", module_id, "--poort", str(port)],
+            [sys.executable, "-m", "leerpad", "preview", module_id, "--port", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

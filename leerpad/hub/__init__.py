@@ -200,7 +200,7 @@ class Hub:
             f"  Aanmelden:                      {self.public_url}/hub/login",
             f"  Formgrader (trainers):          {self.public_url}/services/formgrader/",
             f"  Leerling-apps (met login):      {app_url(self.public_url + APPS_PREFIX, module)}",
-            f"  Klaslinks (zonder account):     leerpad cohort klaslink {settings['cohort']} "
+            f"  Klaslinks (zonder account):     leerpad cohort class-link {settings['cohort']} "
             f"--apps-url {self.public_url}{APPS_PREFIX}",
         ]
         if auth["kind"] == "demo":
