@@ -1,6 +1,8 @@
 """Shared fixtures: free ports, an isolated platform, a real Chromium."""
 
 import asyncio
+import contextlib
+import importlib
 import os
 import random
 import re
@@ -64,6 +66,23 @@ def platform(isolated_env):
     launch_platform(info)
     yield info
     stop_process_group(info["proc"])
+
+
+@contextlib.contextmanager
+def leerpad_var(isolated_env: dict, var: Path):
+    """This process (and what it starts) uses the isolated environment with `var` as leerpad's
+    var/; the environment is as before afterwards. No learner session carries over."""
+    session_module = importlib.import_module("leerpad.widgets.session")
+    old = dict(os.environ)
+    os.environ.update({**isolated_env, "LEERPAD_VAR": str(var)})
+    os.environ.pop("LEERPAD_KEYS", None)
+    session_module._session = None
+    try:
+        yield var
+    finally:
+        session_module._session = None
+        os.environ.clear()
+        os.environ.update(old)
 
 
 def small_class_pools(var: Path) -> None:

@@ -9,6 +9,7 @@ import json
 import os
 
 import nbformat
+from conftest import leerpad_var
 from leerpad.grading.handin import submit_from_app
 from leerpad.widgets import TYPES
 from leerpad.widgets.ai_knn import example_answer
@@ -24,21 +25,13 @@ session_module = importlib.import_module("leerpad.widgets.session")
 @contextlib.contextmanager
 def released_cohort(isolated_env, base, name, modules):
     """A cohort `name` under `base` with `modules` released; the environment as before after."""
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    os.environ.pop("LEERPAD_KEYS", None)
-    session_module._session = None
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
         cohort = Cohort(name).create()
         release_all(cohort, [CATALOGUE.modules[m] for m in modules], log=lambda *_: None)
         yield cohort
-    finally:
-        session_module._session = None
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def released_exercises(cohort, module):

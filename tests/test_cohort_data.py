@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import leerpad_var
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.handin import submit_from_app
 from leerpad.grading.identity import Attempts
@@ -49,9 +50,7 @@ def grep(folder: Path, needles) -> list[str]:
 def cohort(isolated_env, tmp_path_factory):
     """Cohort 'privacy': handed in, graded, linked and reported, as a trainer leaves it."""
     base = tmp_path_factory.mktemp("privacy")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         roster = base / "cursisten.csv"
         roster.write_text(ROSTER, encoding="utf-8")
         assert main(["cohort", "create", "privacy", "--roster", str(roster)]) == 0
@@ -79,9 +78,6 @@ def cohort(isolated_env, tmp_path_factory):
         assert main(["grade", "privacy", MODULE]) == 0
         assert main(["report", "privacy"]) == 0
         yield {"cohort": cohort, "var": base / "var", "base": base, "pseudonym": pseudonym}
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def run(args, env_var: Path, stdin: str = "") -> subprocess.CompletedProcess:

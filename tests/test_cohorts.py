@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from conftest import leerpad_var
 from leerpad.grading.handin import submission_time, submit_from_app
 from leerpad.grading.identity import access_from_query
 
@@ -21,9 +22,7 @@ ROSTER = "id,voornaam,achternaam\nAn Peeters,An,Peeters\ntom-maes,Tom,Maes\n"
 @pytest.fixture(scope="module")
 def cohort(isolated_env, tmp_path_factory):
     base = tmp_path_factory.mktemp("cohorts")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
@@ -34,9 +33,6 @@ def cohort(isolated_env, tmp_path_factory):
         cohort = Cohort("gent")
         release_all(cohort, [Catalogue().modules[MODULE]], log=lambda *_: None)
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def query(link: str) -> dict:

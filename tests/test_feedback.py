@@ -5,14 +5,12 @@ away the right one. (A real graded hand-in, the site's API and the page in Chrom
 test_cohorts.py and test_e2e_cohort.py.)"""
 
 import json
-import os
 
 import nbformat
 import pytest
+from course_grading import released_cohort
 from gallery import ANSWERS, MODULE
 from leerpad.grading.feedback import answer_lines, plain, widget_feedback
-
-from leerpad.catalogue import Catalogue
 
 VERDICTS = {"right": "Juist!", "wrong": "Nog niet juist.", "partial": "Gedeeltelijk juist."}
 
@@ -20,19 +18,9 @@ VERDICTS = {"right": "Juist!", "wrong": "Nog niet juist.", "partial": "Gedeeltel
 @pytest.fixture(scope="module")
 def released(isolated_env, tmp_path_factory):
     base = tmp_path_factory.mktemp("feedback")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
-        from leerpad.grading.cohort import Cohort
-        from leerpad.grading.release import release_all
-
-        cohort = Cohort("feedback").create()
-        release_all(cohort, [Catalogue().modules[MODULE]], log=lambda *_: None)
+    with released_cohort(isolated_env, base, "feedback", [MODULE]) as cohort:
         notebook = nbformat.read(cohort.release_dir / MODULE / f"{MODULE}.ipynb", as_version=4)
         yield cohort, notebook
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 @pytest.mark.parametrize("outcome", ["right", "wrong", "partial"])
