@@ -13,7 +13,7 @@ import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
-from leerpad.widgets.i18n import t
+from leerpad.i18n import t
 
 NO_CODE = "Je schreef hier geen code."
 ALL_TESTS_PASSED = "Alle testen geslaagd."

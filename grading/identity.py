@@ -357,7 +357,7 @@ class Access:
         if not learner and self.mode == "class":
             return None, NEED_PSEUDONYM
         if not learner:
-            from leerpad.widgets.i18n import t
+            from leerpad.i18n import t
 
             return None, t("handin_need_name")
         if self.mode == "class":

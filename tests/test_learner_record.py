@@ -346,8 +346,9 @@ def test_many_learners_at_once(cohort):
 
 def test_every_refusal_is_dutch_and_names_no_server_path(cohort):
     from leerpad.grading.handin import HandInError, submit_from_app
-    from leerpad.widgets.i18n import t
     from leerpad.widgets.store import LearnerRecord
+
+    from leerpad.i18n import t
 
     refusals = []
     for learner, module in (("../x", MODULE), ("Juf An", MODULE), ("juf-an", "bestaat-niet")):

@@ -16,6 +16,8 @@ import re
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
 from .helpers import status_line
 
@@ -34,26 +36,7 @@ SCENARIOS = {
     },
 }
 REQUIREMENT = re.compile(r"^\s*(minstens|hoogstens)\s+(\d{1,3})\s*%?\s*$")
-TEXT = {
-    "slider": "{group}",
-    "slider_label": "Aantal voorbeelden van {group} in de trainingsset",
-    "train": "Train het model",
-    "not_trained": "Kies hoeveel voorbeelden van elke groep in de trainingsset gaan en klik "
-    "op Train het model.",
-    "set": "Trainingsset: {total} voorbeelden ({parts}).",
-    "part": "{n} {group}",
-    "accuracy": "{group}: {percent}% juist ({right} van {test} testvoorbeelden).",
-    "no_data": "Zonder voorbeelden kan het model niets leren: kies minstens één voorbeeld.",
-    "met": "Eis gehaald: {group} {rule} {limit}%.",
-    "not_met": "Eis nog niet gehaald: {group} {rule} {limit}% (nu {percent}%).",
-    "budget": "Je trainingsset telt {total} voorbeelden; er mogen er hoogstens {max} in. "
-    "Daarom krijg je de helft van de punten.",
-    "budget_info": "Je mag hoogstens {max} voorbeelden gebruiken.",
-    "plot": "Testvoorbeelden: {summary}. Een rode ring is een fout van het model.",
-    "plot_group": "{group}: {wrong} fout van {test}",
-    "solution": "Een trainingsset die alle eisen haalt: {parts}.",
-    "answer_counts": "Een antwoord geeft per groep een aantal voorbeelden.",
-}
+say = phrases("bias")
 
 
 def _group(rng, n, pitch):
@@ -201,9 +184,9 @@ class BiasTrainer(Exercise):
     @classmethod
     def evaluate(cls, config, key, answer):
         if not valid_counts(config["groups"], answer):
-            return Result(0.0, [TEXT["answer_counts"]])
+            return Result(0.0, [say("answer_counts")])
         if not sum(answer.values()):
-            return Result(0.0, [TEXT["no_data"]])
+            return Result(0.0, [say("no_data")])
         right = accuracy(config["scenario"], answer)
         lines = [cls.describe(config, answer, right)]
         met = 0
@@ -211,22 +194,23 @@ class BiasTrainer(Exercise):
             value = percent(right[group])
             ok = value >= limit if rule == "minstens" else value <= limit
             met += ok
-            text = TEXT["met" if ok else "not_met"]
-            lines.append(text.format(group=group, rule=rule, limit=limit, percent=value))
+            verdict = dict(group=group, rule=rule, limit=limit, percent=value)
+            lines.append(say("met" if ok else "not_met", **verdict))
         fraction = met / len(config["requirements"])
         total = sum(answer.values())
         if config["max_total"] and total > config["max_total"]:
             fraction /= 2
-            lines.append(TEXT["budget"].format(total=total, max=config["max_total"]))
+            lines.append(say("budget", total=total, max=config["max_total"]))
         return Result(fraction, lines)
 
     @classmethod
     def describe(cls, config, counts, right) -> str:
-        parts = ", ".join(TEXT["part"].format(n=counts[g], group=g) for g in config["groups"])
-        lines = [TEXT["set"].format(total=sum(counts.values()), parts=parts)]
+        parts = ", ".join(say("part", n=counts[g], group=g) for g in config["groups"])
+        lines = [say("set", total=sum(counts.values()), parts=parts)]
         for group in config["groups"]:
             lines.append(
-                TEXT["accuracy"].format(
+                say(
+                    "accuracy",
                     group=group.capitalize(),
                     percent=percent(right[group]),
                     right=right[group],
@@ -237,10 +221,8 @@ class BiasTrainer(Exercise):
 
     @classmethod
     def solution_html(cls, config, key):
-        parts = ", ".join(
-            TEXT["part"].format(n=key["answer"][g], group=g) for g in config["groups"]
-        )
-        return escape(TEXT["solution"].format(parts=parts))
+        parts = ", ".join(say("part", n=key["answer"][g], group=g) for g in config["groups"])
+        return escape(say("solution", parts=parts))
 
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
@@ -252,20 +234,20 @@ class BiasTrainer(Exercise):
                 min=0,
                 max=POOL,
                 step=STEP,
-                description=TEXT["slider"].format(group=group.capitalize()),
-                tooltip=TEXT["slider_label"].format(group=group),
+                description=say("slider", group=group.capitalize()),
+                tooltip=say("slider_label", group=group),
                 style={"description_width": "8em"},
                 layout=w.Layout(width="32em"),
                 continuous_update=False,
             )
             self.sliders[group] = slider
-        button = w.Button(description=TEXT["train"], button_style="info", icon="cogs")
+        button = w.Button(description=say("train"), button_style="info", icon="cogs")
         button.on_click(lambda _: self.train())
         self.report = w.HTML()
         self.plot = w.HTML()
         parts = [*self.sliders.values(), button, self.report, self.plot]
         if self.config["max_total"]:
-            budget = TEXT["budget_info"].format(max=self.config["max_total"])
+            budget = say("budget_info", max=self.config["max_total"])
             parts.insert(0, w.HTML(f"<p>{escape(budget)}</p>"))
         self._show()
         return w.VBox(parts)
@@ -278,11 +260,11 @@ class BiasTrainer(Exercise):
 
     def _show(self):
         if self.trained is None:
-            self.report.value = status_line(TEXT["not_trained"])
+            self.report.value = status_line(say("not_trained"))
             self.plot.value = ""
             return
         if not sum(self.trained.values()):
-            self.report.value = status_line(TEXT["no_data"])
+            self.report.value = status_line(say("no_data"))
             self.plot.value = ""
             return
         right = accuracy(self.config["scenario"], self.trained)
@@ -317,8 +299,8 @@ class BiasTrainer(Exercise):
                     marks.append(
                         f"<circle cx='{x:.0f}' cy='{y:.0f}' r='6' fill='none' stroke='#dc2626'/>"
                     )
-            summary.append(TEXT["plot_group"].format(group=group, wrong=wrong, test=TEST))
-        label = TEXT["plot"].format(summary="; ".join(summary))
+            summary.append(say("plot_group", group=group, wrong=wrong, test=TEST))
+        label = say("plot", summary="; ".join(summary))
         axes = (
             f"<text x='150' y='{size + 14}' text-anchor='middle' font-size='12'>"
             f"{spec['features'][0]} →</text>"

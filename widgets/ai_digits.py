@@ -13,33 +13,15 @@ from collections import Counter
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import ExerciseConfigError, Result, escape
 from .helpers import status_line
 from .pixels import PixelEditor
 
 SIZE = 8
 NEIGHBOURS = 5
-TEXT = {
-    "empty": "Teken eerst een cijfer: het rooster is nog helemaal wit.",
-    "reads": "Het model leest een {digit}: {votes} van de {k} meest gelijkende voorbeelden "
-    "zijn een {digit}.",
-    "others": "De andere stemmen: {others}.",
-    "right": "Dat is het gevraagde cijfer {digit}.",
-    "wrong": "Gevraagd was een {want}. Vergelijk je tekening met het meest gelijkende "
-    "voorbeeld: het model kijkt alleen welke pixels zwart zijn, niet naar de vorm die jij "
-    "bedoelt.",
-    "fooled": "Gelukt: jij tekende een {want}, het model leest een {digit}. Het vergelijkt "
-    "alleen pixels met zijn voorbeelden: wat daar weinig in voorkomt, leest het slecht.",
-    "not_fooled": "Het model leest nog altijd een {want}. Probeer een {want} die anders is dan "
-    "de voorbeelden: kleiner, in een hoek, breder of met een andere vorm.",
-    "solution_fail": "Elke {digit} die het model niet als {digit} leest, is juist: bijvoorbeeld "
-    "een kleine {digit} in een hoek van het rooster.",
-    "nearest": "Het meest gelijkende voorbeeld uit de trainingsdata (een {digit}):",
-    "waiting": "Het model wacht op je tekening.",
-    "size": "Je tekening moet 8 rijen van 8 pixels hebben.",
-    "solution": "Elke tekening die het model als een {digit} leest, is juist. Een dikke, grote "
-    "{digit} die het hele rooster vult, lijkt het meest op de voorbeelden.",
-}
+say = phrases("digits")
 
 
 @functools.cache
@@ -77,9 +59,9 @@ def reading(rows) -> list[str]:
     """What the model says about a drawing, in words (the feedback and the live reading)."""
     ranked, _ = votes(rows)
     (digit, count), others = ranked[0], ranked[1:]
-    lines = [TEXT["reads"].format(digit=digit, votes=count, k=NEIGHBOURS)]
+    lines = [say("reads", digit=digit, votes=count, k=NEIGHBOURS)]
     if others:
-        lines.append(TEXT["others"].format(others=", ".join(f"{d} ({n})" for d, n in others)))
+        lines.append(say("others", others=", ".join(f"{d} ({n})" for d, n in others)))
     return lines
 
 
@@ -157,22 +139,22 @@ class DigitRecognition(PixelEditor):
     @classmethod
     def evaluate(cls, config, key, answer):
         if not valid_drawing(answer):
-            return Result(0.0, [TEXT["size"]])
+            return Result(0.0, [say("size")])
         if "1" not in "".join(answer):
-            return Result(0.0, [TEXT["empty"]])
+            return Result(0.0, [say("empty")])
         lines, digit, want = reading(answer), predict(answer), key["answer"]
         if config["must_fail"]:
             if digit != want:
-                return Result(1.0, [*lines, TEXT["fooled"].format(want=want, digit=digit)])
-            return Result(0.0, [*lines, TEXT["not_fooled"].format(want=want)])
+                return Result(1.0, [*lines, say("fooled", want=want, digit=digit)])
+            return Result(0.0, [*lines, say("not_fooled", want=want)])
         if digit == want:
-            return Result(1.0, [*lines, TEXT["right"].format(digit=digit)])
-        return Result(0.0, [*lines, TEXT["wrong"].format(want=want)])
+            return Result(1.0, [*lines, say("right", digit=digit)])
+        return Result(0.0, [*lines, say("wrong", want=want)])
 
     @classmethod
     def solution_html(cls, config, key):
-        text = TEXT["solution_fail" if config["must_fail"] else "solution"]
-        return escape(text.format(digit=key["answer"]))
+        solution = say("solution_fail" if config["must_fail"] else "solution", digit=key["answer"])
+        return escape(solution)
 
     # -- the widget: the pixel canvas, and the model's reading under it --------------------
     def build_input(self):
@@ -191,13 +173,13 @@ class DigitRecognition(PixelEditor):
         """The model reads the drawing after every pixel: in a few milliseconds."""
         rows = ["".join(row) for row in self.bits]
         if "1" not in "".join(rows):
-            self.live.value = status_line(TEXT["waiting"])
+            self.live.value = status_line(say("waiting"))
             self.nearest.value = ""
             return
         _, index = votes(rows)
         self.live.value = status_line(" ".join(reading(rows)))
         bits, labels = training_data()
         self.nearest.value = (
-            f"<p>{escape(TEXT['nearest'].format(digit=int(labels[index])))}</p>"
+            f"<p>{escape(say('nearest', digit=int(labels[index])))}</p>"
             f"<pre class='leerpad-digit' style='line-height:1.05'>{picture(bits[index])}</pre>"
         )

@@ -13,6 +13,8 @@ import itertools
 import ipywidgets as w
 import numpy as np
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
 from .helpers import status_line
 
@@ -20,41 +22,7 @@ CLASSES = ("A", "B")
 COLOURS = {"A": ("#fde2e1", "#b91c1c"), "B": ("#dbeafe", "#1d4ed8")}  # region, point
 # a shape per class as well as a colour: an example (filled) or the learner's (hollow)
 SYMBOLS = {"A": ("●", "○"), "B": ("▲", "△")}
-TEXT = {
-    "brush": "Wat zet je?",
-    "brush_a": "Punt {a}",
-    "brush_b": "Punt {b}",
-    "brush_erase": "Wissen",
-    "k": "k (aantal buren)",
-    "clear": "Mijn punten wissen",
-    "cell": "Vak ({x}, {y}): {what}, gebied {region}",
-    "empty": "leeg",
-    "fixed": "voorbeeld {label}",
-    "mine": "jouw punt {label}",
-    "query": "nieuw punt ★{n}",
-    "counted": "Je zette {n} van de hoogstens {max} punten. k = {k}.",
-    "query_now": "Nieuw punt ★{n} op ({x}, {y}) wordt {label}: van de {k} dichtste buren {votes}.",
-    "votes": "zijn er {a} {la} en {b} {lb}",
-    "regions": "Gebied {la}: {a} vakjes, gebied {lb}: {b} vakjes.",
-    "rows_title": "Het rooster als tekst (bovenste rij eerst)",
-    "legend": "● voorbeeld {la}, ○ jouw {la}, ▲ voorbeeld {lb}, △ jouw {lb}, ★ nieuw punt; "
-    "a en b: een leeg vak in gebied {la} of {lb}.",
-    "row": "Rij y={y}: {cells}",
-    "too_many": "Je zette {n} punten, maar hoogstens {max} mag. Haal er punten weg.",
-    "query_right": "★{n} wordt {label}, zoals gevraagd.",
-    "query_wrong": "★{n} wordt {got}, niet {want}. Kijk naar de {k} punten die het dichtst bij "
-    "★{n} liggen: daar moeten meer punten {want} bij zitten.",
-    "tie": "Bij een gelijke stemming beslist de dichtste buur.",
-    "solution": "★{n} moet {label} worden.",
-    "solution_how": "Zo kan het, met k = {k}: {points}.",
-    "solution_none": "zonder extra punten",
-    "solution_point": "een {label} op ({x}, {y})",
-    "bad": "Deze punten kan ik niet lezen. Klik op Probeer opnieuw en zet ze opnieuw.",
-}
-
-
-def say(key, **values):
-    return TEXT[key].format(**values)
+say = phrases("knn")
 
 
 def predict(points, cell, k):

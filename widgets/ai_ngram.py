@@ -18,6 +18,8 @@ from collections import Counter, defaultdict
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
 from .helpers import status_line
 
@@ -26,42 +28,7 @@ MAX_ORDER = 3
 MAX_WORDS = 40
 SHOWN = 8  # candidates shown as buttons: the most frequent first
 WORD = re.compile(r"[\w'’-]+|[.!?]", re.UNICODE)
-TEXT = {
-    "trained": "Getraind op {name}: {words} woorden, {distinct} verschillende woorden.",
-    "order": "Het model kijkt naar de laatste",
-    "order_words": "{n} woord(en)",
-    "start": "Beginwoorden",
-    "begin": "Begin de zin",
-    "sentence": "Jouw zin: {text}",
-    "no_sentence": "Je zin is nog leeg. Typ beginwoorden en klik op Begin de zin.",
-    "next": "Mogelijke volgende woorden na '{context}':",
-    "candidate": "{word} ({count} keer, {percent}%)",
-    "candidate_label": "Kies '{word}': {count} keer in de tekst, {percent}% kans",
-    "none": "Het model kent geen volgend woord na '{context}': die woorden staan in de tekst "
-    "nergens samen (of alleen op het einde). Begin opnieuw of wis het laatste woord.",
-    "unknown_start": "'{words}' staat niet in de tekst: het model kent die woorden niet "
-    "samen. Kies woorden uit de tekst.",
-    "ended": "De zin is af (het model koos een punt).",
-    "draw": "Laat het model kiezen",
-    "finish": "Maak de zin af",
-    "undo": "Wis laatste woord",
-    "restart": "Opnieuw",
-    "bad_step": "'{piece}' staat nergens in de tekst: die stap kan het model niet zetten.",
-    "no_end": "Je zin is nog niet af: hij moet eindigen met een punt.",
-    "wrong_order": "Zet het model op {n} woord(en) context, zoals de opdracht vraagt.",
-    "wrong_start": "Je zin moet beginnen met '{start}'.",
-    "missing": "Het woord '{word}' ontbreekt in je zin.",
-    "short": "Je zin telt {n} woorden; de opdracht vraagt er minstens {min}.",
-    "copied": "Deze zin staat letterlijk in de tekst. Het model kan hem dus ook maken door "
-    "gewoon te kopiëren; de opdracht vraagt een nieuwe zin.",
-    "not_copied": "Deze zin staat niet letterlijk in de tekst; de opdracht vraagt een zin die "
-    "het model uit de tekst overneemt.",
-    "new_ok": "Elke stap komt uit de tekst, maar de zin als geheel staat er niet in: het model "
-    "plakt stukjes aan elkaar zonder te weten wat ze betekenen.",
-    "copy_ok": "Met deze context herhaalt het model een zin uit de tekst: het heeft te weinig "
-    "voorbeelden om iets nieuws te maken.",
-    "solution": "Een zin die aan alle eisen voldoet: {text}",
-}
+say = phrases("ngram")
 
 
 def tokens(text: str) -> list[str]:
@@ -133,20 +100,18 @@ def goals_met(config, words) -> tuple[int, int, list[str]]:
     start = tokens(config.get("start") or "")
     checks = []
     if start:
-        checks.append((words[: len(start)] == start, TEXT["wrong_start"].format(start=show(start))))
+        checks.append((words[: len(start)] == start, say("wrong_start", start=show(start))))
     for word in config.get("must_contain") or []:
-        checks.append((word.lower() in words, TEXT["missing"].format(word=word)))
+        checks.append((word.lower() in words, say("missing", word=word)))
     if config.get("min_words"):
         n = len([x for x in words if x != END])
-        checks.append(
-            (n >= config["min_words"], TEXT["short"].format(n=n, min=config["min_words"]))
-        )
+        checks.append((n >= config["min_words"], say("short", n=n, min=config["min_words"])))
     if config.get("new") is not None:
         copied = tuple(words) in sentences(config["text"])
         if config["new"]:
-            checks.append((not copied, TEXT["copied"]))
+            checks.append((not copied, say("copied")))
         else:
-            checks.append((copied, TEXT["not_copied"]))
+            checks.append((copied, say("not_copied")))
     for ok, message in checks:
         total += 1
         met += ok
@@ -241,24 +206,24 @@ class TextGenerator(Exercise):
     @classmethod
     def evaluate(cls, config, key, answer):
         if not valid_answer(answer):
-            return Result(0.0, [TEXT["no_sentence"]])
+            return Result(0.0, [say("no_sentence")])
         order, words = answer["order"], [word.lower() for word in answer["words"]]
-        lines = [TEXT["sentence"].format(text=escape(show(words)))]  # always first
+        lines = [say("sentence", text=escape(show(words)))]  # always first
         if config["order"] and order != config["order"]:
-            return Result(0.0, [*lines, TEXT["wrong_order"].format(n=config["order"])])
+            return Result(0.0, [*lines, say("wrong_order", n=config["order"])])
         piece = bad_step(config["text"], order, words)
         if piece:
-            return Result(0.0, [*lines, TEXT["bad_step"].format(piece=escape(piece))])
+            return Result(0.0, [*lines, say("bad_step", piece=escape(piece))])
         if words[-1] != END:
-            return Result(0.0, [*lines, TEXT["no_end"]])
+            return Result(0.0, [*lines, say("no_end")])
         met, total, messages = goals_met(config, words)
         if met == total and config.get("new") is not None:
-            messages.append(TEXT["new_ok" if config["new"] else "copy_ok"])
+            messages.append(say("new_ok" if config["new"] else "copy_ok"))
         return Result(met / total if total else 1.0, lines + messages)
 
     @classmethod
     def solution_html(cls, config, key):
-        return escape(TEXT["solution"].format(text=show(tokens(key["answer"]))))
+        return escape(say("solution", text=show(tokens(key["answer"]))))
 
     # -- the widget ----------------------------------------------------------------
     def build_input(self):
@@ -266,23 +231,26 @@ class TextGenerator(Exercise):
         self.words: list[str] = []
         self.random = random.Random()
         text = self.config["text"]
-        trained = TEXT["trained"].format(
-            name=self.config["text_file"], words=len(tokens(text)), distinct=len(set(tokens(text)))
+        trained = say(
+            "trained",
+            name=self.config["text_file"],
+            words=len(tokens(text)),
+            distinct=len(set(tokens(text))),
         )
         self.order_box = w.Dropdown(
-            options=[(TEXT["order_words"].format(n=n), n) for n in range(1, MAX_ORDER + 1)],
+            options=[(say("order_words", n=n), n) for n in range(1, MAX_ORDER + 1)],
             value=self.order,
-            description=TEXT["order"],
+            description=say("order"),
             disabled=bool(self.config["order"]),
             style={"description_width": "initial"},
         )
         self.order_box.observe(self._order_changed, "value")
         self.start_box = w.Text(
             value=self.config.get("start") or "",
-            description=TEXT["start"],
+            description=say("start"),
             style={"description_width": "initial"},
         )
-        begin = w.Button(description=TEXT["begin"], button_style="info")
+        begin = w.Button(description=say("begin"), button_style="info")
         begin.on_click(lambda _: self.begin())
         self.sentence = w.HTML()
         self.options = w.HBox(layout=w.Layout(flex_flow="row wrap"))
@@ -294,7 +262,7 @@ class TextGenerator(Exercise):
             ("undo", self.undo),
             ("restart", self.restart),
         ):
-            button = w.Button(description=TEXT[name])
+            button = w.Button(description=say(name))
             button.on_click(lambda _, action=action: action())
             tools.append(button)
         row = w.HBox(tools)
@@ -323,7 +291,7 @@ class TextGenerator(Exercise):
         words = tokens(self.start_box.value)
         if not words or bad_step(self.config["text"], self.order, words):
             self.words = []
-            self._show(TEXT["unknown_start"].format(words=self.start_box.value.strip()))
+            self._show(say("unknown_start", words=self.start_box.value.strip()))
             return
         self.words = words
         self._show()
@@ -365,28 +333,28 @@ class TextGenerator(Exercise):
         if problem:
             self.sentence.value = status_line(problem)
         elif not words:
-            self.sentence.value = status_line(TEXT["no_sentence"])
+            self.sentence.value = status_line(say("no_sentence"))
         else:
-            self.sentence.value = status_line(TEXT["sentence"].format(text=show(words)))
+            self.sentence.value = status_line(say("sentence", text=show(words)))
         found = candidates(text, self.order, words)
         total = sum(n for _, n in found)
         buttons = []
         for word, count in found[:SHOWN]:
             percent = round(100 * count / total)
             button = w.Button(
-                description=TEXT["candidate"].format(word=word, count=count, percent=percent),
-                tooltip=TEXT["candidate_label"].format(word=word, count=count, percent=percent),
+                description=say("candidate", word=word, count=count, percent=percent),
+                tooltip=say("candidate_label", word=word, count=count, percent=percent),
                 layout=w.Layout(width="auto"),
             )
             button.on_click(lambda _, word=word: self.pick(word))
             buttons.append(button)
         shown = " ".join(words[-self.order :])
         if words and words[-1] == END:
-            head = TEXT["ended"]
+            head = say("ended")
         elif words and not found:
-            head = TEXT["none"].format(context=shown)
+            head = say("none", context=shown)
         elif words:
-            head = TEXT["next"].format(context=shown)
+            head = say("next", context=shown)
         else:
             head = ""
         self.options.children = [w.HTML(f"<p>{escape(head)}</p>"), *buttons] if head else []

@@ -14,42 +14,14 @@ import functools
 import ipywidgets as w
 import numpy as np
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape
 from .helpers import status_line
 
 SHAPES = ("cirkel", "lijn")
 SYMBOLIC = ("beste-test", "eerste-100")
-TEXT = {
-    "depth": "Complexiteit (diepte)",
-    "less": "Eenvoudiger",
-    "more": "Complexer",
-    "now": "Diepte {d}: {train}% juist op de trainingsdata ({n_train} punten), {test}% op de "
-    "testdata ({n_test} punten).",
-    "plot": "Grafiek: hoeveel procent juist per diepte. {points}",
-    "plot_point": "Diepte {d}: training {train}%, test {test}%.",
-    "map": "Kaart van de punten ({x} horizontaal, {y} verticaal). Gevulde bolletjes: "
-    "trainingsdata, open vierkantjes: testdata. De kleur van de achtergrond is wat de boom "
-    "voorspelt: {regions}",
-    "legend_train": "training",
-    "legend_test": "test",
-    "table_title": "Alle dieptes die je bekeek, als tabel",
-    "col_depth": "diepte",
-    "col_train": "% juist training",
-    "col_test": "% juist test",
-    "chosen": "Je koos diepte {d}: {train}% op de trainingsdata, {test}% op de testdata.",
-    "overfit": "De boom kent de trainingsdata vanbuiten, ook de toevallige uitzonderingen "
-    "(ruis). Op nieuwe data doet hij het slechter: dat is overfitten.",
-    "underfit": "Deze boom is te eenvoudig: hij mist een deel van het patroon, op "
-    "trainingsdata en testdata (onderfitten).",
-    "wrong": "Dit is niet de diepte die de opdracht vraagt. Schuif verder en vergelijk de twee "
-    "lijnen.",
-    "solution": "Diepte {depths}.",
-    "bad": "Deze keuze kan ik niet lezen. Klik op Probeer opnieuw.",
-}
-
-
-def say(key, **values):
-    return TEXT[key].format(**values)
+say = phrases("overfit")
 
 
 @functools.lru_cache(maxsize=32)

@@ -11,39 +11,12 @@ author when no tree of that depth can do it.
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
 from .helpers import status_line
 
-TEXT = {
-    "node_root": "Vraag bovenaan",
-    "node": "Vraag na {path}",
-    "leaf_choice": "(geen vraag: hier stopt de tak)",
-    "yes": "ja",
-    "no": "nee",
-    "leaf": "voorspel {label} ({n} rijen: {counts})",
-    "empty_leaf": "geen rijen",
-    "right": "Jouw boom zet {right} van de {total} rijen juist.",
-    "need": "Nodig: minstens {need} van de {total}. Kijk naar de rijen met ✗: welke vraag "
-    "scheidt ze van de andere?",
-    "enough": "Dat is genoeg: minstens {need} was gevraagd.",
-    "learn": "Laat de computer een boom leren",
-    "learned": "De boom die scikit-learn leerde (diepte {depth}) zet {right} van de {total} "
-    "rijen juist.",
-    "learned_note": "De computer kiest bij elke knoop de vraag die de groepen het zuiverst "
-    "maakt, één knoop na de andere. Dat is niet altijd de beste boom.",
-    "your_tree": "Jouw boom",
-    "table_caption": "De tabel met de voorspelling van jouw boom",
-    "prediction": "voorspelling",
-    "ok": "juist?",
-    "tick": "✓ juist",
-    "cross": "✗ fout",
-    "solution": "Een boom die {best} van de {total} rijen juist zet:",
-    "bad": "Deze boom kan ik niet lezen. Klik op Probeer opnieuw.",
-}
-
-
-def say(key, **values):
-    return TEXT[key].format(**values)
+say = phrases("tree")
 
 
 def _number(value):

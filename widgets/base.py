@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import ipywidgets as w
 from traitlets import TraitError
 
+from leerpad.i18n import t
 from leerpad.markup import markdown_html
 
-from .i18n import t
 from .session import session
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")

@@ -2,8 +2,9 @@
 
 import ipywidgets as w
 
+from leerpad.i18n import t
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
-from .i18n import t
 
 
 def _options(exercise_id, config):

@@ -7,7 +7,8 @@ import threading
 
 import ipywidgets as w
 
-from .i18n import t
+from leerpad.i18n import t
+
 from .session import in_voila, request_query, session
 
 

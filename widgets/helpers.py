@@ -10,57 +10,12 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases, t
+
 from .base import Exercise, ExerciseConfigError, escape, require
-from .i18n import t
 from .order import Ordering
 
-TEXT = {
-    "choose": "Kies...",
-    "blank": "Leeg vak {n}",
-    "blank_wrong": "Leeg vak {n} is nog niet juist.",
-    "blank_empty": "Leeg vak {n} is nog leeg.",
-    "mark": "Markeer '{word}'",
-    "marked_now": "Gemarkeerd: {words}",
-    "chosen_now": "Gekozen gebied: {name}",
-    "marked": "{good} juist gemarkeerd, {bad} te veel, {missed} gemist.",
-    "match_for": "Koppel aan '{item}'",
-    "pair_wrong": "'{item}' is nog niet goed gekoppeld.",
-    "category_for": "Categorie voor '{item}'",
-    "item_wrong": "'{item}' staat nog niet in de juiste categorie.",
-    "image_missing": "De afbeelding '{src}' is niet gevonden naast deze notebook.",
-    "media_missing": "Het bestand '{src}' is niet gevonden naast deze notebook.",
-    "image_alt": "Afbeelding: {alt}",
-    "region": "Kies het gebied '{name}'",
-    "regions": "Gebied:",
-    "hotspot": "Toon uitleg bij '{name}'",
-    "question_of": "Vraag {n} van {total}",
-    "previous": "Vorige",
-    "next": "Volgende",
-    "flip": "Draai om",
-    "card_of": "Kaart {n} van {total}",
-    "front": "Voorkant",
-    "back": "Achterkant",
-    "known": "Ik wist het",
-    "unknown": "Nog niet",
-    "card_score": "Gekend: {known} van {total}",
-    "part_result": "Vraag {n}: {verdict}",
-    "part_empty": "Vraag {n}: nog niet beantwoord.",
-    "passed": "Geslaagd: je haalde {percent}% (nodig: {needed}%).",
-    "not_passed": "Nog niet geslaagd: je haalde {percent}% (nodig: {needed}%).",
-    "at": "Bij {time}",
-    "transcript": "Uitgeschreven tekst",
-    "restart": "Opnieuw beginnen",
-    "scenario_end": "Dit is een einde. Klik op Controleer om je score te zien.",
-    "scenario_not_ended": "Je bent nog niet aan een einde gekomen.",
-    "scenario_bad_path": "Dit pad bestaat niet in het scenario.",
-    "run": "Voer uit",
-    "code_label": "Jouw code",
-}
-
-
-def say(key: str, **values) -> str:
-    """The Dutch text for `key` (the H5P-like types speak Dutch only for now)."""
-    return TEXT[key].format(**values)
+say = phrases("exercise")
 
 
 def status_line(text: str) -> str:

@@ -4,8 +4,9 @@ import random
 
 import ipywidgets as w
 
+from leerpad.i18n import t
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
-from .i18n import t
 
 
 class Ordering(Exercise):

@@ -7,20 +7,13 @@ Unplugged activity "beelden als getallen"); the widget checks that it fits the k
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import ExerciseConfigError, Result, escape
 from .helpers import AuthoredExercise
 
 ENCODINGS = ("binair", "lengtes")
-TEXT = {
-    "pixel": "Pixel rij {row}, kolom {col}: {state}",
-    "black": "zwart",
-    "white": "wit",
-    "row_code": "Rij {row}: {code}",
-    "code_title": "De code:",
-    "clear": "Alles wit",
-    "row_wrong": "Rij {row} klopt nog niet.",
-    "size": "Je tekening moet {rows} rijen van {cols} pixels hebben.",
-}
+say = phrases("pixels")
 
 
 def encode(row: str, encoding: str) -> str:
@@ -122,9 +115,9 @@ class PixelEditor(AuthoredExercise):
             or len(answer) != len(target)
             or any(not isinstance(r, str) or len(r) != len(target[0]) for r in answer)
         ):
-            return Result(0.0, [TEXT["size"].format(rows=len(target), cols=len(target[0]))])
+            return Result(0.0, [say("size", rows=len(target), cols=len(target[0]))])
         wrong = [n for n, (a, b) in enumerate(zip(answer, target, strict=True), 1) if a != b]
-        messages = [TEXT["row_wrong"].format(row=n) for n in wrong[:3]]
+        messages = [say("row_wrong", row=n) for n in wrong[:3]]
         return Result((len(target) - len(wrong)) / len(target), messages)
 
     @classmethod
@@ -164,8 +157,8 @@ class PixelEditor(AuthoredExercise):
         parts = []
         if self.config["code"]:
             listing = "".join(f"<li><code>{escape(c)}</code></li>" for c in self.config["code"])
-            parts.append(w.HTML(f"<p>{TEXT['code_title']}</p><ol>{listing}</ol>"))
-        clear = w.Button(description=TEXT["clear"], icon="eraser")
+            parts.append(w.HTML(f"<p>{say('code_title')}</p><ol>{listing}</ol>"))
+        clear = w.Button(description=say("clear"), icon="eraser")
         clear.on_click(lambda _: self.set_answer(None) or self._save())
         self._paint()
         return w.VBox([*parts, w.VBox(rows, layout=w.Layout(margin="0")), clear])
@@ -183,12 +176,12 @@ class PixelEditor(AuthoredExercise):
                 button.description = self.bits[r][c]
                 button.style.button_color = "#111827" if black else "#ffffff"
                 button.style.text_color = "#ffffff" if black else "#6b7280"
-                state = TEXT["black" if black else "white"]
-                button.tooltip = TEXT["pixel"].format(row=r + 1, col=c + 1, state=state)
+                state = say("black" if black else "white")
+                button.tooltip = say("pixel", row=r + 1, col=c + 1, state=state)
             code = encode("".join(self.bits[r]), self.config["encoding"])
             self.codes[
                 r
-            ].value = f"<code>&nbsp;{escape(TEXT['row_code'].format(row=r + 1, code=code))}</code>"
+            ].value = f"<code>&nbsp;{escape(say('row_code', row=r + 1, code=code))}</code>"
 
     def get_answer(self):
         return ["".join(row) for row in self.bits] if self.touched else None

@@ -18,6 +18,8 @@ A program is JSON: ``"vooruit"``, ``"links"``, ``"rechts"``,
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import Exercise, ExerciseConfigError, Result, escape, require
 
 COMMANDS = {"vooruit": "vooruit", "links": "draai links", "rechts": "draai rechts"}
@@ -29,43 +31,13 @@ MAX_REPEAT = 20
 MAX_TICKS = 10_000  # blocks looked at in one run: stops loops that never move the robot
 CELL = 44
 
-TEXT = {
-    "reached": "De robot bereikt het doel na {steps} stap(pen), met {blocks} blok(ken).",
-    "too_many_blocks": "Je programma telt {blocks} blokken; het mag er hoogstens {max} tellen.",
-    "crash": "Botsing! De robot rijdt op {cell} tegen een muur of de rand.",
-    "max_steps": "De robot stopt na {max} stappen zonder het doel te bereiken.",
-    "ended": "Het programma is af, maar de robot staat op {cell}, niet op het doel ({goal}).",
-    "items_left": "Het programma is af, maar de robot raapte nog niet alles op ({left} over).",
-    "not_allowed": "Het blok '{block}' mag je in deze opdracht niet gebruiken.",
-    "bad_program": "Dit programma kan de robot niet lezen: {problem}",
-    "status": "Stap {step}: de robot staat op {cell} en kijkt {heading}.",
-    "start_line": "▶ begin van het programma",
-    "help": "Een nieuw blok komt onder de gekozen regel in het programma.",
-    "program": "Programma",
-    "times": "Aantal keer",
-    "repeat": "Herhaal {n} keer",
-    "if_wall": "Als muur",
-    "delete": "Verwijder blok",
-    "run": "Uitvoeren",
-    "step": "Stap",
-    "clear": "Wissen",
-    "blocks": "Blokken: {n}",
-    "blocks_max": "Blokken: {n} van hoogstens {max}",
-    "grid": "Rooster van {rows} rijen en {cols} kolommen. ",
-    "walls": "Muren op {cells}. ",
-    "items": "Voorwerpen op {cells}. ",
-    "goal": "Doel op {cell}. ",
-}
+say = phrases("robot")
 LINES = {
     "herhaal": "herhaal {n} keer:",
     "als-muur": "als er een muur voor de robot staat:",
     "anders": "anders:",
     "einde": "einde",
 }
-
-
-def say(key, **values):
-    return TEXT[key].format(**values)
 
 
 class ProgramError(ValueError):

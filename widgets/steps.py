@@ -9,40 +9,13 @@ list of actions, so the grader replays it against the key exactly as the widget 
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
+
 from .base import ExerciseConfigError, Result, escape
 from .helpers import AuthoredExercise
 
 MODES = ("zoeken", "sorteren")
-TEXT = {
-    "card": "Kaart {name}",
-    "open": "Open kaart {name}",
-    "select": "Kies kaart {name}",
-    "compare": "Vergelijk",
-    "swap": "Wissel",
-    "restart": "Opnieuw beginnen",
-    "pick_two": "Kies eerst twee kaarten.",
-    "heavier": "Kaart {a} is zwaarder dan kaart {b}.",
-    "equal": "Kaart {a} en kaart {b} wegen even zwaar.",
-    "swapped": "Kaart {a} en kaart {b} zijn gewisseld.",
-    "value": "Kaart {name}: {value}. {hint}",
-    "smaller": "Dat is kleiner dan {target}.",
-    "larger": "Dat is groter dan {target}.",
-    "found": "Gevonden: {target} ligt onder kaart {name}.",
-    "steps": "Stappen: {n}",
-    "steps_max": "Stappen: {n} (hoogstens {max})",
-    "sort_counts": "Vergelijkingen: {compares} · wissels: {swaps}",
-    "search_ok": "Gevonden in {n} stap(pen).",
-    "not_found": "Je hebt {target} nog niet gevonden.",
-    "sorted_ok": "Gesorteerd met {n} vergelijking(en).",
-    "not_sorted": "De kaarten liggen nog niet van licht naar zwaar.",
-    "too_many": "Dat zijn meer dan {max} stappen: het kan sneller.",
-    "bad_action": "Stap {n} kan ik niet lezen.",
-    "no_cards": "De kaarten liggen bij je trainer: open deze oefening in de app om te spelen.",
-}
-
-
-def say(key, **values):
-    return TEXT[key].format(**values)
+say = phrases("steps")
 
 
 def card_name(index: int) -> str:

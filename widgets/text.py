@@ -2,8 +2,9 @@
 
 import ipywidgets as w
 
+from leerpad.i18n import t
+
 from .base import Exercise, ExerciseConfigError, Result, escape, normalize_text, require, rich
-from .i18n import t
 
 BLANK = "___"
 
