@@ -8,7 +8,8 @@ import time
 from leerpad.grading.cohort import Cohort
 from leerpad.grading.engine import grade, report
 from leerpad.grading.handin import prepare_grading
-from leerpad.grading.sandbox import sandbox_refusal
+
+from leerpad.sandbox import sandbox_refusal
 
 
 def grade_cohort(

@@ -19,10 +19,10 @@ from leerpad.grading.preprocessors import (
     ShowGradingNotes,
     StripAnswerKeys,
 )
-from leerpad.grading.sandbox import SandboxedKernelManager
 from nbgrader.converters import GenerateAssignment
 
 from leerpad.authoring import OPEN_ANSWER_PLACEHOLDER
+from leerpad.sandbox import SandboxedKernelManager
 
 CELL_TIMEOUT = 60  # seconds per cell of learner code
 
@@ -81,7 +81,7 @@ def feedback_preprocessors() -> list:
 
 
 def configure_sandbox(c, cell_timeout: int = CELL_TIMEOUT) -> None:
-    """Learner code runs in bubblewrap with limits; see leerpad.grading.sandbox. nbgrader's
+    """Learner code runs in bubblewrap with limits; see leerpad.sandbox. nbgrader's
     own Execute (and nbconvert's ExecutePreprocessor) take the sandboxed kernel manager from
     this configuration too; SandboxedExecute inherits the Execute section."""
     for section in (c.Execute, c.ExecutePreprocessor):

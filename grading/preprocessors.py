@@ -141,7 +141,7 @@ class SandboxedExecute(Execute):
         }
 
     def __init__(self, *args, **kwargs):
-        from leerpad.grading.sandbox import SandboxedKernelManager
+        from leerpad.sandbox import SandboxedKernelManager
 
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
@@ -160,7 +160,7 @@ class SandboxedExecute(Execute):
             cell.outputs = [not_run_output(self.stopped)]
             return cell, resources
         if self.km is not None and getattr(self.km, "sandboxed", True) is False:
-            from leerpad.grading.sandbox import bwrap_problem, warning_without_sandbox
+            from leerpad.sandbox import bwrap_problem, warning_without_sandbox
 
             add_note(self.nb, warning_without_sandbox(bwrap_problem(self.km.bwrap)), self.log)
         try:

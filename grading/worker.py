@@ -77,7 +77,7 @@ def kernel_manager_class(config):
                 value = import_item(value)
             return value
     try:
-        from leerpad.grading.sandbox import SandboxedKernelManager
+        from leerpad.sandbox import SandboxedKernelManager
     except ImportError:
         from jupyter_client.manager import AsyncKernelManager
 

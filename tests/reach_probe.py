@@ -93,7 +93,7 @@ def targets(var: Path, root: Path, cohort_dir: Path, other: str) -> list:
 
 def skipped() -> list[str]:
     """Read-only folders every sandbox shows: the system, Python, leerpad's packages."""
-    from leerpad.grading.sandbox import SYSTEM_PATHS, leerpad_package_paths, python_paths
+    from leerpad.sandbox import SYSTEM_PATHS, leerpad_package_paths, python_paths
 
     return ["/proc", "/sys", "/dev", *SYSTEM_PATHS, *python_paths(), *leerpad_package_paths()]
 

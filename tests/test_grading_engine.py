@@ -90,8 +90,9 @@ def test_widget_only_notebooks_take_the_fast_path_with_nbgrader_grades(both_grad
 
 def test_fast_path_starts_no_kernel(released, monkeypatch):
     """The point of the fast path: a widget-only hand-in is graded without a kernel."""
-    from leerpad.grading.sandbox import SandboxedKernelManager
     from leerpad.grading.worker import Grader
+
+    from leerpad.sandbox import SandboxedKernelManager
 
     started = []
 

@@ -22,10 +22,10 @@ import pytest
 from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
 from leerpad.grading.preprocessors import grading_notes
-from leerpad.grading.sandbox import SandboxedKernelManager, SandboxUnavailable, bwrap_problem
 from stories import execute
 
 from leerpad.catalogue import Module
+from leerpad.sandbox import SandboxedKernelManager, SandboxUnavailable, bwrap_problem
 
 MODULE = "sandbox-proef"
 MARKDOWN = """# Proefmodule voor de sandbox

@@ -646,7 +646,7 @@ def run_python(code, tests, timeout=5.0, show_output=True, cell_timeout=None) ->
         "OPENBLAS_NUM_THREADS": "1",
         "PYTHONIOENCODING": "utf-8",
     }
-    from leerpad.grading.sandbox import confine  # no network, no files but its own folder
+    from leerpad.sandbox import confine  # no network, no files but its own folder
 
     jobs = len(tests) + bool(show_output)
     with (

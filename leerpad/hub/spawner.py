@@ -1,5 +1,5 @@
 """The spawner of a teacher's JupyterLab: JupyterHub's LocalProcessSpawner, with the server
-inside leerpad's sandbox (leerpad.grading.sandbox) as her own Unix user.
+inside leerpad's sandbox (leerpad.sandbox) as her own Unix user.
 
 The sandbox shows the system, Python and leerpad read-only, her home read-write, her Lab's
 settings read-only and nbgrader's exchange (where she fetches and hands in; nbgrader's own
@@ -15,7 +15,7 @@ import pwd
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Unicode
 
-from leerpad.grading.sandbox import bwrap_command, drop_privileges
+from leerpad.sandbox import bwrap_command, drop_privileges
 
 
 class SandboxedSpawner(LocalProcessSpawner):

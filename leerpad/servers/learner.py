@@ -23,7 +23,7 @@ from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from tornado.web import HTTPError
 from traitlets import Unicode
 
-from leerpad.grading.sandbox import SandboxedKernelManager, give_to
+from leerpad.sandbox import SandboxedKernelManager, give_to
 
 LEARNER_UIDS = (300_000, 360_000)  # apart from the graders' throw-away ids
 

@@ -299,7 +299,7 @@ class PromptKernelClient(AsyncKernelClient):
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
 
-    client_class = DottedObjectName("leerpad.grading.sandbox.PromptKernelClient")
+    client_class = DottedObjectName("leerpad.sandbox.PromptKernelClient")
     client_factory = Type(klass=PromptKernelClient)
 
     memory_limit = Integer(
