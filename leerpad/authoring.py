@@ -684,10 +684,11 @@ def compile_markdown(text: str, path="module.md", module_id="module"):
         "leerpad": {"module": module_id},
     }
     used = [cls.__name__ for cls in KINDS.values() if f"{{{cls.kind}}}" in text]
-    imports = ", ".join(sorted({*used, "HandIn", "score"}))
+    imports = ", ".join(sorted({*used, "score"}))
     cells = [
         nbformat.v4.new_code_cell(
-            f"from leerpad.widgets import {imports}", metadata=_meta("imports")
+            f"from leerpad.widgets import {imports}\nfrom leerpad.grading.handin_bar import HandIn",
+            metadata=_meta("imports"),
         )
     ]
     seen = set()

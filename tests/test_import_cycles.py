@@ -110,3 +110,21 @@ def test_a_circle_through_a_function_level_import_is_found(tmp_path):
     (folder / "e.py").write_text("from pkg import a\n")  # depends on a circle, is not in one
     cycles = import_cycles(modules_of({"pkg": folder}))
     assert sorted(cycles) == [["pkg.a", "pkg.b"], ["pkg.c", "pkg.d"]]
+
+
+def test_dependencies_point_from_the_site_to_grading_to_the_exercises():
+    """The exercises know nothing of grading or the site; grading knows nothing of the site."""
+    modules = modules_of(package_folders(ROOT))
+    forbidden = {
+        "leerpad.widgets": ("leerpad.grading", "leerpad.site"),
+        "leerpad.grading": ("leerpad.site",),
+    }
+    wrong = sorted(
+        (name, target)
+        for name, path in modules.items()
+        for package, others in forbidden.items()
+        if name == package or name.startswith(package + ".")
+        for target in imports_of(name, path, modules)
+        if target.startswith(others)
+    )
+    assert wrong == []

@@ -14,7 +14,6 @@ from leerpad.equality import bijna_gelijk, gelijk
 
 from .base import TYPES, Exercise, ExerciseConfigError, Result
 from .choice import MultipleChoice, SingleChoice, TrueFalse
-from .handin import HandIn
 from .order import Ordering
 from .session import score, session
 from .text import FillInTheBlanks, NumericAnswer, OpenAnswer
@@ -52,7 +51,6 @@ __all__ = [
     "Exercise",
     "ExerciseConfigError",
     "FillInTheBlanks",
-    "HandIn",
     "MultipleChoice",
     "NumericAnswer",
     "OpenAnswer",

@@ -6,10 +6,9 @@ import os
 import threading
 
 import ipywidgets as w
+from leerpad.widgets.session import in_voila, request_query, session
 
 from leerpad.i18n import t
-
-from .session import in_voila, request_query, session
 
 
 class HandIn(w.VBox):
