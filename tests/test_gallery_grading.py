@@ -6,10 +6,10 @@ the learner's released notebook, with the key read from the cohort's key store, 
 """
 
 import importlib
-import os
 
 import nbformat
 import pytest
+from conftest import leerpad_var
 from gallery import ANSWERS, MODULE, calls
 from leerpad.grading.handin import submit_from_app
 
@@ -22,18 +22,13 @@ OPEN_TEXT = "Ik kies de vragenreeks voor mijn toets over de schooldag: één sco
 @pytest.fixture(scope="module")
 def cohort(isolated_env, tmp_path_factory):
     base = tmp_path_factory.mktemp("gallery-grading")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
         cohort = Cohort("galerij").create()
         release_all(cohort, [Catalogue().modules[MODULE]], log=lambda *_: None)
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def outcome_for(n, cases):

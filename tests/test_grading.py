@@ -1,10 +1,10 @@
 """Release, hand-in from the app, autograde: scores land in nbgrader's gradebook."""
 
 import json
-import os
 
 import nbformat
 import pytest
+from conftest import leerpad_var
 from leerpad.grading.handin import submit_from_app
 from leerpad.widgets import TYPES
 
@@ -17,9 +17,7 @@ MODULE = "ct-01-algoritme"
 def cohort(isolated_env, tmp_path_factory):
     # Own folders, so this test does not share a gradebook with the platform test.
     base = tmp_path_factory.mktemp("grading")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
@@ -27,9 +25,6 @@ def cohort(isolated_env, tmp_path_factory):
         cohort = Cohort("test").create()
         release_all(cohort, [catalogue.modules[MODULE]], log=lambda *_: None)
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def released_notebook(cohort):

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import leerpad_var
 
 from tests.bench.submissions import clone_cohort, grades, hand_ins
 from tests.conftest import missing
@@ -26,9 +27,7 @@ CODE = "ct-01-algoritme"  # widgets, an open answer and a code exercise
 def released(isolated_env, tmp_path_factory):
     """A cohort with both modules released and hand-ins of every kind, nothing graded."""
     base = tmp_path_factory.mktemp("engine")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
@@ -41,9 +40,6 @@ def released(isolated_env, tmp_path_factory):
         hand_ins(cohort.dir, CODE, ["meester-a", "meester-b"], seed=3, from_lab=True)
         hand_ins(cohort.dir, CODE, ["meester-c"], seed=3)
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 @pytest.fixture(scope="module")

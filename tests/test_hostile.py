@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import leerpad_var
 from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
 from leerpad.grading.preprocessors import grading_notes
@@ -248,10 +249,8 @@ def grade_with_nbgrader(cohort) -> str:
 def graded(request, tmp_path_factory, isolated_env, listener):
     """Every hand-in graded in one run; (cohort, cases, scores, output of the run)."""
     base = tmp_path_factory.mktemp("hostile")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
-    try:
+    with leerpad_var(isolated_env, base / "var"):
+        os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
         cohort = make_cohort(base, "hostile")
         cases = hostile_cases(cohort.dir, listener[0])
         cases["slot"] = ("def som(a, b):\n    return 0\n", RIGHT, 2, "vergrendelde cel")
@@ -275,9 +274,6 @@ def graded(request, tmp_path_factory, isolated_env, listener):
                 submission = gb.find_submission(MODULE, learner)
                 scores[learner] = (submission.score, submission.max_score)
         yield cohort, cases, scores, output, before
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 CASES = [
@@ -709,10 +705,8 @@ def code_graded(request, tmp_path_factory, isolated_env):
     from leerpad.grading.release import release_module
 
     base = tmp_path_factory.mktemp("hostile-code")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
-    try:
+    with leerpad_var(isolated_env, base / "var"):
+        os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
         folder = base / "module"
         folder.mkdir()
         (folder / "module.md").write_text(CODE_MARKDOWN, encoding="utf-8")
@@ -742,9 +736,6 @@ def code_graded(request, tmp_path_factory, isolated_env):
                 submission = gb.find_submission(CODE_MODULE, learner)
                 scores[learner] = submission.score
         yield cohort, cases, scores, output
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def code_feedback(cohort, learner) -> str:

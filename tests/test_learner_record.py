@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import leerpad_var
 
 MODULE = "ct-02-gridrobot"  # widget exercises only: the grader's fast path
 session_module = importlib.import_module("leerpad.widgets.session")
@@ -231,9 +232,7 @@ def test_a_record_from_before_cohorts_is_still_found(app_kernel, monkeypatch):
 @pytest.fixture(scope="module")
 def cohort(isolated_env, tmp_path_factory):
     base = tmp_path_factory.mktemp("record")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
 
@@ -242,9 +241,6 @@ def cohort(isolated_env, tmp_path_factory):
         cohort = Cohort("samen").create()
         release_all(cohort, [Catalogue().modules[MODULE]], log=lambda *_: None)
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def kept_hand_ins(cohort, learner: str) -> list[Path]:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import free_port, missing
+from conftest import free_port, leerpad_var, missing
 from leerpad.site import generate
 
 from leerpad.catalogue import Catalogue
@@ -341,9 +341,7 @@ def cohort_site(built_site, isolated_env, tmp_path_factory):
     in her learner record) and one untouched. Yields the site's address and her link."""
     var = tmp_path_factory.mktemp("voortgang") / "var"
     env = {**isolated_env, "LEERPAD_VAR": str(var)}
-    old = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with leerpad_var(isolated_env, var):
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.handin import submit_from_app
         from leerpad.grading.identity import personal_query
@@ -367,16 +365,13 @@ def cohort_site(built_site, isolated_env, tmp_path_factory):
             "y", {"answer": "half af"}
         )
         link = f"paden/bootcamp-basisonderwijs/?cohort=kring&{personal_query(cohort.dir, LEARNER)}"
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
     with serving(built_site, env) as url:
         yield url, url + link
 
 
 def states(page) -> dict:
     """What the path says per module: {module: (state, text)}."""
-    page.locator(".leerpad-resultaat [data-staat]").first.wait_for(timeout=30_000)
+    page.locator(".leerpad-resultaat [data-staat]").first.wait_for(timeout=120_000)
     found = page.eval_on_selector_all(
         ".leerpad-resultaat",
         "els => els.map(e => [e.dataset.module, e.firstChild && e.firstChild.dataset.staat,"
@@ -417,7 +412,7 @@ def test_a_learners_path_progress_comes_from_the_server(browser, cohort_site):
     # ...and her module page says it too, without a button that marks only this browser
     page.goto(site + f"modules/{HANDED_IN}/")
     result = page.locator(f'.leerpad-resultaat[data-module="{HANDED_IN}"]')
-    result.get_by_text("nog niet verbeterd").wait_for(timeout=30_000)
+    result.get_by_text("nog niet verbeterd").wait_for(timeout=120_000)
     assert page.locator("button.leerpad-klaar").is_hidden()
 
     # She clears her browser, then opens her link again: the same progress.

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import leerpad_var
 from leerpad.grading.handin import submission_time, submit_from_app
 
 from leerpad.catalogue import Catalogue
@@ -41,9 +42,7 @@ def cohort(isolated_env, tmp_path_factory):
     """Cohort 'kamp' on the basic-education path, with three hand-ins of its first module:
     two graded by the app at hand-in (as the app does), one not yet."""
     base = tmp_path_factory.mktemp("trainer")
-    old = dict(os.environ)
-    os.environ.update({**isolated_env, "LEERPAD_VAR": str(base / "var")})
-    try:
+    with leerpad_var(isolated_env, base / "var"):
         from leerpad.grading.autograde import grade_one
         from leerpad.grading.cohort import Cohort
         from leerpad.grading.release import release_all
@@ -60,9 +59,6 @@ def cohort(isolated_env, tmp_path_factory):
         for learner in ("an-peeters", "tom-maes"):
             grade_one(cohort.dir, FIRST, learner)  # what the app does at hand-in
         yield cohort
-    finally:
-        os.environ.clear()
-        os.environ.update(old)
 
 
 def test_grade_says_what_it_found(cohort, capsys):
