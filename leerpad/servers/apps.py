@@ -683,10 +683,19 @@ class PreheatedKernelWaits(RequestInfoSocketHandler):
     kernel is as ready as it gets, so its place in the :class:`PreheatGate` is free."""
 
     def open(self, kernel_id: str) -> None:
+        super().open(kernel_id)
         give_back = getattr(self.settings.get("kernel_manager"), "give_back_place", None)
         if give_back:
             give_back(kernel_id)
-        super().open(kernel_id)
+
+    def on_close(self) -> None:
+        """Forget this socket only. Voilà's own on_close deletes the last waiter in its table
+        when this socket is not in it (a kernel that connected twice): another kernel then
+        never gets its learner's link, and its app never shows the hand-in bar."""
+        waiters = RequestInfoSocketHandler._waiters
+        for kernel_id, waiter in list(waiters.items()):
+            if waiter is self:
+                del waiters[kernel_id]
 
 
 @dataclass(eq=False)

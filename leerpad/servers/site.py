@@ -149,6 +149,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         if not url.path.startswith("/api/"):
             return super().do_GET()
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        # nbgrader imports in circles: a request thread importing it while warm_up still
+        # does fails with "partially initialized module". Static pages need not wait.
+        WARMED.wait()
         try:
             if url.path == "/api/resultaten":
                 return self._send(200, "application/json", json.dumps(results_json(query)))
@@ -171,14 +174,20 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(data)
 
 
+WARMED = threading.Event()  # set when warm_up has imported what the API uses
+
+
 def warm_up() -> None:
     """Load nbgrader and the widgets before the first learner asks (seconds on a busy
     machine). jsonschema's optional IRI checker compiles a grammar on import: a format no
     notebook uses (as in the grading engine)."""
     sys.modules.setdefault("rfc3987_syntax", None)
-    import leerpad.grading.fastpath  # noqa: F401
-    import leerpad.grading.feedback  # noqa: F401
-    import leerpad.grading.reports  # noqa: F401
+    try:
+        import leerpad.grading.fastpath  # noqa: F401
+        import leerpad.grading.feedback  # noqa: F401
+        import leerpad.grading.reports  # noqa: F401
+    finally:
+        WARMED.set()
 
 
 def main():
