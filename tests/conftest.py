@@ -1,6 +1,7 @@
 """Shared fixtures: free ports, an isolated platform, a real Chromium."""
 
 import asyncio
+import concurrent.futures
 import contextlib
 import importlib
 import os
@@ -83,6 +84,13 @@ def leerpad_var(isolated_env: dict, var: Path):
         session_module._session = None
         os.environ.clear()
         os.environ.update(old)
+
+
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests in the
+    same session) keeps an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def small_class_pools(var: Path) -> None:

@@ -7,8 +7,6 @@ engine, where only the learner's code meets a kernel) and by stock ``nbgrader au
 with the cohort's configuration (what formgrader's own autograde button runs).
 """
 
-import asyncio
-import concurrent.futures
 import json
 import os
 import re
@@ -19,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import leerpad_var
+from conftest import leerpad_var, run_in_own_loop
 from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
 from leerpad.grading.preprocessors import grading_notes
@@ -348,13 +346,6 @@ def test_the_gradebook_is_untouched(graded):
 def test_nothing_reached_the_network(graded, listener):
     _port, received = listener
     assert received == []
-
-
-def run_in_own_loop(coroutine):
-    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests in the
-    same session) keeps an event loop running in the main thread."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):

@@ -5,7 +5,7 @@ when the closing socket was not in it)."""
 
 import asyncio
 
-from conftest import free_port
+from conftest import free_port, run_in_own_loop
 from tornado.web import Application
 from tornado.websocket import websocket_connect
 
@@ -41,4 +41,4 @@ def test_a_stale_socket_closing_does_not_take_another_kernels_link():
             PreheatedKernelWaits._waiters.clear()
             PreheatedKernelWaits._cache.clear()
 
-    asyncio.run(story())
+    run_in_own_loop(story())
