@@ -129,15 +129,19 @@ def parse_call(source: str):
         return None
 
 
-@functools.lru_cache(maxsize=1024)
-def _is_widget_import(source: str) -> bool:
+def only_imports_from(source: str, accept) -> bool:
+    """Whether `source` holds nothing but ``from <module> import ...`` lines whose module
+    `accept(module)` takes."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return False
-    return all(
-        isinstance(node, ast.ImportFrom) and node.module in NOTEBOOK_IMPORTS for node in tree.body
-    )
+    return all(isinstance(node, ast.ImportFrom) and accept(node.module or "") for node in tree.body)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_widget_import(source: str) -> bool:
+    return only_imports_from(source, NOTEBOOK_IMPORTS.__contains__)
 
 
 def cell_role(cell) -> str | None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote as urlunquote
 
-from leerpad.grading.cells import exercise_calls, split_keys
+from leerpad.grading.cells import exercise_calls, only_imports_from, split_keys
 
 from leerpad.markup import clean_markdown, markdown_text
 
@@ -299,21 +299,14 @@ def render_notebook(nb, title: str = "", asset_prefix: str = "", assets=()) -> R
             parts.append(describe(exercise, extra))
             continue
         stripped = source.strip()
-        if not stripped or stripped == "HandIn()" or _only_leerpad_imports(stripped):
+        if (
+            not stripped
+            or stripped == "HandIn()"
+            or only_imports_from(stripped, lambda module: module.startswith("leerpad"))
+        ):
             continue
         parts.append(fence(strip_solutions(split_keys(source)[0]).rstrip()))
     return Rendered("\n\n".join(parts) + "\n", exercises)
-
-
-def _only_leerpad_imports(source: str) -> bool:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return all(
-        isinstance(node, ast.ImportFrom) and (node.module or "").startswith("leerpad")
-        for node in tree.body
-    )
 
 
 def public_notebook(nb):
