@@ -3,6 +3,13 @@
 gradebooks compared cell by cell. The same for the widget-only hand-ins alone, and for
 the feedback (``nbgrader generate_feedback`` against leerpad's feedback step).
 
+The reference is truly stock: nbgrader's default configuration (its own preprocessors,
+its own kernel manager, no sandbox), told only where the cohort and its gradebook are;
+the notebooks find their answer keys through ``LEERPAD_KEYS`` as in any grading kernel.
+The comparison says which cells differ and why: an open answer typed in the app is not
+in the notebook stock nbgrader grades, so it counts it as an unchanged answer cell (0,
+not flagged for a trainer), where leerpad puts it in and flags it for grading by hand.
+
     make bench                       # 200 hand-ins
     LEERPAD_BENCH_N=28 make bench    # a quick look
 
@@ -32,11 +39,50 @@ def _run(cmd, cwd, env) -> float:
     return seconds
 
 
+STOCK_CONFIG = """# stock nbgrader: its defaults, only where the cohort and its gradebook are
+c = get_config()
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.db_url = {db_url!r}
+"""
+
+
+def make_stock(cohort) -> None:
+    """The cohort's nbgrader configuration replaced by nbgrader's defaults."""
+    config = STOCK_CONFIG.format(
+        root=str(cohort.dir), course_id=cohort.name, db_url=cohort.settings["db_url"]
+    )
+    (cohort.dir / "nbgrader_config.py").write_text(config)
+
+
 def _nbgrader(cohort, step, env) -> float:
     from leerpad.grading.nbgrader_run import grading_environment
 
     cmd = [sys.executable, "-m", "nbgrader", step, "*"]
     return _run(cmd, cohort.dir, grading_environment(cohort.dir, env))
+
+
+def differences(reference: dict, ours: dict) -> tuple[int, int, dict[str, int]]:
+    """(automatic scores compared, of which equal, the other differences by kind)."""
+    compared = equal = 0
+    kinds: dict[str, int] = {}
+    for key in sorted(set(reference) | set(ours), key=str):
+        ref, new = reference.get(key), ours.get(key)
+        if ref == new:
+            compared += isinstance(ref, tuple) and not ref[2]
+            equal += isinstance(ref, tuple) and not ref[2]
+            continue
+        if isinstance(ref, tuple) and isinstance(new, tuple) and new[2] and not ref[2]:
+            kind = "open antwoord: nbgrader 0 zonder vlag, leerpad te verbeteren door de trainer"
+        elif isinstance(ref, tuple) and isinstance(new, tuple) and not (ref[2] or new[2]):
+            compared += 1
+            kind = f"automatische score verschilt ({ref[0]} tegen {new[0]})"
+        elif key[-1] == "comment":
+            kind = "automatisch commentaar"
+        else:
+            kind = "ander verschil"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return compared, equal, kinds
 
 
 def _leerpad(cohort, env, *options) -> float:
@@ -51,18 +97,24 @@ def _line(label, reference, ours, equal=None) -> str:
     return text + ("" if equal is None else f", grades equal: {'yes' if equal else 'no'}")
 
 
-def _compare(reference, ours, label, env, show=True) -> float:
-    """Grade copies of one cohort with both; print the line; return the ratio."""
+def _compare(reference, ours, label, env) -> tuple[float, bool]:
+    """Grade copies of one cohort with stock nbgrader and with leerpad; print the line and
+    the differences; return the ratio and whether every automatic score is equal."""
+    make_stock(reference)
     nbgrader_s = _nbgrader(reference, "autograde", env)
     leerpad_s = _leerpad(ours, env, "--no-feedback")
     ref = grades(reference.settings["db_url"], reference.name)
     new = grades(ours.settings["db_url"], ours.name)
-    equal = bool(ref) and ref == new
-    if not equal:
-        wrong = [k for k in ref if ref[k] != new.get(k)] + [k for k in new if k not in ref]
-        print(f"  verschillen ({len(wrong)}), bv.: {wrong[:3]}")
-    print(_line("grading", nbgrader_s, leerpad_s, equal), f"  [{label}]", flush=True)
-    return nbgrader_s / leerpad_s
+    compared, equal, kinds = differences(ref, new)
+    same = bool(ref) and compared == equal
+    print(
+        _line("grading", nbgrader_s, leerpad_s, same),
+        f"({equal} van {compared} automatische scores gelijk)  [{label}]",
+        flush=True,
+    )
+    for kind, count in sorted(kinds.items()):
+        print(f"  verschil: {count}x {kind}", flush=True)
+    return nbgrader_s / leerpad_s, same
 
 
 def main() -> None:
@@ -93,7 +145,7 @@ def main() -> None:
             flush=True,
         )
         root = cohort.dir.parent
-        ratio = _compare(
+        ratio, _ = _compare(
             clone_cohort(cohort.dir, root, "ref-all"),
             clone_cohort(cohort.dir, root, "ours-all"),
             f"alle {count}",
@@ -107,7 +159,7 @@ def main() -> None:
                     for folder in (clone.dir / "submitted").glob(f"*/{module}"):
                         shutil.rmtree(folder)
             subset.append(clone)
-        ratio_widgets = _compare(*subset, f"alleen widgets, {n_widget}", env)
+        ratio_widgets, _ = _compare(*subset, f"alleen widgets, {n_widget}", env)
         ref_all, ours_all = Cohort("ref-all"), Cohort("ours-all")
         feedback_ref = _nbgrader(ref_all, "generate_feedback", env)
         feedback_ours = _leerpad(ours_all, env)
