@@ -1,13 +1,14 @@
 """Grade one hand-in from the app and give its score: by the cohort's grading service when
 ``leerpad start`` runs one, else with the grading engine in a process of its own."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from leerpad.grading.nbgrader_run import NbgraderError, grading_environment
-from leerpad.grading.service import SOCKET_VARIABLE, ServiceGone, grade_by_service
+from leerpad.grading.service import ServiceGone, grade_by_service
+
+from leerpad.settings import settings
 
 
 def grade_one(cohort_dir, module: str, learner: str, on_wait=None) -> tuple[float, float]:
@@ -15,7 +16,7 @@ def grade_one(cohort_dir, module: str, learner: str, on_wait=None) -> tuple[floa
     (score, max score). By the cohort's grading service when ``leerpad start`` runs one
     (``on_wait(n)``: n hand-ins wait before this one; ``on_wait(None)``: it is being
     graded); else with the same engine in a process of its own."""
-    path = os.environ.get(SOCKET_VARIABLE)
+    path = settings().grading_socket
     if path:
         try:
             return grade_by_service(path, module, learner, on_wait)

@@ -9,13 +9,14 @@ import ipywidgets as w
 from leerpad.widgets.session import in_voila, request_query, session
 
 from leerpad.i18n import t
+from leerpad.settings import settings
 
 
 class HandIn(w.VBox):
     def __init__(self):
         super().__init__()
         self.add_class("leerpad-handin")
-        self.cohort = os.environ.get("LEERPAD_COHORT")
+        self.cohort = settings().cohort
         self.status = w.HTML("")
         if not self.cohort:
             # JupyterLab or a downloaded notebook: nbgrader's own assignment list hands in.
@@ -208,7 +209,7 @@ def back_link(cohort, module: str, access) -> str:
 
     from leerpad.grading.identity import personal_query
 
-    site = os.environ.get("LEERPAD_SITE_URL", "").rstrip("/")
+    site = settings().site_url.rstrip("/")
     if not site or access.mode in ("class", "refused"):
         return ""
     path = cohort.settings.get("path")
@@ -227,7 +228,7 @@ def feedback_url(cohort_dir, module: str, learner: str | None) -> str | None:
 
     from leerpad.grading.identity import feedback_query
 
-    site = os.environ.get("LEERPAD_SITE_URL", "").rstrip("/")
+    site = settings().site_url.rstrip("/")
     if not site or not learner:
         return None
     cohort = quote(os.path.basename(os.path.normpath(cohort_dir)))

@@ -5,10 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from leerpad.settings import APP_ONLY, variables
+
 APP_REQUEST_VARIABLES = {
-    "LEERPAD_ANSWERS",
-    "LEERPAD_COHORT",
-    "LEERPAD_GRADING_SOCKET",  # learner code being graded has no business with the service
+    *APP_ONLY,
     "QUERY_STRING",
     "SCRIPT_NAME",
     "PATH_INFO",
@@ -29,7 +29,7 @@ def grading_environment(cohort_dir, base: dict | None = None) -> dict:
     kernel must not believe it is an app too (it would keep answers in memory and grade
     nothing)."""
     environment = {**(os.environ if base is None else base)}
-    environment["LEERPAD_KEYS"] = str(Path(cohort_dir) / "keys")
+    environment.update(variables(keys=Path(cohort_dir) / "keys"))
     for name in list(environment):
         if name.startswith("VOILA_") or name in APP_REQUEST_VARIABLES:
             del environment[name]

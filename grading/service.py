@@ -41,7 +41,6 @@ sys.modules.setdefault("rfc3987_syntax", None)
 from leerpad.grading import engine  # noqa: E402
 from leerpad.grading.engine import Job  # noqa: E402
 
-SOCKET_VARIABLE = "LEERPAD_GRADING_SOCKET"
 FULL = (
     "De verbeterdienst heeft nu te veel werk. Je werk is wel ingeleverd en bewaard: "
     "klik over een minuut opnieuw op Inleveren voor je score, of je trainer verbetert het."

@@ -13,6 +13,7 @@ from leerpad.authoring import FIELDS, AuthoringError
 from leerpad.catalogue import Catalogue, Problem
 from leerpad.grading.cells import AnswerKeyError, exercise_calls, split_keys
 from leerpad.leaks import contains, find_leaks, normal
+from leerpad.settings import variable
 
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)")
 HTML_IMAGE = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
@@ -329,7 +330,7 @@ def execute_module(module, nb, where: Where, timeout=120) -> list[Problem]:
             target = Path(tmp) / asset.relative_to(module.folder)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(asset.read_bytes())
-        keys = os.environ.pop("LEERPAD_KEYS", None)
+        keys = os.environ.pop(variable("keys"), None)  # no cohort's keys in an author's run
         try:
             NotebookClient(
                 nb, timeout=timeout, allow_errors=True, resources={"metadata": {"path": tmp}}
@@ -340,7 +341,7 @@ def execute_module(module, nb, where: Where, timeout=120) -> list[Problem]:
             return [Problem(where.source, "uitvoeren", f"de notebook start niet: {err}")]
         finally:
             if keys is not None:
-                os.environ["LEERPAD_KEYS"] = keys
+                os.environ[variable("keys")] = keys
     problems = []
     for index, cell in enumerate(nb.cells, 1):
         for output in cell.get("outputs", []):

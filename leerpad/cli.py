@@ -11,6 +11,8 @@ import argparse  # noqa: E402
 import os  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from leerpad.settings import settings  # noqa: E402
+
 
 def _ensure_tools_on_path():
     # nbgrader calls `alembic` and friends by name: use this environment's copies.
@@ -556,7 +558,7 @@ def main(argv=None) -> int:
         "--debug", action="store_true", help="toon bij een fout ook de Python-traceback"
     )
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv or bool(os.environ.get("LEERPAD_DEBUG"))
+    debug = "--debug" in argv or settings().debug
     args = parser.parse_args([a for a in argv if a != "--debug"])
     from leerpad.check import CheckFailed
     from leerpad.grading.cohort import CohortError

@@ -8,10 +8,11 @@ Dutch. ``LEERPAD_LANG`` chooses the language.
 """
 
 import functools
-import os
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from leerpad.settings import settings
 
 LOCALE = Path(__file__).resolve().parent / "locale"
 DEFAULT = "nl"
@@ -29,7 +30,7 @@ def catalogue(language: str) -> dict[tuple[str | None, str], str]:
 
 
 def language() -> str:
-    chosen = os.environ.get("LEERPAD_LANG", DEFAULT)
+    chosen = settings().lang or DEFAULT
     return chosen if catalogue_path(chosen).is_file() else DEFAULT
 
 

@@ -1,14 +1,15 @@
 """Where things are. Source folders are read-only at run time; everything generated goes to
 ``build/`` (site) and ``var/`` (cohorts, answers, servers), both ignored by git."""
 
-import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("LEERPAD_ROOT", Path(__file__).resolve().parent.parent))
+from leerpad.settings import settings
+
+ROOT = settings().root
 
 
 def courses_dir() -> Path:
-    return Path(os.environ.get("LEERPAD_COURSES", ROOT / "courses"))
+    return settings().courses
 
 
 def frameworks_dir() -> Path:
@@ -16,11 +17,11 @@ def frameworks_dir() -> Path:
 
 
 def var_dir() -> Path:
-    return Path(os.environ.get("LEERPAD_VAR", ROOT / "var"))
+    return settings().var
 
 
 def build_dir() -> Path:
-    return Path(os.environ.get("LEERPAD_BUILD", ROOT / "build"))
+    return settings().build
 
 
 def cohorts_dir() -> Path:
@@ -33,4 +34,4 @@ def exchange_dir() -> Path:
 
 def data_dir() -> Path:
     """Learner answers kept by the apps, per learner and module."""
-    return Path(os.environ.get("LEERPAD_DATA", var_dir() / "data"))
+    return settings().data

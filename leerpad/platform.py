@@ -16,8 +16,9 @@ from leerpad.catalogue import Catalogue
 from leerpad.check import gate
 from leerpad.grading.cohort import Cohort, app_url
 from leerpad.grading.release import release_all
-from leerpad.paths import ROOT, data_dir, var_dir
+from leerpad.paths import ROOT, build_dir, data_dir, var_dir
 from leerpad.servers.lab import TRAINER_PAGES, learner_lab, trainer_lab
+from leerpad.settings import variables
 from leerpad.site_build import build_site
 
 HOST = "127.0.0.1"
@@ -269,9 +270,7 @@ class Platform:
     def start_servers(self, cohort: Cohort) -> None:
         p, py = self.ports, sys.executable
         root_flag = ["--allow-root"] if os.geteuid() == 0 else []  # CI and containers run as root
-        site_dir = ROOT / "build" / "site"
-        if os.environ.get("LEERPAD_BUILD"):
-            site_dir = Path(os.environ["LEERPAD_BUILD"]) / "site"
+        site_dir = build_dir() / "site"
         self._spawn(
             "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
         )
@@ -303,15 +302,17 @@ class Platform:
         as a hub service, leerpad.hub)."""
         p, py = self.ports, sys.executable
         kernel_env = {
-            "LEERPAD_COHORT": str(cohort.dir),
-            "LEERPAD_KEYS": str(cohort.keys_dir),
-            "LEERPAD_DATA": str(data_dir()),
-            # the app links to the feedback page; urls() is the addresses' one source
-            "LEERPAD_SITE_URL": self.urls()["site"],
+            **variables(
+                cohort=cohort.dir,
+                keys=cohort.keys_dir,
+                data=data_dir(),
+                # the app links to the feedback page; urls() is the addresses' one source
+                site_url=self.urls()["site"],
+                # "Inleveren" asks the service; without it, a process each
+                grading_socket=self.grading_socket,
+            ),
             "JUPYTER_PATH": str(ROOT / "leerpad" / "share" / "jupyter"),
         }
-        if self.grading_socket:  # "Inleveren" asks the service; without it, a process each
-            kernel_env["LEERPAD_GRADING_SOCKET"] = str(self.grading_socket)
         return (
             [
                 py,
@@ -387,7 +388,7 @@ class Platform:
                 f"--IdentityProvider.token={self.trainer_token()}",
                 *root_flag,
             ],
-            env={"JUPYTER_CONFIG_DIR": str(trainer_config), "LEERPAD_KEYS": str(cohort.keys_dir)},
+            env={"JUPYTER_CONFIG_DIR": str(trainer_config), **variables(keys=cohort.keys_dir)},
             cwd=cohort.dir,
         )
 

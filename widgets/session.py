@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from leerpad.settings import settings
+
 from .store import ANSWERS_FILE, AnswerStore, KeyStore, LearnerRecord
 
 
@@ -23,9 +25,9 @@ class Session:
     def __init__(self, answers: AnswerStore | None = None, keys: KeyStore | None = None):
         self.exercises: dict = {}
         self.learner: str | None = None
-        self.module: str | None = os.environ.get("LEERPAD_MODULE") or Path.cwd().name
+        self.module: str | None = settings().module or Path.cwd().name
         self.keys = keys or KeyStore()
-        path = os.environ.get("LEERPAD_ANSWERS")
+        path = settings().answers
         if answers is not None:
             self.answers = answers  # given by the grader
         elif path:
@@ -49,7 +51,7 @@ class Session:
         answered before the app knew the learner joins the record where the record has
         nothing yet; what the record holds (from another tab or device) comes back."""
         self.learner = learner
-        if in_voila() and not os.environ.get("LEERPAD_ANSWERS"):
+        if in_voila() and not settings().answers:
             current = self.answers.data
             self.answers = LearnerRecord(learner, self.module).answers()
             self.answers.put_many(current, only_new=True)

@@ -29,6 +29,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from leerpad.settings import settings
+
 ANSWERS_FILE = "leerpad-answers.json"
 LEARNER_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MODULE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,120}$")  # a folder name, no path
@@ -180,7 +182,7 @@ class AnswerStore:
 def running_cohort() -> str:
     """The cohort this app runs for: the folder ``$LEERPAD_COHORT`` names (the platform sets
     it for the apps; the signed and class links are checked against the same cohort)."""
-    folder = os.environ.get("LEERPAD_COHORT")
+    folder = settings().cohort
     return Path(folder).name if folder else NO_COHORT
 
 
@@ -265,7 +267,7 @@ class KeyStore:
     """Answer keys by exercise id, read from the directory named by ``$LEERPAD_KEYS``."""
 
     def __init__(self, directory: Path | None = None):
-        env = os.environ.get("LEERPAD_KEYS")
+        env = settings().keys
         self.directory = Path(directory) if directory else (Path(env) if env else None)
         self._keys: dict | None = None
 

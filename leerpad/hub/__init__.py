@@ -16,9 +16,10 @@ from pathlib import Path
 
 import yaml
 
-from leerpad.hub.config import LEARNERS, SETTINGS_VARIABLE, TRAINERS
+from leerpad.hub.config import LEARNERS, TRAINERS
 from leerpad.hub.postgres import Postgres, free_port
 from leerpad.paths import ROOT, exchange_dir, var_dir
+from leerpad.settings import variables
 
 HERE = Path(__file__).resolve().parent
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -152,7 +153,7 @@ class Hub:
             cohort, [f"--Voila.base_url={APPS_PREFIX}"]
         )
         bin_dir = str(Path(sys.executable).parent)
-        env.update(LEERPAD_VAR=str(var_dir()), PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
+        env.update(variables(var=var_dir()), PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
         return {"port": port, "command": command, "environment": env}
 
     def settings(self, cohort) -> dict:
@@ -176,8 +177,7 @@ class Hub:
                 "root": str(cohort.dir),
                 "environment": {
                     "JUPYTER_CONFIG_DIR": str(trainer_lab(cohort)),
-                    "LEERPAD_KEYS": str(cohort.keys_dir),
-                    "LEERPAD_VAR": str(var_dir()),
+                    **variables(keys=cohort.keys_dir, var=var_dir()),
                     "PATH": f"{bin_dir}:/usr/local/bin:/usr/bin:/bin",
                 },
             },
@@ -250,10 +250,9 @@ def start_hub(hub: Hub) -> int:
             platform._spawn(
                 "hub",
                 [sys.executable, "-m", "jupyterhub", "-f", str(HERE / "jupyterhub_config.py")],
-                env={SETTINGS_VARIABLE: str(path), "LEERPAD_VAR": str(var_dir()),
-                     "LEERPAD_ROOT": str(ROOT)},
+                env=variables(hub_settings=path, var=var_dir(), root=ROOT),
                 cwd=hub_dir(),
-            )  # fmt: skip
+            )
             platform.ports.site = hub.port  # the one public port
             platform.wait_until_listening(timeout=1800, names=("site",), host=hub.ip)
             wait_until_answering(f"{hub.public_url}/hub/api", 1800, platform.raise_if_stopped)

@@ -15,22 +15,22 @@ unless the trainer chooses otherwise):
 """
 
 import json
-import os
 import sys
 from pathlib import Path
 
-SETTINGS_VARIABLE = "LEERPAD_HUB_SETTINGS"
+from leerpad.settings import settings, variable
+
 TRAINERS, LEARNERS = "trainers", "learners"
 FORMGRADER, APPS = "formgrader", "apps"
 SERVICE_TIMEOUT = 1800  # seconds for a service to answer: the apps run every module first
 
 
 def load_settings() -> dict:
-    path = os.environ.get(SETTINGS_VARIABLE)
+    path = settings().hub_settings
     if not path:
         raise RuntimeError(
-            f"{SETTINGS_VARIABLE} is niet gezet: start de hub met 'leerpad hub' (of make hub), "
-            "niet met jupyterhub zelf."
+            f"{variable('hub_settings')} is niet gezet: start de hub met 'leerpad hub' "
+            "(of make hub), niet met jupyterhub zelf."
         )
     return json.loads(Path(path).read_text())
 

@@ -61,6 +61,8 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from leerpad.settings import settings
+
 BLOCKED = ("/voila/tree", "/voila/api/contents")
 # What a widget-state request costs from the state budget: one widget, or all of them.
 STATE_COST = {"request_state": 1, "request_states": 100}
@@ -434,7 +436,7 @@ class BoundedPageHandler(TornadoVoilaHandler):
         """Whether the page is opened through a valid class link of the apps' cohort."""
         from leerpad.grading.identity import CLASS, LinkRefused, verify_token
 
-        token, cohort = self.get_query_argument("klas", ""), os.environ.get("LEERPAD_COHORT")
+        token, cohort = self.get_query_argument("klas", ""), settings().cohort
         if not token or not cohort:
             return False
         try:
@@ -823,7 +825,7 @@ def path_order() -> list[str]:
     """The modules of the apps' cohort in the order of its learning path (first first)."""
     from leerpad.grading.cohort import Cohort
 
-    folder = os.environ.get("LEERPAD_COHORT")
+    folder = settings().cohort
     try:
         return Cohort.at(folder).path_modules() if folder else []
     except Exception:  # no catalogue or path here: alphabetical order
@@ -860,15 +862,15 @@ class LearnerApps(Voila):
         self.limits = AppLimits(parent=self)
 
     def init_settings(self):
-        settings = super().init_settings()
-        settings["leerpad_limits"] = self.limits
+        app_settings = super().init_settings()
+        app_settings["leerpad_limits"] = self.limits
         self.seats = Seats(self.limits, self.kernel_manager, self.log)
-        settings["leerpad_seats"] = self.seats
+        app_settings["leerpad_seats"] = self.seats
         self.class_pools = ClassPools(self.limits, self.kernel_manager, self.seats, self.log)
-        settings["leerpad_class_pools"] = self.class_pools
+        app_settings["leerpad_class_pools"] = self.class_pools
         if HubLogin.active():
-            hub = HubLogin(os.environ["LEERPAD_COHORT"])
-            settings.update(leerpad_hub=hub, hub_auth=hub.auth)
+            hub = HubLogin(settings().cohort)
+            app_settings.update(leerpad_hub=hub, hub_auth=hub.auth)
         self.log.info(
             "Hoogstens %d kernels; %d per toestel, %d per adres.",
             self.limits.max_kernels,
@@ -886,7 +888,7 @@ class LearnerApps(Voila):
         PeriodicCallback(self.watch_memory, interval).start()
         PeriodicCallback(self.seats.sweep, interval).start()
         PeriodicCallback(self.class_pools.sweep, interval).start()
-        return settings
+        return app_settings
 
     def init_handlers(self):
         handlers = super().init_handlers()

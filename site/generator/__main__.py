@@ -1,11 +1,11 @@
 """python -m leerpad.site [--docs build/docs] [--apps-url URL] [--lab-url URL]"""
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from leerpad.paths import build_dir
+from leerpad.settings import settings
 
 from .pages import DEFAULT_APPS_URL, DEFAULT_LAB_URL, generate
 
@@ -23,12 +23,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--apps-url",
-        default=os.environ.get("LEERPAD_APPS_URL", DEFAULT_APPS_URL),
+        default=settings().apps_url or DEFAULT_APPS_URL,
         help=f"adres van de Voilà-apps (standaard {DEFAULT_APPS_URL})",
     )
     parser.add_argument(
         "--lab-url",
-        default=os.environ.get("LEERPAD_LAB_URL", DEFAULT_LAB_URL),
+        default=settings().lab_url or DEFAULT_LAB_URL,
         help=f"adres van JupyterLab voor cursisten (standaard {DEFAULT_LAB_URL})",
     )
     args = parser.parse_args(argv)
