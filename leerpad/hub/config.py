@@ -20,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from leerpad.hub.logins import LEARNERS, TRAINERS, groups_from_roles
+from leerpad.hub.logins import LEARNERS, TRAINERS
 
 SETTINGS_VARIABLE = "LEERPAD_HUB_SETTINGS"
 FORMGRADER, APPS = "formgrader", "apps"
@@ -65,8 +65,8 @@ def configure_auth(c, settings: dict) -> None:
     c.SchoolLogins.manage_groups = True
     logins = []
     if auth:
-        logins.append("oauthenticator.generic.GenericOAuthenticator")
-        configure_oidc(c.GenericOAuthenticator, auth, settings["public_url"])
+        logins.append("leerpad.hub.logins.SchoolAccount")
+        configure_oidc(c.SchoolAccount, auth, settings["public_url"])
     if lti:
         logins.append("leerpad.hub.logins.LTILogin")
         configure_lti(c.LTILogin, lti)
@@ -74,7 +74,7 @@ def configure_auth(c, settings: dict) -> None:
 
 
 def configure_oidc(g, auth: dict, public_url: str) -> None:
-    """The school account: oauthenticator's GenericOAuthenticator."""
+    """The school account (leerpad.hub.logins.SchoolAccount)."""
     g.client_id = auth["client_id"]
     g.client_secret = auth["client_secret"]
     g.oauth_callback_url = f"{public_url}/hub/oauth_callback"
@@ -86,10 +86,7 @@ def configure_oidc(g, auth: dict, public_url: str) -> None:
     g.enable_pkce = True
     g.login_service = auth.get("name", "schoolaccount")
     g.manage_groups = True
-    claim, roles = auth["role_claim"], auth["roles"]
-    g.auth_state_groups_key = lambda state: groups_from_roles(
-        (state.get("oauth_user") or {}).get(claim), roles
-    )
+    g.role_claim, g.roles = auth["role_claim"], auth["roles"]
     g.allowed_groups = {TRAINERS, LEARNERS}
 
 

@@ -13,6 +13,7 @@ Kubernetes deployment (deploy/) installs leerpad without its dependencies for it
 
 from jupyterhub.auth import Authenticator
 from ltiauthenticator.lti13.auth import LTI13Authenticator
+from oauthenticator.generic import GenericOAuthenticator
 from traitlets import Dict, List, Type, Unicode
 
 TRAINERS, LEARNERS = "trainers", "learners"
@@ -28,6 +29,21 @@ def groups_from_roles(found, roles: dict) -> list[str]:
     if isinstance(found, str):
         found = [found]
     return sorted({roles[role] for role in found or [] if role in roles})
+
+
+class SchoolAccount(GenericOAuthenticator):
+    """The school account (OpenID Connect, oauthenticator), with the roles in a claim of
+    the login as hub groups."""
+
+    login_service = Unicode("schoolaccount", config=True)
+    role_claim = Unicode("roles", help="The claim of the login with its roles.").tag(config=True)
+    roles = Dict(
+        {"trainer": TRAINERS, "leerkracht": LEARNERS}, help="Role at the provider -> hub group."
+    ).tag(config=True)
+
+    async def get_user_groups(self, auth_state: dict):
+        claims = auth_state.get("oauth_user") or {}
+        return set(groups_from_roles(claims.get(self.role_claim), self.roles))
 
 
 class LTILogin(LTI13Authenticator):
@@ -57,7 +73,7 @@ class SchoolLogins(Authenticator):
 
     login_classes = List(
         Type(klass=Authenticator),
-        help="The logins, each configured in its own section (c.GenericOAuthenticator, "
+        help="The logins, each configured in its own section (c.SchoolAccount, "
         "c.LTILogin); the first is the one on the login page.",
     ).tag(config=True)
 
