@@ -483,3 +483,21 @@ def test_apps_through_the_hub_know_the_teacher_from_her_login(hub, logged_in):
     link = cohort.class_links(apps)[MODULE]
     pupil = requests.get(link, timeout=WAIT, allow_redirects=False)
     assert pupil.status_code == 200, pupil.status_code
+
+
+def test_an_lti_file_says_what_to_fill_in(tmp_path):
+    """Bad input in the --lti file: the file, what is missing or wrong, and the fix."""
+    from leerpad.hub import HubError, lti_settings
+
+    path = tmp_path / "moodle.yml"
+    path.write_text("issuer: https://moodle.voorbeeldschool.be\nclient_id: abc\n")
+    with pytest.raises(HubError, match=r"moodle\.yml: vul authorize_url, jwks_url in"):
+        lti_settings(path)
+    path.write_text(
+        "issuer: https://m.be\nclient_id: abc\nauthorize_url: https://m.be/auth\n"
+        "jwks_url: https://m.be/certs\nroles:\n  Instructor: admins\n"
+    )
+    with pytest.raises(HubError, match=r"moodle\.yml: onder 'roles' is 'admins' geen groep"):
+        lti_settings(path)
+    path.write_text(path.read_text().replace("admins", "trainers"))
+    assert lti_settings(path)["client_id"] == ["abc"]
