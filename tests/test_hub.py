@@ -118,9 +118,12 @@ class Platform:
         return (
             f"issuer: {self.url}\nclient_id: {self.CLIENT_ID}\nauthorize_url: {self.url}/auth\n"
             f"jwks_url: {self.url}/jwks\nusername_claim: custom_username\n"
+            f"deployment_ids: [{self.DEPLOYMENT}]\n"
         )
 
-    def launch(self, hub_url: str, login: str, roles: list[str]) -> requests.Session:
+    def launch(
+        self, hub_url: str, login: str, roles: list[str], deployment: str = DEPLOYMENT
+    ) -> requests.Session:
         """A launch as the platform does it: the OIDC-initiated login at the hub, whose
         redirect to the platform carries state and nonce, then the id_token signed with the
         platform's key, posted to the hub's launch URL."""
@@ -129,7 +132,7 @@ class Platform:
         start = session.post(
             f"{hub_url}/hub/lti13/oauth_login",
             data={"iss": self.url, "login_hint": login, "target_link_uri": target,
-                  "client_id": self.CLIENT_ID, "lti_deployment_id": self.DEPLOYMENT},
+                  "client_id": self.CLIENT_ID, "lti_deployment_id": deployment},
             allow_redirects=False, timeout=WAIT,
         )  # fmt: skip
         assert start.status_code == 302, start.text
@@ -143,7 +146,7 @@ class Platform:
             "iat": now, "exp": now + 300, "nonce": asked["nonce"], "name": login,
             self.LTI + "version": "1.3.0",
             self.LTI + "message_type": "LtiResourceLinkRequest",
-            self.LTI + "deployment_id": self.DEPLOYMENT,
+            self.LTI + "deployment_id": deployment,
             self.LTI + "target_link_uri": target,
             self.LTI + "resource_link": {"id": MODULE},
             self.LTI + "roles": roles,
@@ -384,6 +387,11 @@ def test_roles_from_the_login_become_hub_groups(hub, logged_in):
     outsider = platform.launch(hub["url"], f"{name}x", [school_role])
     assert outsider.last_page.status_code == 403
     assert not outsider.cookies.get("jupyterhub-hub-login")
+    # a placement of the tool that the school did not register in the hub
+    learner = [Platform.MEMBERSHIP + "Learner"]
+    elsewhere = platform.launch(hub["url"], f"{name}y", learner, deployment="deployment-2")
+    assert elsewhere.last_page.status_code == 403
+    assert not elsewhere.cookies.get("jupyterhub-hub-login")
 
 
 def test_each_teacher_hands_in_and_the_trainer_grades_through_formgrader(hub, logged_in):
@@ -500,4 +508,6 @@ def test_an_lti_file_says_what_to_fill_in(tmp_path):
     with pytest.raises(HubError, match=r"moodle\.yml: onder 'roles' is 'admins' geen groep"):
         lti_settings(path)
     path.write_text(path.read_text().replace("admins", "trainers"))
+    path.write_text(path.read_text() + "deployment_ids: 1\n")
     assert lti_settings(path)["client_id"] == ["abc"]
+    assert lti_settings(path)["deployment_ids"] == [1]

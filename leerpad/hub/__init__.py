@@ -117,8 +117,9 @@ def lti_settings(path: Path) -> dict:
         **LTI_DEFAULTS,
         **_login_file(path, ("issuer", "client_id", "authorize_url", "jwks_url")),
     }
-    if isinstance(lti["client_id"], str):
-        lti["client_id"] = [lti["client_id"]]
+    for key in ("client_id", "deployment_ids"):  # one, or a list
+        if isinstance(lti.get(key), str | int):
+            lti[key] = [lti[key]]
     unknown = sorted(set(lti["roles"].values()) - {TRAINERS, LEARNERS})
     if unknown:
         raise HubError(

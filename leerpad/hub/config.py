@@ -98,6 +98,7 @@ def configure_lti(g, lti: dict) -> None:
     g.jwks_endpoint = lti["jwks_url"]
     g.username_key = lti["username_claim"]
     g.roles = lti["roles"]
+    g.deployment_ids = [str(d) for d in lti.get("deployment_ids", [])]
     g.manage_groups = True
     g.tool_name = lti.get("name", "leerpad")
 

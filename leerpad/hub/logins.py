@@ -18,6 +18,7 @@ from traitlets import Dict, List, Type, Unicode
 
 TRAINERS, LEARNERS = "trainers", "learners"
 LTI_ROLES_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/roles"
+LTI_DEPLOYMENT_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/deployment_id"
 # Roles in a course (context). Institution roles (".../institution/person#Instructor": a
 # teacher of the school) keep their full URI, so they never map to a course's trainer.
 LTI_CONTEXT_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -55,8 +56,17 @@ class LTILogin(LTI13Authenticator):
         help="Course role of the launch (membership#Instructor or its short name Instructor) "
         "-> hub group.",
     ).tag(config=True, allow_config=True)
+    deployment_ids = List(
+        Unicode(),
+        help="The platform's deployments of this tool (claim deployment_id); empty: any.",
+    ).tag(config=True)
 
     async def authenticate(self, handler, data=None):
+        deployment = (data or {}).get(LTI_DEPLOYMENT_CLAIM)
+        if self.deployment_ids and deployment not in self.deployment_ids:
+            # the same platform, but a placement the school did not register
+            self.log.warning("LTI-launch van een onbekende deployment %r geweigerd", deployment)
+            return None
         user = await super().authenticate(handler, data)
         given = (data or {}).get(LTI_ROLES_CLAIM) or []
         user["groups"] = groups_from_roles(
