@@ -511,3 +511,16 @@ def test_an_lti_file_says_what_to_fill_in(tmp_path):
     path.write_text(path.read_text() + "deployment_ids: 1\n")
     assert lti_settings(path)["client_id"] == ["abc"]
     assert lti_settings(path)["deployment_ids"] == [1]
+
+
+def test_with_lti_alone_the_login_page_points_to_the_platform():
+    """A hub with launches only: its login page cannot start a launch, so it says where."""
+    from traitlets.config import Config
+
+    from leerpad.hub.logins import SchoolLogins
+
+    config = Config()
+    config.SchoolLogins.login_classes = ["leerpad.hub.logins.LTILogin"]
+    hub = SchoolLogins(config=config)
+    assert "Smartschool of Moodle" in hub.get_custom_html("/hub/")
+    assert {path for path, _ in hub.get_handlers(None)} >= {"lti13/oauth_login"}
