@@ -40,6 +40,7 @@ def cmd_hub(args) -> int:
         ip=args.ip,
         port=args.port,
         oidc=Path(args.oidc) if args.oidc else None,
+        lti=Path(args.lti) if args.lti else None,
         modules=args.module or [],
         home_base=Path(args.home_base),
     )
@@ -535,6 +536,10 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("HUB_PORT", 8000)))
     p.add_argument(
         "--oidc", help="YAML-bestand met de OpenID Connect-login van de school (zie de gids)"
+    )
+    p.add_argument(
+        "--lti",
+        help="YAML-bestand met de LTI 1.3-koppeling van Smartschool of Moodle (zie de gids)",
     )
     p.add_argument("--module", action="append", help="geef alleen deze module vrij (herhaalbaar)")
     p.add_argument("--home-base", default="/home", help="map voor de thuismappen")

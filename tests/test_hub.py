@@ -1,8 +1,9 @@
 """Hub mode for real: `leerpad hub` with JupyterHub, configurable-http-proxy and the cohort's
 gradebook in PostgreSQL, teachers logging in through a real OpenID Connect provider
-(panva's oidc-provider from npm, started here), each handing in a module from her own
-JupyterLab, the trainer grading through the formgrader service, and one teacher trying to
-read what is not hers from her own kernel.
+(panva's oidc-provider from npm, started here) or through an LTI 1.3 launch from a learning
+platform (played here: its keys, its JWKS on 127.0.0.1 and the id_token it signs), each
+handing in a module from her own JupyterLab, the trainer grading through the formgrader
+service, and each teacher trying to read what is not hers from her own kernel.
 
 Everything runs on free 127.0.0.1 ports and is stopped at the end; the Unix users the hub
 made for the teachers are removed with their homes."""
@@ -15,13 +16,17 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from html.parser import HTMLParser
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urljoin, urlparse
 
+import jwt
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.conftest import ROOT, free_port, missing, stop_process_group
 from tests.stories import execute
@@ -74,6 +79,91 @@ def oidc_login(hub_url: str, provider_url: str, login: str) -> requests.Session:
         page = session.post(urljoin(page.url, form["action"]), data=fields, timeout=WAIT)
     session.last_page = page
     return session
+
+
+class Platform:
+    """A learning platform (Smartschool, Moodle) as the hub meets it in an LTI 1.3 launch:
+    its signing key, its JWKS served on 127.0.0.1, and the browser it sends to the hub."""
+
+    CLIENT_ID, DEPLOYMENT = "leerpad-tool", "deployment-1"
+    LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+    MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+
+    def __init__(self):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        jwk.update(kid="platform-key", alg="RS256", use="sig")
+        body = json.dumps({"keys": [jwk]}).encode()
+
+        class JWKS(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), JWKS)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def settings(self) -> str:
+        """The hub's LTI file (leerpad hub --lti), as the guide describes it."""
+        return (
+            f"issuer: {self.url}\nclient_id: {self.CLIENT_ID}\nauthorize_url: {self.url}/auth\n"
+            f"jwks_url: {self.url}/jwks\nusername_claim: custom_username\n"
+            f"deployment_ids: [{self.DEPLOYMENT}]\n"
+        )
+
+    def launch(
+        self, hub_url: str, login: str, roles: list[str], deployment: str = DEPLOYMENT
+    ) -> requests.Session:
+        """A launch as the platform does it: the OIDC-initiated login at the hub, whose
+        redirect to the platform carries state and nonce, then the id_token signed with the
+        platform's key, posted to the hub's launch URL."""
+        session = requests.Session()
+        target = f"{hub_url}/hub/home"
+        start = session.post(
+            f"{hub_url}/hub/lti13/oauth_login",
+            data={"iss": self.url, "login_hint": login, "target_link_uri": target,
+                  "client_id": self.CLIENT_ID, "lti_deployment_id": deployment},
+            allow_redirects=False, timeout=WAIT,
+        )  # fmt: skip
+        assert start.status_code == 302, start.text
+        location = urlparse(start.headers["Location"])
+        assert f"{location.scheme}://{location.netloc}{location.path}" == f"{self.url}/auth"
+        asked = {key: values[0] for key, values in parse_qs(location.query).items()}
+        assert asked["login_hint"] == login and asked["client_id"] == self.CLIENT_ID
+        now = int(time.time())
+        claims = {
+            "iss": self.url, "aud": self.CLIENT_ID, "sub": f"platform-{login}",
+            "iat": now, "exp": now + 300, "nonce": asked["nonce"], "name": login,
+            self.LTI + "version": "1.3.0",
+            self.LTI + "message_type": "LtiResourceLinkRequest",
+            self.LTI + "deployment_id": deployment,
+            self.LTI + "target_link_uri": target,
+            self.LTI + "resource_link": {"id": MODULE},
+            self.LTI + "roles": roles,
+            self.LTI + "custom": {"username": login},
+        }  # fmt: skip
+        token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "platform-key"})
+        page = session.post(
+            asked["redirect_uri"],
+            data={"id_token": token, "state": asked["state"]},
+            allow_redirects=False,
+            timeout=WAIT,
+        )
+        if page.status_code == 302:
+            assert page.headers["Location"] == "/hub/home", page.headers["Location"]
+            page = session.get(urljoin(hub_url, page.headers["Location"]), timeout=WAIT)
+        session.last_page = page
+        return session
 
 
 def api_token(hub_url: str, session: requests.Session, name: str) -> str:
@@ -164,10 +254,10 @@ def hub():
     for folder in (base, *[p for p in base.parents if p.is_relative_to(ROOT)]):
         folder.chmod(folder.stat().st_mode | 0o755)
     suffix = secrets.token_hex(2)
+    # Bert comes from the learning platform (LTI), the others log in with the school account.
     names = {"an": f"an-{suffix}", "bert": f"bert-{suffix}", "trainer": f"trainer-{suffix}"}
     accounts = {
         names["an"]: {"name": "An Peeters", "roles": ["leerkracht"]},
-        names["bert"]: {"name": "Bert Claes", "roles": ["leerkracht"]},
         names["trainer"]: {"name": "Tine Trainer", "roles": ["trainer"]},
         f"ouder-{suffix}": {"name": "Een ouder", "roles": ["ouder"]},
     }
@@ -197,6 +287,9 @@ def hub():
         f"issuer: {provider_url}\nclient_id: leerpad-hub\nclient_secret: {secret}\n"
         "role_claim: roles\nroles:\n  trainer: trainers\n  leerkracht: learners\n"
     )
+    platform = Platform()
+    lti = base / "lti.yml"
+    lti.write_text(platform.settings())
     log_path = base / "hub.log"
     env = {
         **os.environ,
@@ -205,14 +298,15 @@ def hub():
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     info = {"url": hub_url, "provider": provider_url, "names": names, "base": base,
-            "var": base / "var", "extra": f"ouder-{suffix}"}  # fmt: skip
+            "var": base / "var", "extra": f"ouder-{suffix}", "platform": platform,
+            "lti_trainer": f"tine-{suffix}"}  # fmt: skip
     proc = None
     try:
         _wait_for(provider_url + "/.well-known/openid-configuration", provider, base / "oidc.log")
         with open(log_path, "w") as log:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "leerpad", "hub", "--cohort", COHORT, "--port",
-                 str(hub_port), "--oidc", str(oidc), "--module", MODULE,
+                 str(hub_port), "--oidc", str(oidc), "--lti", str(lti), "--module", MODULE,
                  "--home-base", str(base / "home")],
                 env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
@@ -231,6 +325,7 @@ def hub():
             os.killpg(provider.pid, signal.SIGTERM)
             provider.wait(30)
         provider_log.close()
+        platform.stop()
         from leerpad.hub.users import remove_unix_user
 
         for name in names.values():
@@ -253,11 +348,14 @@ def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="module")
 def logged_in(hub):
-    """The two teachers and the trainer, logged in through OpenID Connect, each with a
-    hub API token and her own running server."""
+    """The two teachers and the trainer, logged in through OpenID Connect or (Bert) an LTI
+    launch as a course's learner, each with a hub API token and her own running server."""
     people = {}
     for who, name in hub["names"].items():
-        session = oidc_login(hub["url"], hub["provider"], name)
+        if who == "bert":
+            session = hub["platform"].launch(hub["url"], name, [Platform.MEMBERSHIP + "Learner"])
+        else:
+            session = oidc_login(hub["url"], hub["provider"], name)
         assert session.last_page.url.startswith(hub["url"]), session.last_page.url
         assert session.cookies.get("jupyterhub-hub-login"), f"{name} is niet aangemeld"
         people[who] = Teacher(hub["url"], name, api_token(hub["url"], session, name))
@@ -277,6 +375,23 @@ def test_roles_from_the_login_become_hub_groups(hub, logged_in):
     refused = oidc_login(hub["url"], hub["provider"], hub["extra"])
     assert refused.last_page.status_code == 403, refused.last_page.url
     assert not refused.cookies.get("jupyterhub-hub-login")
+    # LTI: the course's instructor is a trainer; a teacher of the school (an institution
+    # role) who is no member of the course gets nothing
+    platform, name = hub["platform"], hub["lti_trainer"]
+    instructor = platform.launch(hub["url"], name, [Platform.MEMBERSHIP + "Instructor"])
+    assert instructor.last_page.status_code == 200, instructor.last_page.url
+    token = api_token(hub["url"], instructor, name)
+    model = Teacher(hub["url"], name, token).get(f"/hub/api/users/{name}").json()
+    assert model["groups"] == ["trainers"]
+    school_role = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"
+    outsider = platform.launch(hub["url"], f"{name}x", [school_role])
+    assert outsider.last_page.status_code == 403
+    assert not outsider.cookies.get("jupyterhub-hub-login")
+    # a placement of the tool that the school did not register in the hub
+    learner = [Platform.MEMBERSHIP + "Learner"]
+    elsewhere = platform.launch(hub["url"], f"{name}y", learner, deployment="deployment-2")
+    assert elsewhere.last_page.status_code == 403
+    assert not elsewhere.cookies.get("jupyterhub-hub-login")
 
 
 def test_each_teacher_hands_in_and_the_trainer_grades_through_formgrader(hub, logged_in):
@@ -312,16 +427,22 @@ def test_each_teacher_hands_in_and_the_trainer_grades_through_formgrader(hub, lo
 
 
 def test_a_teacher_reads_her_own_files_and_nothing_else(hub, logged_in):
+    """An (school account) and Bert (LTI launch) each try the other's files and the
+    cohort's and the hub's secrets."""
     an, bert = logged_in["an"], logged_in["bert"]
-    bert.write("geheim.txt", "Berts eigen notities")
     an.write("mijn.txt", "Ans eigen notities")
-    var = hub["var"]
+    bert.write("mijn.txt", "Berts eigen notities")
+    for me, other in ((an, bert), (bert, an)):
+        _reads_only_her_own(hub, me, other)
+
+
+def _reads_only_her_own(hub, me: Teacher, other: Teacher) -> None:
+    var, home = hub["var"], hub["base"] / "home"
     keys = sorted(p for p in (var / "cohorts" / COHORT / "keys").rglob("*") if p.is_file())
     assert keys, "de sleutels van het cohort ontbreken"
-    bert_home = hub["base"] / "home" / bert.name
     targets = {
-        "eigen bestand": str(hub["base"] / "home" / an.name / "mijn.txt"),
-        "bestand van Bert": str(bert_home / "geheim.txt"),
+        "eigen bestand": str(home / me.name / "mijn.txt"),
+        "bestand van een collega": str(home / other.name / "mijn.txt"),
         "sleutels": str(keys[0]),
         "instellingen van het cohort": str(var / "cohorts" / COHORT / "nbgrader_config.py"),
         "wachtwoord van het puntenboek": str(var / "hub" / "postgres-password"),
@@ -335,19 +456,19 @@ def test_a_teacher_reads_her_own_files_and_nothing_else(hub, logged_in):
         "    except PermissionError:\n        result[label] = 'geweigerd'\n"
         "print(json.dumps(result))\n"
     )
-    found = json.loads(an.run(code).strip().splitlines()[-1])
+    found = json.loads(me.run(code).strip().splitlines()[-1])
     assert found.pop("eigen bestand") == "gelezen"
-    assert set(found.values()) <= {"niet te zien", "geweigerd"}, found
+    assert set(found.values()) <= {"niet te zien", "geweigerd"}, (me.name, found)
     # Outside the kernel's sandbox too: her Unix user (her server's) cannot open them.
     for label, path in targets.items():
         if label == "eigen bestand":
             continue
         tried = subprocess.run(
-            ["runuser", "-u", an.name, "--", "cat", path], capture_output=True, timeout=60
+            ["runuser", "-u", me.name, "--", "cat", path], capture_output=True, timeout=60
         )
         assert tried.returncode != 0 and re.search(b"Permission denied", tried.stderr), label
-    # and her server's contents API does not reach Bert's folder
-    response = an.get(f"/user/{an.name}/api/contents/../{bert.name}/geheim.txt")
+    # and her server's contents API does not reach the other's folder
+    response = me.get(f"/user/{me.name}/api/contents/../{other.name}/mijn.txt")
     assert response.status_code in (400, 403, 404)
 
 
@@ -370,3 +491,36 @@ def test_apps_through_the_hub_know_the_teacher_from_her_login(hub, logged_in):
     link = cohort.class_links(apps)[MODULE]
     pupil = requests.get(link, timeout=WAIT, allow_redirects=False)
     assert pupil.status_code == 200, pupil.status_code
+
+
+def test_an_lti_file_says_what_to_fill_in(tmp_path):
+    """Bad input in the --lti file: the file, what is missing or wrong, and the fix."""
+    from leerpad.hub import HubError, lti_settings
+
+    path = tmp_path / "moodle.yml"
+    path.write_text("issuer: https://moodle.voorbeeldschool.be\nclient_id: abc\n")
+    with pytest.raises(HubError, match=r"moodle\.yml: vul authorize_url, jwks_url in"):
+        lti_settings(path)
+    path.write_text(
+        "issuer: https://m.be\nclient_id: abc\nauthorize_url: https://m.be/auth\n"
+        "jwks_url: https://m.be/certs\nroles:\n  Instructor: admins\n"
+    )
+    with pytest.raises(HubError, match=r"moodle\.yml: onder 'roles' is 'admins' geen groep"):
+        lti_settings(path)
+    path.write_text(path.read_text().replace("admins", "trainers"))
+    path.write_text(path.read_text() + "deployment_ids: 1\n")
+    assert lti_settings(path)["client_id"] == ["abc"]
+    assert lti_settings(path)["deployment_ids"] == [1]
+
+
+def test_with_lti_alone_the_login_page_points_to_the_platform():
+    """A hub with launches only: its login page cannot start a launch, so it says where."""
+    from traitlets.config import Config
+
+    from leerpad.hub.logins import SchoolLogins
+
+    config = Config()
+    config.SchoolLogins.login_classes = ["leerpad.hub.logins.LTILogin"]
+    hub = SchoolLogins(config=config)
+    assert "Smartschool of Moodle" in hub.get_custom_html("/hub/")
+    assert {path for path, _ in hub.get_handlers(None)} >= {"lti13/oauth_login"}

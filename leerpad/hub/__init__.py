@@ -32,6 +32,11 @@ OIDC_DEFAULTS = {
     "scopes": ["openid", "profile", "roles"],
     "name": "schoolaccount",
 }
+LTI_DEFAULTS = {
+    # A custom parameter of the tool in the platform (Moodle: username=$User.username).
+    "username_claim": "custom_username",
+    "roles": {"Instructor": TRAINERS, "Learner": LEARNERS},
+}
 
 
 class HubError(RuntimeError):
@@ -67,20 +72,28 @@ def _problem_if_closed(folder: Path) -> None:
             )
 
 
+def _login_file(path: Path, required: tuple[str, ...]) -> dict:
+    """A login's settings from its YAML file (see the deploy guide), with what it needs."""
+    try:
+        given = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise HubError(f"{path}: niet leesbaar als YAML ({err}).") from None
+    if not isinstance(given, dict):
+        raise HubError(f"{path}: verwacht 'sleutel: waarde'-regels (zie de deploy-gids).")
+    missing = [key for key in required if not given.get(key)]
+    if missing:
+        raise HubError(f"{path}: vul {', '.join(missing)} in (zie de deploy-gids).")
+    return given
+
+
 def oidc_settings(path: Path) -> dict:
     """The login settings of a school's identity provider (a YAML file, see the deploy
     guide), with the endpoints from the provider's discovery document."""
     import requests
 
-    try:
-        given = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise HubError(f"{path}: niet leesbaar als YAML ({err}).") from None
-    missing = [key for key in ("issuer", "client_id") if not given.get(key)]
+    given = _login_file(path, ("issuer", "client_id"))
     if "client_secret" not in given and "client_secret_file" not in given:
-        missing.append("client_secret of client_secret_file")
-    if missing:
-        raise HubError(f"{path}: vul {', '.join(missing)} in (zie de deploy-gids).")
+        raise HubError(f"{path}: vul client_secret of client_secret_file in (zie de deploy-gids).")
     auth = {**OIDC_DEFAULTS, **given, "kind": "oidc"}
     if "client_secret_file" in auth:
         auth["client_secret"] = Path(auth.pop("client_secret_file")).read_text().strip()
@@ -99,6 +112,24 @@ def oidc_settings(path: Path) -> dict:
     return auth
 
 
+def lti_settings(path: Path) -> dict:
+    """The launches of a learning platform (LTI 1.3, a YAML file, see the deploy guide)."""
+    lti = {
+        **LTI_DEFAULTS,
+        **_login_file(path, ("issuer", "client_id", "authorize_url", "jwks_url")),
+    }
+    for key in ("client_id", "deployment_ids"):  # one, or a list
+        if isinstance(lti.get(key), str | int):
+            lti[key] = [lti[key]]
+    unknown = sorted(set(lti["roles"].values()) - {TRAINERS, LEARNERS})
+    if unknown:
+        raise HubError(
+            f"{path}: onder 'roles' is '{unknown[0]}' geen groep van de hub. "
+            f"Oplossing: kies {TRAINERS} of {LEARNERS}."
+        )
+    return lti
+
+
 def demo_settings() -> dict:
     """Demo accounts to try hub mode: two teachers and a trainer, one password."""
     password = hub_dir() / "demo-password"
@@ -114,6 +145,7 @@ class Hub:
     ip: str = "127.0.0.1"
     port: int = 8000
     oidc: Path | None = None
+    lti: Path | None = None
     modules: list = field(default_factory=list)
     home_base: Path = Path("/home")
 
@@ -156,6 +188,12 @@ class Hub:
         env.update(variables(var=var_dir()), PATH=f"{bin_dir}:/usr/local/bin:/usr/bin:/bin")
         return {"port": port, "command": command, "environment": env}
 
+    def auth_settings(self) -> dict | None:
+        """The school account; the demo accounts when the hub has no school login at all."""
+        if self.oidc:
+            return oidc_settings(self.oidc)
+        return None if self.lti else demo_settings()
+
     def settings(self, cohort) -> dict:
         from leerpad.servers.lab import trainer_lab
 
@@ -171,7 +209,8 @@ class Hub:
             "home_base": str(self.home_base),
             "users_dir": str(hub_dir() / "users"),
             "exchange": str(exchange_dir()),
-            "auth": oidc_settings(self.oidc) if self.oidc else demo_settings(),
+            "auth": self.auth_settings(),
+            "lti": lti_settings(self.lti) if self.lti else None,
             "formgrader": {
                 "port": free_port(),
                 "root": str(cohort.dir),
@@ -203,13 +242,19 @@ class Hub:
             f"  Klaslinks (zonder account):     leerpad cohort class-link {settings['cohort']} "
             f"--apps-url {self.public_url}{APPS_PREFIX}",
         ]
-        if auth["kind"] == "demo":
+        if settings["lti"]:
+            lines += [
+                f"  LTI 1.3 van:                    {settings['lti']['issuer']}",
+                f"  LTI-loginadres (initiatie):     {self.public_url}/hub/lti13/oauth_login",
+                f"  LTI-terugkeeradres (launch):    {self.public_url}/hub/lti13/oauth_callback",
+            ]
+        if auth and auth["kind"] == "demo":
             lines += [
                 f"  Demo-trainer:                   {', '.join(auth[TRAINERS])}",
                 f"  Demo-leerkrachten:              {', '.join(auth[LEARNERS])}",
                 f"  Wachtwoord (alle demo-accounts): {auth['password']}",
             ]
-        else:
+        elif auth:
             lines.append(f"  Aanmelden via:                  {auth['issuer']}")
         return "\n".join([*lines, ""])
 

@@ -8,9 +8,10 @@ unless the trainer chooses otherwise):
   in the laptop's learner Lab (leerpad.servers.lab);
 - the cohort's formgrader as a hub service, for the hub group ``trainers`` only; it runs
   as the hub's user, who alone can read the cohort folder (keys, gradebook settings);
-- logins through OpenID Connect (oauthenticator's GenericOAuthenticator), the roles in a
-  claim of the login mapped to the hub groups ``trainers`` and ``learners``; or, to try it
-  on a laptop, demo accounts with one shared password;
+- logins through OpenID Connect (oauthenticator's GenericOAuthenticator) and launches from
+  a learning platform (LTI 1.3), side by side (leerpad.hub.logins), the roles of each login
+  mapped to the hub groups ``trainers`` and ``learners``; or, to try it on a laptop, demo
+  accounts with one shared password;
 - the idle culler stops servers nobody used for an hour.
 """
 
@@ -18,9 +19,9 @@ import json
 import sys
 from pathlib import Path
 
+from leerpad.hub.logins import LEARNERS, TRAINERS
 from leerpad.settings import settings, variable
 
-TRAINERS, LEARNERS = "trainers", "learners"
 FORMGRADER, APPS = "formgrader", "apps"
 SERVICE_TIMEOUT = 1800  # seconds for a service to answer: the apps run every module first
 
@@ -35,19 +36,6 @@ def load_settings() -> dict:
     return json.loads(Path(path).read_text())
 
 
-def groups_from_roles(claim: str, roles: dict):
-    """The hub groups of a login: each role in the login's ``claim`` that ``roles`` maps
-    (e.g. {"trainer": "trainers", "leerkracht": "learners"}); other roles give none."""
-
-    def groups(auth_state: dict) -> list[str]:
-        found = (auth_state.get("oauth_user") or {}).get(claim) or []
-        if isinstance(found, str):
-            found = [found]
-        return sorted({roles[role] for role in found if role in roles})
-
-    return groups
-
-
 def prepare_user(spawner) -> None:
     """Before a teacher's server starts: her Unix user and her Lab's configuration."""
     from leerpad.hub.users import prepare_learner
@@ -59,9 +47,9 @@ def prepare_user(spawner) -> None:
 def configure_auth(c, settings: dict) -> None:
     from leerpad.hub.users import USERNAME_PATTERN
 
-    auth = settings["auth"]
+    auth, lti = settings["auth"], settings.get("lti")
     c.Authenticator.username_pattern = USERNAME_PATTERN
-    if auth["kind"] == "demo":
+    if auth and auth["kind"] == "demo":
         c.JupyterHub.authenticator_class = "shared-password"
         c.SharedPasswordAuthenticator.user_password = auth["password"]
         c.Authenticator.allowed_users = set(auth["trainers"]) | set(auth["learners"])
@@ -70,11 +58,25 @@ def configure_auth(c, settings: dict) -> None:
             LEARNERS: {"users": auth["learners"]},
         }
         return
-    c.JupyterHub.authenticator_class = "generic-oauth"
-    g = c.GenericOAuthenticator
+    # Who may log in follows from the roles of each login: one without a mapped role gets
+    # no server, and the roles are read again at every login.
+    c.JupyterHub.authenticator_class = "leerpad.hub.logins.SchoolLogins"
+    c.SchoolLogins.manage_groups = True
+    logins = []
+    if auth:
+        logins.append("leerpad.hub.logins.SchoolAccount")
+        configure_oidc(c.SchoolAccount, auth, settings["public_url"])
+    if lti:
+        logins.append("leerpad.hub.logins.LTILogin")
+        configure_lti(c.LTILogin, lti)
+    c.SchoolLogins.login_classes = logins
+
+
+def configure_oidc(g, auth: dict, public_url: str) -> None:
+    """The school account (leerpad.hub.logins.SchoolAccount)."""
     g.client_id = auth["client_id"]
     g.client_secret = auth["client_secret"]
-    g.oauth_callback_url = f"{settings['public_url']}/hub/oauth_callback"
+    g.oauth_callback_url = f"{public_url}/hub/oauth_callback"
     g.authorize_url = auth["authorize_url"]
     g.token_url = auth["token_url"]
     g.userdata_url = auth["userdata_url"]
@@ -82,10 +84,22 @@ def configure_auth(c, settings: dict) -> None:
     g.username_claim = auth.get("username_claim", "preferred_username")
     g.enable_pkce = True
     g.login_service = auth.get("name", "schoolaccount")
-    # Who may log in follows from the roles: a login without a mapped role gets no server.
     g.manage_groups = True
-    g.auth_state_groups_key = groups_from_roles(auth["role_claim"], auth["roles"])
+    g.role_claim, g.roles = auth["role_claim"], auth["roles"]
     g.allowed_groups = {TRAINERS, LEARNERS}
+
+
+def configure_lti(g, lti: dict) -> None:
+    """A learning platform's launches (leerpad.hub.logins.LTILogin)."""
+    g.issuer = lti["issuer"]
+    g.client_id = set(lti["client_id"])
+    g.authorize_url = lti["authorize_url"]
+    g.jwks_endpoint = lti["jwks_url"]
+    g.username_key = lti["username_claim"]
+    g.roles = lti["roles"]
+    g.deployment_ids = [str(d) for d in lti.get("deployment_ids", [])]
+    g.manage_groups = True
+    g.tool_name = lti.get("name", "leerpad")
 
 
 def configure_services(c, settings: dict) -> None:
