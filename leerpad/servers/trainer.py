@@ -20,6 +20,7 @@ from leerpad.grading.rubric import (
     refresh_feedback,
     save_rubric_grade,
 )
+from leerpad.i18n import t
 from leerpad.servers.lab import TRAINER_PAGES
 
 
@@ -91,7 +92,7 @@ def points(value: float) -> str:
 
 def status(answer) -> str:
     if answer.waiting:
-        return "<span class='flag'>wacht op een trainer</span>"
+        return f"<span class='flag'>{t('waiting_for_trainer')}</span>"
     return f"<span class='done'>beoordeeld: {points(answer.manual_score)}</span>"
 
 
