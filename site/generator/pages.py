@@ -14,8 +14,8 @@ import nbformat
 import yaml
 
 from leerpad.catalogue import Catalogue, Module, Problem
-from leerpad.templating import Templates
 
+from .layout import TEMPLATES, slug
 from .render import images_without_alt, public_notebook, render_notebook
 
 HERE = Path(__file__).resolve().parent
@@ -88,10 +88,6 @@ AREA_SHORT = {
 }
 
 
-def slug(value) -> str:
-    return str(value).replace(".", "-")
-
-
 def script_json(data) -> str:
     """JSON for a <script type="application/json"> element: no '<', '>' or '&' in it, so
     no authored text can end or bend the element."""
@@ -144,17 +140,6 @@ def scan_step(step: dict) -> dict:
         "areas": competence_areas(step.get("digcompedu") or []),
         "planned": True,
     }
-
-
-def minutes(total: int) -> str:
-    hours, rest = divmod(total, 60)
-    if not hours:
-        return f"{rest} minuten"
-    text = f"{hours} uur"
-    return text + (f" {rest} minuten" if rest else "")
-
-
-TEMPLATES = Templates(HERE / "templates", slug=slug, minutes=minutes)
 
 
 class Site:
