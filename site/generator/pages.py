@@ -102,7 +102,7 @@ def alt_problems(path: Path, text: str, where: str = "") -> list[Problem]:
             f"{where}regel {line}",
             f"afbeelding '{image}' heeft geen alt-tekst.",
             "beschrijf wat erop staat tussen de [ ] (![Een robot op een rooster](robot.png)) "
-            'of in alt="..." bij <img>.',
+            'of in het alt-attribuut van een HTML-afbeelding (alt="...").',
         )
         for line, image in images_without_alt(text)
     ]
