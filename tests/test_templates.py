@@ -24,7 +24,7 @@ SITE_PAGES = {
     "catalogue.md.j2": "modules/index.md",
     "module.md.j2": f"modules/{MODULE_ID}.md",
     "exercise.md.j2": f"modules/{MODULE_ID}.md",
-    "competences.md.j2": "competenties/index.md",
+    "competenties.md.j2": "competenties/index.md",
     "competence.md.j2": "competenties/6-5.md",
     "eindtermen.md.j2": "eindtermen/index.md",
     "eindterm.md.j2": "eindtermen/4-4.md",

@@ -216,8 +216,8 @@ class Site:
         self.catalogue_page()
         for module in self.modules:
             self.module_page(module)
-        self.competence_pages()
-        self.eindterm_pages()
+        self.framework_pages("digcompedu", "competenties", "competence.md.j2", "Alle competenties")
+        self.framework_pages("eindtermen", "eindtermen", "eindterm.md.j2", "Alle eindtermen")
         self.course_pages()
         self.zelfscan()
         self.feedback_page()
@@ -382,47 +382,15 @@ class Site:
         ]
         return {"serving": self._modules_for(field, value), "planned": planned, "back": back}
 
-    def competence_pages(self):
-        competences = []
-        for cid, competence in self.fw.digcompedu.items():
-            area = cid.split(".")[0]
-            competences.append(
-                {
-                    "id": cid,
-                    "area": area,
-                    "area_name": competence["area"],
-                    "modules": len(self._modules_for("digcompedu", cid)),
-                }
-            )
-            self.page(
-                f"competenties/{slug(cid)}.md",
-                "competence.md.j2",
-                id=cid,
-                area=area,
-                competence=competence,
-                **self.serving("digcompedu", cid, "Alle competenties"),
-            )
-        self.page("competenties/index.md", "competences.md.j2", competences=competences)
-
-    def eindterm_pages(self):
-        eindtermen = []
-        for tid, target in self.fw.eindtermen.items():
-            eindtermen.append(
-                {
-                    "id": tid,
-                    "block": target["block"],
-                    "nl": target["nl"],
-                    "modules": len(self._modules_for("eindtermen", tid)),
-                }
-            )
-            self.page(
-                f"eindtermen/{slug(tid)}.md",
-                "eindterm.md.j2",
-                id=tid,
-                eindterm=target,
-                **self.serving("eindtermen", tid, "Alle eindtermen"),
-            )
-        self.page("eindtermen/index.md", "eindtermen.md.j2", eindtermen=eindtermen)
+    def framework_pages(self, field: str, folder: str, template: str, back: str):
+        """A page per competence or eindterm (`template`) with the modules that serve it, and
+        the index of them all (`folder`.md.j2)."""
+        entries = []
+        for key, entry in getattr(self.fw, field).items():
+            serving = self.serving(field, key, back)
+            entries.append({**entry, "id": key, "modules": len(serving["serving"])})
+            self.page(f"{folder}/{slug(key)}.md", template, id=key, entry=entry, **serving)
+        self.page(f"{folder}/index.md", f"{folder}.md.j2", entries=entries)
 
     def course_pages(self):
         for course in self.cat.courses:
