@@ -14,7 +14,6 @@ from leerpad.grading.cohort import LOCAL_TIME, Cohort, show_time
 from leerpad.grading.handin import submission_dir
 from leerpad.grading.record import grading_failures
 from leerpad.widgets.store import read_answers
-from markupsafe import Markup
 
 from leerpad.templating import Templates
 
@@ -181,12 +180,6 @@ def write_csv(data: CohortData, path: Path) -> None:
 TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", number=number, time=show_time)
 
 
-def page(title: str, body: str, nav: str = "") -> str:
-    """A page in the report's style: the report and the trainer's pages share it. `body`
-    and `nav` are HTML the caller escaped."""
-    return TEMPLATES.render("page.html.j2", title=title, body=Markup(body), nav=Markup(nav))
-
-
 def module_averages(data: CohortData, deadlines: dict) -> list[dict]:
     """Per module, in the path's order: the average score and what waits."""
     rows = []
@@ -209,13 +202,14 @@ def module_averages(data: CohortData, deadlines: dict) -> list[dict]:
     return rows
 
 
-def render_html(data: CohortData, deadlines: dict | None = None) -> str:
+def render_html(data: CohortData, deadlines: dict | None = None, links=None) -> str:
     """The report page; ``deadlines`` maps modules to aware datetimes. Every time on the
-    page is Belgian time (Europe/Brussels), as the deadlines are set."""
+    page is Belgian time (Europe/Brussels), as the deadlines are set. ``links``: the other
+    trainer pages, when the trainer's server shows the report."""
     return TEMPLATES.render(
         "report.html.j2",
         title=f"Rapport cohort {data.cohort}",
-        nav="",
+        links=links,
         data=data,
         made=datetime.now(LOCAL_TIME),
         waiting=sum(r.needs_manual for r in data.results.values()),
@@ -228,11 +222,11 @@ def render_html(data: CohortData, deadlines: dict | None = None) -> str:
     )
 
 
-def write_report(cohort: Cohort, folder: Path | None = None) -> Path:
+def write_report(cohort: Cohort, folder: Path | None = None, links=None) -> Path:
     folder = folder or cohort.dir / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     data = collect(cohort)
     write_csv(data, folder / "punten.csv")
     deadlines = {m: d for m in data.modules if (d := cohort.deadline(m))}
-    (folder / "index.html").write_text(render_html(data, deadlines), encoding="utf-8")
+    (folder / "index.html").write_text(render_html(data, deadlines, links), encoding="utf-8")
     return folder

@@ -5,15 +5,18 @@ import ast
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from injection_fixtures import MODULE_ID, PAYLOADS, make_poisoned_catalogue
 from leerpad.grading import reports
 from leerpad.site import generate
 from leerpad.site.layout import TEMPLATES as SITE
+from markupsafe import Markup
 
 from leerpad import trainerpage
 from leerpad.catalogue import Catalogue
+from leerpad.servers import trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 # The template each generated page comes from (the exercise on the module page).
@@ -37,6 +40,7 @@ SITE_PAGES = {
 TITLE_AS_TEXT = "&lt;script&gt;"
 # The Python that gathers the data of a page: its markup belongs in a template.
 PAGE_CODE = [
+    ROOT / "leerpad" / "servers" / "trainer.py",
     ROOT / "site" / "generator" / "pages.py",
     ROOT / "site" / "generator" / "render.py",
     ROOT / "site" / "generator" / "layout.py",
@@ -88,16 +92,76 @@ def hostile_report() -> reports.CohortData:
     )
 
 
-def test_every_report_template_renders_and_escapes():
-    assert sorted(reports.TEMPLATES.names()) == ["page.html.j2", "report.html.j2"]
+def test_the_report_escapes_what_it_shows():
     report = reports.render_html(hostile_report(), {"m2": datetime(2026, 3, 2, tzinfo=UTC)})
     assert "<script" not in report
     assert report.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 8
     assert "verbeteren mislukt" in report and "wacht op een trainer" in report
     assert "<svg width='80'" in report and "<h3>&lt;script&gt;" in report
-    trainer = reports.page("Open <script>", "<p>al ontsnapt</p>", nav="<nav>x</nav>")
-    assert "<title>Open &lt;script&gt;</title>" in trainer
-    assert "<main><nav>x</nav>" in trainer and "<p>al ontsnapt</p>" in trainer
+    assert "<nav" not in report  # a report on disk links nowhere; the server's has the menu
+    links = dict.fromkeys(("grading", "report", "lab", "formgrader"), "/x")
+    served = reports.render_html(hostile_report(), links=links)
+    assert "<main><nav class='muted'><a href='/x'>Open vragen beoordelen</a>" in served
+
+
+def test_the_trainer_pages_of_the_server_escape_what_they_show():
+    """The open answers and the rubric grading (leerpad.servers.trainer), rendered as its
+    handlers do, with script in every field a learner or author wrote."""
+    assert sorted(reports.TEMPLATES.names()) == [
+        "grade.html.j2",
+        "open-answers.html.j2",
+        "page.html.j2",
+        "report.html.j2",
+    ]
+    script = "<script>alert(1)</script>"
+    criterion = SimpleNamespace(text="Helder" + script, points=2, levels=[0, 1, 2])
+    answer = SimpleNamespace(
+        learner="an" + script,
+        module="m" + script,
+        exercise="open" + script,
+        waiting=True,
+        manual_score=None,
+        max_score=2,
+        question="Vraag" + script,
+        answer="Antwoord" + script,
+        comment="Commentaar" + script,
+        criteria=[criterion],
+        choices=[1],
+    )
+    common = {
+        "links": dict.fromkeys(("grading", "report", "lab", "formgrader"), "/x"),
+        "points": trainer.points,
+        "amount": trainer.count,
+    }
+    listing = reports.TEMPLATES.render(
+        "open-answers.html.j2",
+        title="Open vragen beoordelen",
+        cohort="gent" + script,
+        answers=[answer],
+        waiting=1,
+        saved="Bewaard" + script,
+        link=lambda a: "/x/" + a.exercise,
+        **common,
+    )
+    grading = reports.TEMPLATES.render(
+        "grade.html.j2",
+        title=f"{answer.learner}: {answer.exercise}",
+        a=answer,
+        chosen=[1],
+        error="Fout" + script,
+        xsrf=Markup("<input type='hidden' name='_xsrf' value='t'>"),
+        **common,
+    )
+    for page in (listing, grading):
+        assert script not in page and "wacht op een trainer</span>" in page
+        assert "<nav class='muted'><a href='/x'>Open vragen beoordelen</a>" in page
+    # cohort, saved; learner, module and exercise in the row; the link and its label
+    assert listing.count("&lt;script&gt;") == 8
+    # learner and exercise in the title and the heading; module, question, answer, error,
+    # criterion, comment and the learner above the answer
+    assert grading.count("&lt;script&gt;") == 11
+    assert "value='1' required checked> 1 punt" in grading and "name='_xsrf'" in grading
+    assert "Math.min(sum, 2)" in grading
 
 
 def test_the_trainer_pages_show_a_hostile_title_as_text(poisoned, tmp_path):

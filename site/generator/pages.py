@@ -3,7 +3,8 @@
 Generation is a separate step from rendering: ``python -m leerpad.site`` writes plain
 Markdown into ``build/docs``, then ``mkdocs build`` (or its successor) turns it into HTML.
 No notebook is executed and no answer key is read: exercises are described from their
-public fields only (see ``render.py``).
+public fields only (see ``render.py``). This module gathers what goes on each page; the
+markup is in ``templates/*.md.j2`` (see ``layout.py``).
 """
 
 import json
