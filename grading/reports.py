@@ -4,7 +4,6 @@ learner along the path, averages per module, item analysis per exercise) into th
 ``rapport/`` folder. The page is static HTML with inline SVG: no scripts, no CDN."""
 
 import csv
-import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from leerpad.grading.cohort import LOCAL_TIME, Cohort, show_time
 from leerpad.grading.handin import submission_dir
 from leerpad.grading.record import grading_failures
 from leerpad.widgets.store import read_answers
+
+from leerpad.templating import Templates
 
 REPORT_DIR = "rapport"
 TOP_WRONG = 3
@@ -176,194 +177,56 @@ def write_csv(data: CohortData, path: Path) -> None:
 
 # --- the page ------------------------------------------------------------------------------
 
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#1a1a1a;max-width:70rem}
-h1,h2,h3{color:#0b3d6b} table{border-collapse:collapse;margin:1rem 0}
-th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:middle}
-th{background:#eef3f8} .late{color:#8a1c00;font-weight:600} .muted{color:#555}
-.failed{color:#a31515}
-caption{text-align:left;font-weight:600;padding:.3rem 0}
-.flag{background:#fff1cc;color:#6b4500;border:1px solid #b38600;border-radius:.3rem;
-  padding:0 .3rem;font-weight:600} .done{color:#1f6f43;font-weight:600}
-.saved{background:#e5f4ea;border-left:4px solid #1f6f43;padding:.5rem}
-.grade{display:grid;grid-template-columns:1fr 1fr;gap:2rem}
-@media (max-width:50rem){.grade{grid-template-columns:1fr}}
-.answer{white-space:pre-wrap;border:1px solid #bbb;border-radius:.3rem;padding:.8rem;
-  background:#fafafa;line-height:1.5}
-fieldset{border:1px solid #bbb;border-radius:.3rem;margin:0 0 .8rem;padding:.5rem .8rem}
-legend{font-weight:600;padding:0 .3rem} .level{display:inline-block;margin:.3rem 1.2rem .3rem 0;
-  min-height:44px;line-height:44px} .level input{width:1.2rem;height:1.2rem;vertical-align:middle}
-textarea{width:100%;font:inherit;box-sizing:border-box}
-button{font:inherit;padding:.6rem 1.2rem;background:#0b3d6b;color:#fff;border:0;
-  border-radius:.3rem;min-height:44px;cursor:pointer}
-nav{margin-bottom:1rem}
-"""
+TEMPLATES = Templates(Path(__file__).resolve().parent / "templates", number=number, time=show_time)
 
 
-def page(title: str, body: str, nav: str = "") -> str:
-    """A page in the report's style: the report and the trainer's pages share it."""
-    return f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title><style>{STYLE}</style></head>
-<body><main>{nav}
-<h1>{html.escape(title)}</h1>
-{body}
-</main></body></html>
-"""
-
-
-COLOURS = {"done": "#1f6f43", "partial": "#b35c00", "low": "#a31515", "none": "#ddd"}
-
-
-def bar(fraction: float | None, label: str, width=120) -> str:
-    """A horizontal bar as inline SVG, with its value as text for screen readers."""
-    if fraction is None:
-        return (
-            f"<svg width='{width}' height='14' role='img' aria-label='{html.escape(label)}'>"
-            f"<title>{html.escape(label)}</title>"
-            f"<rect width='{width}' height='14' fill='{COLOURS['none']}'/></svg>"
-        )
-    colour = COLOURS["done" if fraction >= 0.8 else "partial" if fraction >= 0.5 else "low"]
-    filled = max(0.0, min(1.0, fraction)) * width
-    return (
-        f"<svg width='{width}' height='14' role='img' aria-label='{html.escape(label)}'>"
-        f"<title>{html.escape(label)}</title>"
-        f"<rect width='{width}' height='14' fill='{COLOURS['none']}'/>"
-        f"<rect width='{filled:.1f}' height='14' fill='{colour}'/></svg>"
-    )
-
-
-def progress_cell(result: Result | None, failed: str | None = None) -> str:
-    if failed is not None:
-        # a hand-in that could not be graded: never shown as a score, not even a zero
-        shown = f"{number(result.score)}/{number(result.max_score)} eerder, " if result else ""
-        return (
-            f"<td class='failed'><strong>verbeteren mislukt</strong> "
-            f"<span class='muted'>({shown}{html.escape(failed)})</span></td>"
-        )
-    if result is None:
-        return f"<td>{bar(None, 'niet ingeleverd', 80)} <span class='muted'>—</span></td>"
-    fraction = result.score / result.max_score if result.max_score else 0
-    text = f"{number(result.score)}/{number(result.max_score)}"
-    notes = []
-    if result.handed_in:
-        notes.append(f"<br><span class='muted'>ingeleverd {show_time(result.handed_in)}</span>")
-    if result.late:
-        notes.append("<span class='late'>te laat</span>")
-    if result.needs_manual:
-        notes.append("<span class='flag'>wacht op een trainer</span>")
-    return f"<td>{bar(fraction, text, 80)} {text} {' '.join(notes)}</td>"
-
-
-def progress_table(data: CohortData) -> str:
-    head = "".join(f"<th scope='col'>{html.escape(m)}</th>" for m in data.modules)
-    rows = []
-    for learner in data.learners:
-        done = sum((learner, m) in data.results for m in data.modules)
-        cells = "".join(
-            progress_cell(data.results.get((learner, m)), data.failed.get((learner, m)))
-            for m in data.modules
-        )
-        rows.append(
-            f"<tr><th scope='row'>{html.escape(learner)}</th>{cells}"
-            f"<td>{done} van {len(data.modules)}</td></tr>"
-        )
-    return (
-        "<table><caption>Voortgang langs het leerpad (punten per module)</caption>"
-        f"<tr><th scope='col'>Cursist</th>{head}<th scope='col'>Ingeleverd</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
-
-
-def module_averages(data: CohortData, deadlines: dict) -> str:
+def module_averages(data: CohortData, deadlines: dict) -> list[dict]:
+    """Per module, in the path's order: the average score and what waits."""
     rows = []
     for module in data.modules:
         results = [r for (_, m), r in data.results.items() if m == module]
         maximum = data.max_scores[module]
-        if results and maximum:
-            average = sum(r.score for r in results) / len(results)
-            label = f"gemiddeld {number(round(average, 1))} van {number(maximum)}"
-            chart = bar(average / maximum, label, 240)
-        else:
-            label, chart = "nog geen inzendingen", bar(None, "nog geen inzendingen", 240)
-        late = sum(r.late for r in results)
-        waiting = sum(r.needs_manual for r in results)
-        deadline = deadlines.get(module)
         rows.append(
-            f"<tr><th scope='row'>{html.escape(module)}</th><td>{chart} {label}</td>"
-            f"<td>{len(results)}</td><td>{show_time(deadline) if deadline else '—'}</td>"
-            f"<td>{late}</td><td>{waiting}</td></tr>"
+            {
+                "module": module,
+                "maximum": maximum,
+                "average": (
+                    sum(r.score for r in results) / len(results) if results and maximum else None
+                ),
+                "count": len(results),
+                "deadline": deadlines.get(module),
+                "late": sum(r.late for r in results),
+                "waiting": sum(r.needs_manual for r in results),
+            }
         )
-    return (
-        "<table><caption>Gemiddelde score per module (in de volgorde van het leerpad)</caption>"
-        "<tr><th scope='col'>Module</th><th scope='col'>Gemiddelde</th>"
-        "<th scope='col'>Inzendingen</th><th scope='col'>Deadline</th>"
-        "<th scope='col'>Te laat</th><th scope='col'>Wachten op een trainer</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
+    return rows
 
 
-def item_table(data: CohortData, module: str) -> str:
-    rows = []
-    for item in (i for i in data.items if i.module == module):
-        share = item.share_right
-        label = "nog niet verbeterd" if share is None else f"{round(share * 100)}% juist"
-        wrong = "".join(
-            f"<li>{html.escape(text)} <span class='muted'>({count}×)</span></li>"
-            for text, count in item.wrong.most_common(TOP_WRONG)
-        )
-        rows.append(
-            f"<tr><th scope='row'>{html.escape(item.name)}</th><td>{number(item.max_score)}</td>"
-            f"<td>{bar(share, label)} {label}</td><td>{len(item.scores)}</td><td>{item.blank}</td>"
-            f"<td>{f'<ol>{wrong}</ol>' if wrong else '—'}</td></tr>"
-        )
-    return (
-        f"<table><caption>Itemanalyse {html.escape(module)}</caption>"
-        "<tr><th scope='col'>Oefening</th><th scope='col'>Punten</th>"
-        "<th scope='col'>Aandeel juist</th><th scope='col'>Verbeterd</th>"
-        "<th scope='col'>Leeg gelaten</th>"
-        "<th scope='col'>Vaakste foute antwoorden</th></tr>" + "".join(rows) + "</table>"
-    )
-
-
-def render_html(data: CohortData, deadlines: dict | None = None) -> str:
+def render_html(data: CohortData, deadlines: dict | None = None, links=None) -> str:
     """The report page; ``deadlines`` maps modules to aware datetimes. Every time on the
-    page is Belgian time (Europe/Brussels), as the deadlines are set."""
-    items = "".join(
-        f"<h3>{html.escape(m)}</h3>{item_table(data, m)}"
-        for m in data.modules
-        if any(i.module == m for i in data.items)
+    page is Belgian time (Europe/Brussels), as the deadlines are set. ``links``: the other
+    trainer pages, when the trainer's server shows the report."""
+    return TEMPLATES.render(
+        "report.html.j2",
+        title=f"Rapport cohort {data.cohort}",
+        links=links,
+        data=data,
+        made=datetime.now(LOCAL_TIME),
+        waiting=sum(r.needs_manual for r in data.results.values()),
+        handed_in={
+            learner: sum((learner, m) in data.results for m in data.modules)
+            for learner in data.learners
+        },
+        averages=module_averages(data, deadlines or {}),
+        top_wrong=TOP_WRONG,
     )
-    made = show_time(datetime.now(LOCAL_TIME))
-    path = f"leerpad <strong>{html.escape(data.path)}</strong>" if data.path else "geen leerpad"
-    waiting = sum(r.needs_manual for r in data.results.values())
-    flag = (
-        f"<p><span class='flag'>{waiting} inzending(en) wachten op een trainer</span> "
-        "(open vragen): beoordeel ze op <a href='/leerpad/beoordelen/'>Open vragen "
-        "beoordelen</a>.</p>"
-        if waiting
-        else ""
-    )
-    body = f"""<p class="muted">Cohort {html.escape(data.cohort)}, {path}. Gemaakt op {made}
-(Belgische tijd) uit het puntenboek (nbgrader). De punten per cursist en module staan ook in
-<a href="punten.csv">punten.csv</a>.</p>{flag}
-<h2>Voortgang per cursist</h2>{progress_table(data)}
-<h2>Per module</h2>{module_averages(data, deadlines or {})}
-<h2>Itemanalyse per oefening</h2>
-<p>Aandeel juist: het deel van de verbeterde inzendingen met alle punten voor die oefening.
-Foute en lege antwoorden komen uit de ingeleverde antwoorden (<code>leerpad-answers.json</code>).
-Open vragen tellen mee zodra je ze beoordeeld hebt.</p>{items}"""
-    return page(f"Rapport cohort {data.cohort}", body)
 
 
-def write_report(cohort: Cohort, folder: Path | None = None) -> Path:
+def write_report(cohort: Cohort, folder: Path | None = None, links=None) -> Path:
     folder = folder or cohort.dir / REPORT_DIR
     folder.mkdir(parents=True, exist_ok=True)
     data = collect(cohort)
     write_csv(data, folder / "punten.csv")
     deadlines = {m: d for m in data.modules if (d := cohort.deadline(m))}
-    (folder / "index.html").write_text(render_html(data, deadlines), encoding="utf-8")
+    (folder / "index.html").write_text(render_html(data, deadlines, links), encoding="utf-8")
     return folder

@@ -12,44 +12,29 @@ import yaml
 
 from leerpad.authoring import FIELDS
 from leerpad.catalogue import Module
-from leerpad.markup import clean_markdown, markdown_text
+from leerpad.markup import clean_markdown
+from leerpad.templating import Templates
 
 FOLDER = "trainer"  # inside the cohort folder
-NOTICE = (
-    "> **Alleen voor trainers.** Deze pagina staat niet op de website en komt nooit bij "
-    "cursisten of leerlingen: niet in de app, niet in JupyterLab, niet in de feedback."
-)
+TEMPLATES = Templates(Path(__file__).resolve().parent / "page_templates")
 
 
 def trainer_page(module: Module) -> str:
     """Markdown of the trainer page: the trainer notes, then the answer of every exercise."""
     from leerpad.site.render import shift_headings
 
-    meta = module.meta
-    lines = [
-        f"# Voor de trainer: {markdown_text(meta['title'])}",
-        "",
-        NOTICE,
-        "",
-        f"Module `{module.id}` · {meta.get('duration', '?')} minuten · bron: `{_source(module)}`",
-        "",
-        "## Tips, misvattingen en beoordelen",
-        "",
+    notes = [
+        (note.section, clean_markdown(shift_headings(note.markdown, 2)))
+        for note in module.trainer_notes
     ]
-    notes = module.trainer_notes
-    if not notes:
-        lines += ["_De auteur schreef voor deze module geen trainer-blok._", ""]
-    for note in notes:
-        if len(notes) > 1 and note.section:
-            lines += [f"### Bij «{markdown_text(note.section)}»", ""]
-        lines += [clean_markdown(shift_headings(note.markdown, 2)), ""]
-    lines += ["## Antwoorden", ""]
-    answers = answer_overview(module.notebook)
-    if not answers:
-        lines += ["_Deze module heeft geen oefeningen met een antwoordsleutel._", ""]
-    for exercise_id, kind, text in answers:
-        lines += [f"### `{exercise_id}` ({kind})", "", text, ""]
-    return "\n".join(lines).rstrip() + "\n"
+    text = TEMPLATES.render(
+        "trainer.md.j2",
+        module=module,
+        source=_source(module),
+        notes=notes,
+        answers=answer_overview(module.notebook),
+    )
+    return text.rstrip() + "\n"
 
 
 def answer_overview(nb) -> list[tuple[str, str, str]]:
@@ -109,6 +94,5 @@ def write_trainer_index(cohort_dir: Path, modules) -> Path:
     folder = Path(cohort_dir) / FOLDER
     pages = sorted(p.stem for p in folder.glob("*.md") if p.stem != "index")
     titles = {m.id: m.title for m in modules}
-    lines = ["# Trainerpagina's", "", NOTICE, ""]
-    lines += [f"- [{markdown_text(titles.get(page, page))}]({page}.md)" for page in pages]
-    return write_if_changed(folder / "index.md", "\n".join(lines) + "\n")
+    text = TEMPLATES.render("trainer-index.md.j2", pages=[(p, titles.get(p, p)) for p in pages])
+    return write_if_changed(folder / "index.md", text)

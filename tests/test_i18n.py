@@ -5,6 +5,7 @@ translation keeps the placeholders of the Dutch text, so no learner ever meets a
 or an unfilled ``{score}``."""
 
 import ast
+import re
 import string
 from pathlib import Path
 
@@ -52,6 +53,21 @@ def test_every_key_the_code_asks_for_is_in_the_dutch_catalogue():
     asked = set().union(*(asked_for(path) for path in CODE))
     assert len(asked) > 200  # the widgets and grading ask for most of the catalogue
     assert sorted(asked - dutch.keys()) == []
+
+
+# The page templates ask with t("key") too (leerpad.templating passes t in).
+TEMPLATES = sorted(
+    path
+    for folder in ("site/generator/templates", "grading/templates", "leerpad/page_templates")
+    for path in (ROOT / folder).glob("*.j2")
+)
+TEMPLATE_KEY = re.compile(r"""\bt\(\s*["']([^"']+)["']""")
+
+
+def test_every_key_a_template_asks_for_is_in_the_dutch_catalogue():
+    asked = {(None, key) for path in TEMPLATES for key in TEMPLATE_KEY.findall(path.read_text())}
+    assert (None, "waiting_for_trainer") in asked  # the report asks; the scan finds it
+    assert sorted(asked - catalogue("nl").keys()) == []
 
 
 @pytest.mark.parametrize("language", sorted(p.name for p in LOCALE.iterdir() if p.is_dir()))

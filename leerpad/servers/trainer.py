@@ -4,16 +4,16 @@ config (``leerpad.servers.lab.trainer_lab``), so every page sits behind the trai
 Jupyter login: whoever opened the workspace with the token needs nothing more."""
 
 import asyncio
-import html
 from urllib.parse import quote, urlencode
 
 from jupyter_server.base.handlers import JupyterHandler
+from markupsafe import Markup
 from tornado import web
 from traitlets import Unicode
 from traitlets.config import Configurable
 
 from leerpad.grading.cohort import Cohort
-from leerpad.grading.reports import page, write_report
+from leerpad.grading.reports import TEMPLATES, write_report
 from leerpad.grading.rubric import (
     RubricError,
     open_answers,
@@ -38,17 +38,23 @@ class TrainerHandler(JupyterHandler):
         """An address on this server (behind JupyterHub, under the user's base URL)."""
         return self.base_url.rstrip("/") + path
 
-    def page(self, title: str, body: str) -> None:
+    def page(self, template: str, title: str, **data) -> None:
+        """A trainer page: `template` of grading/templates, with the way to the others."""
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(page(title, body, nav=self.navigation()))
-
-    def navigation(self) -> str:
-        return (
-            f"<nav class='muted'><a href='{self.at(TRAINER_PAGES['grading'])}'>Open vragen "
-            f"beoordelen</a> · <a href='{self.at(TRAINER_PAGES['report'])}'>Rapport</a> · "
-            f"<a href='{self.at('/lab')}'>JupyterLab</a> · "
-            f"<a href='{self.at('/formgrader')}'>Formgrader</a></nav>"
+        self.finish(
+            TEMPLATES.render(
+                template, title=title, links=self.links(), points=points, amount=count, **data
+            )
         )
+
+    def links(self) -> dict[str, str]:
+        """The trainer pages, JupyterLab and formgrader on this server."""
+        return {
+            "grading": self.at(TRAINER_PAGES["grading"]),
+            "report": self.at(TRAINER_PAGES["report"]),
+            "lab": self.at("/lab"),
+            "formgrader": self.at("/formgrader"),
+        }
 
 
 class ReportHandler(TrainerHandler):
@@ -57,27 +63,19 @@ class ReportHandler(TrainerHandler):
     @web.authenticated
     def get(self, name=""):
         cohort = self.cohort
-        folder = write_report(cohort)
+        folder = write_report(cohort, links=self.links())
         if name == "punten.csv":
             self.set_header("Content-Type", "text/csv; charset=utf-8")
             self.set_header("Content-Disposition", f"attachment; filename={cohort.name}-punten.csv")
             self.finish((folder / "punten.csv").read_bytes())
             return
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        report = (folder / "index.html").read_text(encoding="utf-8")
-        # the file stands alone; here it gets the way to the other trainer pages
-        self.finish(report.replace("<main>", "<main>" + self.navigation(), 1))
+        self.finish((folder / "index.html").read_bytes())
 
 
 def grading_path(answer) -> str:
     parts = (answer.module, answer.learner, answer.exercise)
     return TRAINER_PAGES["grading"] + "/".join(quote(p) for p in parts)
-
-
-def grading_link(answer, base: str) -> str:
-    action = "Beoordeel" if answer.waiting else "Bekijk"
-    label = html.escape(f"{action} {answer.learner}, {answer.exercise}")
-    return f"<a href='{base}{grading_path(answer)}' aria-label='{label}'>{action}</a>"
 
 
 def count(number: float, one: str, many: str) -> str:
@@ -89,77 +87,19 @@ def points(value: float) -> str:
     return count(value, "punt", "punten")
 
 
-def status(answer) -> str:
-    if answer.waiting:
-        return "<span class='flag'>wacht op een trainer</span>"
-    return f"<span class='done'>beoordeeld: {points(answer.manual_score)}</span>"
-
-
-FORGET = """<script>
-const address = new URL(location.href);
-address.searchParams.delete("bewaard");
-history.replaceState(history.state, "", address);
-</script>"""
-
-
 class ListHandler(TrainerHandler):
     @web.authenticated
     def get(self):
         answers = open_answers(self.cohort)
-        waiting = sum(a.waiting for a in answers)
-        rows = "".join(
-            f"<tr><th scope='row'>{html.escape(a.learner)}</th><td>{html.escape(a.module)}</td>"
-            f"<td>{html.escape(a.exercise)}</td><td>{status(a)}</td>"
-            f"<td>{grading_link(a, self.at(''))}</td>"
-            "</tr>"
-            for a in answers
-        )
-        saved = self.get_argument("bewaard", "")
-        # shown once: the address loses ?bewaard=, so a reload does not say it again
-        note = f"<p class='saved' role='status'>{html.escape(saved)}</p>{FORGET}" if saved else ""
-        table = (
-            "<table><caption>Ingeleverde open vragen (wie wacht, staat bovenaan)</caption>"
-            "<tr><th scope='col'>Cursist</th><th scope='col'>Module</th>"
-            "<th scope='col'>Vraag</th><th scope='col'>Status</th><th scope='col'></th></tr>"
-            f"{rows}</table>"
-            if answers
-            else "<p>Nog geen ingeleverde open vragen.</p>"
-        )
         self.page(
+            "open-answers.html.j2",
             "Open vragen beoordelen",
-            f"{note}<p>Cohort <strong>{html.escape(self.cohort.name)}</strong>: "
-            f"{count(len(answers), 'open antwoord', 'open antwoorden')}, "
-            f"{count(waiting, 'wacht', 'wachten')} op een trainer.</p>{table}",
+            cohort=self.cohort.name,
+            answers=answers,
+            waiting=sum(a.waiting for a in answers),
+            saved=self.get_argument("bewaard", ""),
+            link=lambda answer: self.at(grading_path(answer)),
         )
-
-
-def criterion_fieldset(n: int, criterion, chosen) -> str:
-    radios = "".join(
-        f"<label class='level'><input type='radio' name='c{n}' value='{level:g}' required"
-        f"{' checked' if chosen == level else ''}> {points(level)}</label>"
-        for level in criterion.levels
-    )
-    return (
-        f"<fieldset><legend>{n + 1}. {html.escape(criterion.text)} "
-        f"<span class='muted'>(max. {points(criterion.points)})</span></legend>{radios}</fieldset>"
-    )
-
-
-# The running total while the trainer chooses; the server computes the stored score itself.
-TOTAL_SCRIPT = """<script>
-const form = document.querySelector("form"), out = document.querySelector("output");
-function total() {
-  let sum = 0, open = 0;
-  form.querySelectorAll("fieldset").forEach((set) => {
-    const chosen = set.querySelector("input:checked");
-    if (chosen) sum += Number(chosen.value); else open += 1;
-  });
-  const text = `Totaal: ${String(Math.min(sum, MAX)).replace(".", ",")} van MAX punten`;
-  const left = `nog ${open} ${open === 1 ? "criterium" : "criteria"} te kiezen`;
-  out.textContent = open ? `${text} (${left})` : text;
-}
-form.addEventListener("change", total); total();
-</script>"""
 
 
 RUNNING: set = set()  # feedback being remade: kept referenced until done
@@ -175,24 +115,13 @@ class GradeHandler(TrainerHandler):
     @web.authenticated
     def get(self, module, learner, exercise, error=""):
         a = self._find(module, learner, exercise)
-        chosen = a.choices + [None] * (len(a.criteria) - len(a.choices))
-        fieldsets = "".join(criterion_fieldset(n, c, chosen[n]) for n, c in enumerate(a.criteria))
-        answer = html.escape(a.answer) if a.answer else "<em>(leeg ingeleverd)</em>"
-        problem = f"<p class='flag' role='alert'>{html.escape(error)}</p>" if error else ""
         self.page(
+            "grade.html.j2",
             f"{a.learner}: {a.exercise}",
-            f"""<p><a href="{self.at(TRAINER_PAGES["grading"])}">&larr; Alle open vragen</a></p>
-<p>{html.escape(a.module)} · {status(a)} · max. {points(a.max_score)}</p>{problem}
-<div class="grade">
-<section aria-labelledby="antwoord"><h2 id="antwoord">Antwoord van {html.escape(a.learner)}</h2>
-<p class="muted">{html.escape(a.question)}</p><div class="answer">{answer}</div></section>
-<section aria-labelledby="rubriek"><h2 id="rubriek">Rubriek</h2>
-<form method="post">{self.xsrf_form_html()}{fieldsets}
-<label for="commentaar"><strong>Commentaar voor de cursist</strong></label>
-<textarea id="commentaar" name="commentaar" rows="5">{html.escape(a.comment)}</textarea>
-<p><output for="{" ".join(f"c{n}" for n in range(len(a.criteria)))}" aria-live="polite">
-</output></p><p><button type="submit">Bewaar beoordeling</button></p></form></section></div>
-{TOTAL_SCRIPT.replace("MAX", f"{a.max_score:g}")}""",
+            a=a,
+            chosen=a.choices + [None] * (len(a.criteria) - len(a.choices)),
+            error=error,
+            xsrf=Markup(self.xsrf_form_html()),
         )
 
     @web.authenticated

@@ -3,10 +3,10 @@
 Generation is a separate step from rendering: ``python -m leerpad.site`` writes plain
 Markdown into ``build/docs``, then ``mkdocs build`` (or its successor) turns it into HTML.
 No notebook is executed and no answer key is read: exercises are described from their
-public fields only (see ``render.py``).
+public fields only (see ``render.py``). This module gathers what goes on each page; the
+markup is in ``templates/*.md.j2`` (see ``layout.py``).
 """
 
-import html
 import json
 import shutil
 from pathlib import Path
@@ -15,8 +15,8 @@ import nbformat
 import yaml
 
 from leerpad.catalogue import Catalogue, Module, Problem
-from leerpad.markup import clean_markdown, markdown_text
 
+from .layout import TEMPLATES, slug
 from .render import images_without_alt, public_notebook, render_notebook
 
 HERE = Path(__file__).resolve().parent
@@ -89,33 +89,11 @@ AREA_SHORT = {
 }
 
 
-def slug(value) -> str:
-    return str(value).replace(".", "-")
-
-
-def esc(text) -> str:
-    """Authored plain text (a title, a name) for a Markdown page: shown as written."""
-    return markdown_text(text)
-
-
-def prose(text) -> str:
-    """Authored Markdown on one line (a summary, a goal): see leerpad.markup."""
-    return clean_markdown(" ".join(str(text).split()))
-
-
 def script_json(data) -> str:
     """JSON for a <script type="application/json"> element: no '<', '>' or '&' in it, so
     no authored text can end or bend the element."""
     text = json.dumps(data, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def attr(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number == 1 else many}"
 
 
 def alt_problems(path: Path, text: str, where: str = "") -> list[Problem]:
@@ -125,7 +103,7 @@ def alt_problems(path: Path, text: str, where: str = "") -> list[Problem]:
             f"{where}regel {line}",
             f"afbeelding '{image}' heeft geen alt-tekst.",
             "beschrijf wat erop staat tussen de [ ] (![Een robot op een rooster](robot.png)) "
-            'of in alt="..." bij <img>.',
+            'of in het alt-attribuut van een HTML-afbeelding (alt="...").',
         )
         for line, image in images_without_alt(text)
     ]
@@ -163,14 +141,6 @@ def scan_step(step: dict) -> dict:
         "areas": competence_areas(step.get("digcompedu") or []),
         "planned": True,
     }
-
-
-def minutes(total: int) -> str:
-    hours, rest = divmod(total, 60)
-    if not hours:
-        return f"{rest} minuten"
-    text = f"{hours} uur"
-    return text + (f" {rest} minuten" if rest else "")
 
 
 class Site:
@@ -220,21 +190,16 @@ class Site:
     def audience(self, audience_id) -> str:
         return self.fw.audiences.get(str(audience_id), {}).get("nl", str(audience_id))
 
+    def audiences(self, ids) -> str:
+        return ", ".join(self.audience(a) for a in ids)
+
     def topic(self, topic_id) -> str:
         return self.fw.topics.get(str(topic_id), self.fw.topics.get(topic_id, {})).get(
             "nl", str(topic_id)
         )
 
-    def competence_link(self, cid, base="../competenties/", long=False) -> str:
-        name = self.fw.digcompedu.get(str(cid), {}).get("nl", "")
-        text = f"{cid} {name}" if long and name else str(cid)
-        return f"[{esc(text)}]({base}{slug(cid)}.md)"
-
-    def eindterm_link(self, tid, base="../eindtermen/") -> str:
-        return f"[{esc(tid)}]({base}{slug(tid)}.md)"
-
-    def module_link(self, module: Module, base="../modules/") -> str:
-        return f"[{esc(module.title)}]({base}{module.id}.md)"
+    def topics(self, ids) -> str:
+        return ", ".join(self.topic(t) for t in ids)
 
     def exercise_count(self, module: Module) -> int:
         """Graded exercises: the ones a learner earns points with."""
@@ -252,8 +217,8 @@ class Site:
         self.catalogue_page()
         for module in self.modules:
             self.module_page(module)
-        self.competence_pages()
-        self.eindterm_pages()
+        self.framework_pages("digcompedu", "competenties", "competence.md.j2", "Alle competenties")
+        self.framework_pages("eindtermen", "eindtermen", "eindterm.md.j2", "Alle eindtermen")
         self.course_pages()
         self.zelfscan()
         self.feedback_page()
@@ -295,209 +260,79 @@ class Site:
                 shutil.copy2(source, target)
                 self.written.append(target)
 
+    def page(self, relative: str, template: str, **data) -> Path:
+        """Write one page: `template` filled with `data` and what every page may use."""
+        text = TEMPLATES.render(
+            template,
+            fw=self.fw,
+            audiences=self.audiences,
+            topics=self.topics,
+            **data,
+        )
+        return self.write(relative, text)
+
     def home(self):
-        total = sum(m.meta["duration"] for m in self.modules)
-        lines = [
-            "# leerpad",
-            "",
-            "leerpad is het lesmateriaal en de leerpaden van de **digitale bootcamps voor "
-            "Vlaamse leraren**. Elke module is een notebook met uitleg, voorbeelden uit de klas "
-            "en oefeningen die je meteen verbeterd krijgt. Je opent een module als **app** in je "
-            "browser (geen code te zien) of als notebook in **JupyterLab**.",
-            "",
-            "leerpad is er voor leraren basis- en secundair onderwijs, ICT-coördinatoren, "
-            "directies en studenten in de lerarenopleiding, en voor de trainers die een "
-            "bootcamp begeleiden. Elke module sluit aan bij het Europese kader **DigCompEdu** "
-            "en bij de Vlaamse **eindtermen digitale competentie en mediawijsheid**.",
-            "",
-            f"Er zijn nu {count(len(self.modules), 'module', 'modules')} in "
-            f"{count(len(self.cat.courses), 'cursus', 'cursussen')}, "
-            f"samen {minutes(total)}.",
-            "",
-            "## Waar begin je?",
-            "",
-            "- Niet zeker waar je staat? Doe de [zelfscan](zelfscan.md): acht uitspraken, "
-            "een radardiagram en een voorstel voor een leerpad.",
-            "- Blader door de [catalogus](modules/index.md) en filter op doelgroep, duur, "
-            "competentie of eindterm.",
-            "- Zoek op [DigCompEdu-competentie](competenties/index.md) of op "
-            "[eindterm](eindtermen/index.md).",
-            "",
-            "## Leerpaden",
-            "",
-        ]
-        for learning_path in self.cat.paths:
-            lines.append(
-                f"- [{esc(learning_path.meta.get('title', learning_path.id))}]"
-                f"(paden/{learning_path.id}.md): " + prose(learning_path.meta.get("goal", ""))
-            )
-        if not self.cat.paths:
-            lines.append("Er zijn nog geen leerpaden.")
-        lines += ["", "## Cursussen", ""]
-        for course in self.cat.courses:
-            lines.append(
-                f"- [{esc(course.meta.get('title', course.id))}](cursussen/{course.id}.md)"
-            )
-        lines += [
-            "",
-            "## Voor trainers en auteurs",
-            "",
-            "- De [gids voor trainers](gids-trainer.md): het platform starten, een cohort "
-            "aanmaken, verbeteren en feedback geven.",
-            "- De [gids voor auteurs](gids-auteur.md): zelf een module schrijven in Markdown.",
-            "- De [architectuur](architectuur.md): hoe leerpad in elkaar zit.",
-            "",
-            "Je voortgang (welke modules je klaar hebt) en je zelfscan blijven in je eigen "
-            "browser. Deze site stuurt niets door. Kwam je binnen via de persoonlijke link "
-            "van je trainer? Dan vraagt het leerpad jouw verbeterde modules op bij de server "
-            "van je bootcamp en toont het je punten en feedback; alleen jij ziet ze.",
-        ]
-        self.write("index.md", "\n".join(lines))
+        self.page(
+            "index.md",
+            "home.md.j2",
+            modules=self.modules,
+            courses=self.cat.courses,
+            paths=self.cat.paths,
+            total=sum(m.meta["duration"] for m in self.modules),
+        )
 
     def paths_pages(self):
-        lines = [
-            "# Leerpaden",
-            "",
-            "Een leerpad is een reeks modules in een vaste volgorde, met één doel.",
-            "",
-        ]
-        if self.cat.paths:
-            lines += ["| Leerpad | Voor | Modules | Tijd |", "| --- | --- | --- | --- |"]
+        rows = []
         for learning_path in self.cat.paths:
             steps = self.cat.path_steps(learning_path)
-            ready = [s["module"] for s in steps if s["module"]]
-            total = sum(step_minutes(s) for s in steps)
-            audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
-            lines.append(
-                f"| [{esc(learning_path.meta.get('title', learning_path.id))}]"
-                f"({learning_path.id}.md) | {esc(audience)} | {len(ready)} van {len(steps)} "
-                f"beschikbaar | {minutes(total)} |"
-            )
-            self.path_page(learning_path, steps, ready)
-        if not self.cat.paths:
-            lines.append("Er zijn nog geen leerpaden.")
-        self.write("paden/index.md", "\n".join(lines))
+            row = {
+                "path": learning_path,
+                "steps": steps,
+                "ready": [s["module"] for s in steps if s["module"]],
+                "audience": self.audiences(self.path_audiences(learning_path)),
+                "total": sum(step_minutes(s) for s in steps),
+            }
+            rows.append(row)
+            self.path_page(**row)
+        self.page("paden/index.md", "paths.md.j2", rows=rows)
 
-    def path_page(self, learning_path, steps, ready):
-        meta = learning_path.meta
-        audience = ", ".join(self.audience(a) for a in self.path_audiences(learning_path))
-        total = sum(step_minutes(s) for s in steps)
-        waiting = sum(step_minutes(s) for s in steps if not s["module"])
-        time = minutes(total)
-        if len(ready) < len(steps):
-            time += f" (waarvan {minutes(waiting)} in modules die nog in voorbereiding zijn)"
-        ids = " ".join(m.id for m in ready)
-        lines = [
-            f"# {esc(meta.get('title', learning_path.id))}",
-            "",
-            f"**Doel:** {prose(meta.get('goal', ''))}",
-            "",
-            f"**Voor:** {esc(audience)}",
-            "",
-            f"**Totale tijd:** {time}",
-            "",
-            f'<div class="leerpad-voortgang" data-modules="{attr(ids)}" '
-            f'data-gepland="{len(steps) - len(ready)}" aria-live="polite">'
-            "Je voortgang wordt in deze browser bijgehouden.</div>",
-            "",
-            "## Stappen",
-            "",
-        ]
-        for number, step in enumerate(steps, 1):
-            module = step["module"]
-            if module:
-                lines.append(
-                    f"{number}. {self.module_link(module)}: {module.meta['duration']} minuten, "
-                    f"niveau {module.meta['level']} "
-                    f'<span class="leerpad-stap" data-module="{attr(module.id)}"></span> '
-                    f'<span class="leerpad-resultaat" data-module="{attr(module.id)}"></span>'
-                )
-                continue
-            facts = [f"{step['duration']} minuten"] if step.get("duration") else []
-            if step.get("level"):
-                facts.append(f"niveau {step['level']}")
-            if step.get("digcompedu"):
-                facts.append(
-                    "DigCompEdu " + ", ".join(self.competence_link(c) for c in step["digcompedu"])
-                )
-            lines.append(
-                f'{number}. <span class="leerpad-gepland" data-gepland="{attr(step["id"])}">'
-                f"{esc(step.get('title') or step['id'])}</span>: "
-                + "".join(f"{fact}, " for fact in facts)
-                + "*nog in voorbereiding*"
-            )
-        if len(ready) < len(steps):
-            lines += [
-                "",
-                "Een module *in voorbereiding* wordt nog geschreven. Je kunt de andere stappen "
-                "al volgen; zodra de module klaar is, staat ze hier met een link.",
-            ]
-        self.write(f"paden/{learning_path.id}.md", "\n".join(lines))
+    def path_page(self, path, steps, ready, audience, total):
+        self.page(
+            f"paden/{path.id}.md",
+            "path.md.j2",
+            path=path,
+            steps=steps,
+            ready=ready,
+            audience=audience,
+            total=total,
+            waiting=sum(step_minutes(s) for s in steps if not s["module"]),
+            waiting_steps=len(steps) - len(ready),
+        )
 
     def catalogue_page(self):
         courses = {c.id: c.meta.get("title", c.id) for c in self.cat.courses}
 
-        def select(name, label, options):
-            opts = "".join(
-                f'<option value="{attr(v)}">{html.escape(t)}</option>' for v, t in options
-            )
-            return (
-                f'<label for="filter-{name}">{label}</label>'
-                f'<select id="filter-{name}" name="{name}"><option value="">alle</option>'
-                f"{opts}</select>"
-            )
-
         def used(field):
             return sorted({str(v) for m in self.modules for v in m.meta[field]})
 
-        form = (
-            '<form class="leerpad-filter" id="leerpad-filter" hidden>'
-            + select("audience", "Doelgroep", [(a, self.audience(a)) for a in used("audience")])
-            + select("course", "Cursus", list(courses.items()))
-            + select("duration", "Duur", DURATIONS)
-            + select(
+        filters = [
+            ("audience", "Doelgroep", [(a, self.audience(a)) for a in used("audience")]),
+            ("course", "Cursus", list(courses.items())),
+            ("duration", "Duur", DURATIONS),
+            (
                 "competence",
                 "DigCompEdu",
                 [(c, f"{c} {self.fw.digcompedu[c]['nl']}") for c in used("digcompedu")],
-            )
-            + select("eindterm", "Eindterm", [(t, t) for t in used("eindtermen")])
-            + '<p class="leerpad-filter-count" aria-live="polite"></p></form>'
-        )
-        lines = [
-            "# Catalogus",
-            "",
-            "Alle modules. Kies een doelgroep, cursus, duur, competentie of eindterm om de lijst "
-            "te filteren.",
-            "",
-            form,
-            "",
-            "| Module | Cursus | Minuten | Niveau | Voor | DigCompEdu | Eindtermen |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
+            ),
+            ("eindterm", "Eindterm", [(t, t) for t in used("eindtermen")]),
         ]
-        for module in self.modules:
-            meta = module.meta
-            course_id = module.course.id if module.course else ""
-
-            def joined(name, meta=meta):
-                return attr(" ".join(map(str, meta[name])))
-
-            data = (
-                f'<span class="leerpad-rij" hidden data-audience="{joined("audience")}" '
-                f'data-course="{attr(course_id)}" data-duration="{meta["duration"]}" '
-                f'data-competence="{joined("digcompedu")}" '
-                f'data-eindterm="{joined("eindtermen")}"></span>'
-            )
-            lines.append(
-                f"| {data}[{esc(module.title)}]({module.id}.md) "
-                f"| [{esc(courses.get(course_id, course_id))}](../cursussen/{course_id}.md) "
-                f"| {meta['duration']} | {meta['level']} "
-                f"| {esc(', '.join(self.audience(a) for a in meta['audience']))} "
-                f"| {', '.join(self.competence_link(c) for c in meta['digcompedu'])} "
-                f"| {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} |"
-            )
-        if not self.modules:
-            lines.append("| Nog geen modules. | | | | | | |")
-        self.write("modules/index.md", "\n".join(lines))
+        self.page(
+            "modules/index.md",
+            "catalogue.md.j2",
+            filters=filters,
+            courses=courses,
+            modules=self.modules,
+        )
 
     def module_page(self, module: Module):
         meta = module.meta
@@ -512,83 +347,18 @@ class Site:
         download.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(public_notebook(module.notebook), download)
         self.written.append(download)
-        rendered = self.rendered[mid]
         level = meta["level"]
-        level_text = f"{level} ({self.levels[level]})" if level in self.levels else level
-        course = module.course
-        licence = meta["licence"]
-        licence_text = (
-            f"[{licence}]({LICENCE_URLS[licence]})" if licence in LICENCE_URLS else esc(licence)
+        self.page(
+            f"modules/{mid}.md",
+            "module.md.j2",
+            module=module,
+            apps_url=self.apps_url,
+            lab_url=self.lab_url,
+            level=f"{level} ({self.levels[level]})" if level in self.levels else level,
+            licence_url=LICENCE_URLS.get(meta["licence"]),
+            exercises=self.exercise_count(module),
+            reading=self.rendered[mid].markdown,
         )
-        authors = ", ".join(
-            esc(a["name"]) if isinstance(a, dict) else esc(a) for a in meta["authors"]
-        )
-        app_note = "" if meta.get("app", True) else " (deze module is bedoeld voor JupyterLab)"
-        lines = [
-            f"# {esc(meta['title'])}",
-            "",
-            prose(meta["summary"]),
-            "",
-            '<div class="leerpad-knoppen" markdown>',
-            "",
-            f"[Open als app]({self.apps_url}/voila/render/{mid}/{mid}.ipynb)"
-            "{ .md-button .md-button--primary }"
-            f" [Open in JupyterLab]({self.lab_url}/lab){{ .md-button }}"
-            f" [Download]({mid}/{mid}.ipynb){{ .md-button download }}"
-            f' <button type="button" class="md-button leerpad-klaar" data-module="{attr(mid)}" '
-            'aria-pressed="false" hidden>Markeer als klaar</button>',
-            "",
-            "</div>",
-            "",
-            f'<p class="leerpad-resultaat" data-module="{attr(mid)}" aria-live="polite"></p>',
-            "",
-            f"*Download* geeft de notebook zonder antwoordsleutels en oplossingen{app_note}. "
-            "Verbeteren doet de server van je bootcamp: open de module daarom als app of in "
-            "JupyterLab om je antwoorden te laten nakijken.",
-            "",
-            "## Over deze module",
-            "",
-            "| Kenmerk | Waarde |",
-            "| --- | --- |",
-            f"| Duur | {meta['duration']} minuten |",
-            f"| Niveau | {esc(level_text)} |",
-            f"| Voor | {esc(', '.join(self.audience(a) for a in meta['audience']))} |",
-            "| Voor leerlingen | "
-            + (
-                "ja: deel de link *Open als app* met je klas; leerlingen hebben geen account "
-                "nodig |"
-                if meta.get("pupils")
-                else "nee: bedoeld voor leerkrachten in de bootcamp |"
-            ),
-        ]
-        if course:
-            lines.append(
-                f"| Cursus | [{esc(course.meta.get('title', course.id))}]"
-                f"(../cursussen/{course.id}.md) |"
-            )
-        lines += [
-            f"| DigCompEdu | "
-            f"{', '.join(self.competence_link(c, long=True) for c in meta['digcompedu'])} |",
-            f"| Eindtermen | {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} |",
-            f"| Onderwerpen | {esc(', '.join(self.topic(t) for t in meta['topics']))} |",
-            f"| Oefeningen met punten | {self.exercise_count(module)} |",
-            f"| Licentie | {licence_text} |",
-            f"| Auteurs | {authors} |",
-            f"| Laatst nagekeken | {meta['last_reviewed']} |",
-            "",
-            "## Leerdoelen",
-            "",
-            *[f"- {prose(goal)}" for goal in meta["goals"]],
-            "",
-            "## Leesversie",
-            "",
-            '!!! note "Alleen lezen"',
-            "    Hier lees je de module. De oefeningen maak je in de app of in JupyterLab; "
-            "daar krijg je ook feedback.",
-            "",
-            rendered.markdown,
-        ]
-        self.write(f"modules/{mid}.md", "\n".join(lines))
 
     def _modules_for(self, field, value) -> list[Module]:
         return [m for m in self.modules if str(value) in {str(v) for v in m.meta[field]}]
@@ -599,143 +369,40 @@ class Site:
         for learning_path in self.cat.paths:
             for step in self.cat.path_steps(learning_path):
                 if not step["module"]:
-                    entry = found.setdefault(step["id"], {**step, "paths": []})
+                    entry = found.setdefault(
+                        step["id"], {**step, "minutes": step_minutes(step), "paths": []}
+                    )
                     entry["paths"].append(learning_path)
         return found
 
-    def _planned_list(self, field, value) -> list[str]:
+    def serving(self, field: str, value: str, back: str) -> dict:
+        """What _serving.md.j2 shows: the modules (written and planned) that serve one
+        competence or eindterm."""
         planned = [
             p for p in self.planned().values() if str(value) in {str(v) for v in p.get(field) or []}
         ]
-        if not planned:
-            return []
-        lines = ["", "## Nog in voorbereiding", ""]
-        for entry in planned:
-            paths = ", ".join(
-                f"[{esc(lp.meta.get('title', lp.id))}](../paden/{lp.id}.md)"
-                for lp in entry["paths"]
-            )
-            lines.append(
-                f"- {esc(entry.get('title') or entry['id'])} ({step_minutes(entry)} minuten), "
-                f"in het leerpad {paths}"
-            )
-        return lines
+        return {"serving": self._modules_for(field, value), "planned": planned, "back": back}
 
-    def _module_list(self, modules) -> list[str]:
-        if not modules:
-            return ["Nog geen modules."]
-        return [
-            f"- {self.module_link(m)}: {prose(m.meta['summary'])} "
-            f"({m.meta['duration']} minuten, niveau {m.meta['level']})"
-            for m in modules
-        ]
-
-    def competence_pages(self):
-        lines = [
-            "# DigCompEdu-competenties",
-            "",
-            "DigCompEdu is het Europese kader voor de digitale competentie van leraren "
-            "(Redecker, 2017): 6 gebieden, 22 competenties. Kies een competentie om de modules "
-            "te zien die eraan werken.",
-            "",
-        ]
-        current = None
-        for cid, competence in self.fw.digcompedu.items():
-            area = cid.split(".")[0]
-            if area != current:
-                current = area
-                lines += ["", f"## {area}. {competence['area']}", ""]
-            n = len(self._modules_for("digcompedu", cid))
-            lines.append(
-                f"- {self.competence_link(cid, '', long=True)} ({count(n, 'module', 'modules')})"
-            )
-            page = [
-                f"# {cid} {competence['nl']}",
-                "",
-                f"**Gebied:** {area}. {competence['area']}",
-                "",
-                f"*In het Engels:* {competence.get('en', '')}",
-                "",
-                *self._serving_modules("digcompedu", cid, "Alle competenties"),
-            ]
-            self.write(f"competenties/{slug(cid)}.md", "\n".join(page))
-        self.write("competenties/index.md", "\n".join(lines))
-
-    def _serving_modules(self, field: str, value: str, back: str) -> list[str]:
-        """The modules (written and planned) that serve one competence or eindterm."""
-        return [
-            "## Modules",
-            "",
-            *self._module_list(self._modules_for(field, value)),
-            *self._planned_list(field, value),
-            "",
-            f"[{back}](index.md)",
-        ]
-
-    def eindterm_pages(self):
-        lines = [
-            "# Eindtermen",
-            "",
-            "De Vlaamse eindtermen voor de sleutelcompetentie *digitale competentie en "
-            "mediawijsheid* (eerste graad secundair onderwijs). Kies een eindterm om de modules "
-            "te zien die eraan werken.",
-            "",
-        ]
-        current = None
-        for tid, target in self.fw.eindtermen.items():
-            if target["block"] != current:
-                current = target["block"]
-                lines += ["", f"## {current}", ""]
-            n = len(self._modules_for("eindtermen", tid))
-            lines.append(
-                f"- [{esc(tid)}]({slug(tid)}.md): {target['nl']} ({count(n, 'module', 'modules')})"
-            )
-            page = [
-                f"# Eindterm {tid}",
-                "",
-                f"> {target['nl']}",
-                "",
-                f"**Bouwsteen:** {target['block']}",
-                "",
-                *self._serving_modules("eindtermen", tid, "Alle eindtermen"),
-            ]
-            self.write(f"eindtermen/{slug(tid)}.md", "\n".join(page))
-        self.write("eindtermen/index.md", "\n".join(lines))
+    def framework_pages(self, field: str, folder: str, template: str, back: str):
+        """A page per competence or eindterm (`template`) with the modules that serve it, and
+        the index of them all (`folder`.md.j2)."""
+        entries = []
+        for key, entry in getattr(self.fw, field).items():
+            serving = self.serving(field, key, back)
+            entries.append({**entry, "id": key, "modules": len(serving["serving"])})
+            self.page(f"{folder}/{slug(key)}.md", template, id=key, entry=entry, **serving)
+        self.page(f"{folder}/index.md", f"{folder}.md.j2", entries=entries)
 
     def course_pages(self):
-        index = ["# Cursussen", ""]
         for course in self.cat.courses:
-            title = course.meta.get("title", course.id)
-            index.append(
-                f"- [{esc(title)}]({course.id}.md): "
-                + count(len(course.modules), "module", "modules")
+            self.page(
+                f"cursussen/{course.id}.md",
+                "course.md.j2",
+                course=course,
+                total=sum(m.meta["duration"] for m in course.modules),
+                exercises={m.id: self.exercise_count(m) for m in course.modules},
             )
-            lines = [
-                f"# {esc(title)}",
-                "",
-                prose(course.meta.get("description", "")),
-                "",
-                "Oefeningen telt de oefeningen met punten, zonder oefenkaarten en andere "
-                "oefeningen om te verkennen.",
-                "",
-                "| Module | Minuten | Oefeningen | Eindtermen | DigCompEdu |",
-                "| --- | --- | --- | --- | --- |",
-            ]
-            for module in course.modules:
-                meta = module.meta
-                lines.append(
-                    f"| {self.module_link(module)} | {meta['duration']} "
-                    f"| {self.exercise_count(module)} "
-                    f"| {', '.join(self.eindterm_link(t) for t in meta['eindtermen'])} "
-                    f"| {', '.join(self.competence_link(c) for c in meta['digcompedu'])} |"
-                )
-            total = sum(m.meta["duration"] for m in course.modules)
-            exercises = sum(self.exercise_count(m) for m in course.modules)
-            lines.append(f"| **Totaal** | **{total}** | **{exercises}** | | |")
-            self.write(f"cursussen/{course.id}.md", "\n".join(lines))
-        if not self.cat.courses:
-            index.append("Er zijn nog geen cursussen.")
-        self.write("cursussen/index.md", "\n".join(index))
+        self.page("cursussen/index.md", "courses.md.j2", courses=self.cat.courses)
 
     def zelfscan(self):
         data = {
@@ -756,66 +423,16 @@ class Site:
             # Every released module, for a weak area that no proposed path trains.
             "modules": [scan_module(m) for m in self.modules],
         }
-        payload = script_json(data)
-        audiences = "".join(
-            f'<option value="{attr(a)}">{html.escape(v["nl"])}</option>'
-            for a, v in self.fw.audiences.items()
-            if a != "leerlingen"
+        self.page(
+            "zelfscan.md",
+            "zelfscan.md.j2",
+            payload=script_json(data),
+            groups=[(a, v["nl"]) for a, v in self.fw.audiences.items() if a != "leerlingen"],
+            statements=SCAN_STATEMENTS,
+            scale=SCAN_SCALE,
+            paths=self.cat.paths,
+            modules=self.modules,
         )
-        fieldsets = []
-        for number, (area, text) in enumerate(SCAN_STATEMENTS, 1):
-            radios = "".join(
-                f'<label><input type="radio" name="s{number}" value="{value}" required> '
-                f'{value} <span class="leerpad-schaal">{html.escape(word)}</span></label>'
-                for value, word in enumerate(SCAN_SCALE, 1)
-            )
-            fieldsets.append(
-                f'<fieldset data-area="{area}"><legend>{number}. {html.escape(text)}</legend>'
-                f'<div class="leerpad-schaalrij">{radios}</div></fieldset>'
-            )
-        links = []
-        for p in self.cat.paths:
-            links.append(
-                f'- [{esc(p.meta.get("title", p.id))}](paden/{p.id}.md){{ data-pad="{p.id}" }}'
-            )
-        for module in self.modules:
-            links.append(
-                f'- [{esc(module.title)}](modules/{module.id}.md){{ data-module="{module.id}" }}'
-            )
-        lines = [
-            "# Zelfscan",
-            "",
-            "Waar sta jij met digitale middelen in je lessen? Geef bij elke uitspraak aan hoe "
-            "goed ze bij jou past, van 1 (helemaal niet) tot 5 (helemaal wel). Je krijgt een "
-            "radardiagram per DigCompEdu-gebied en een voorstel voor een leerpad en een eerste "
-            "module.",
-            "",
-            "De zelfscan is gebaseerd op DigCompEdu, zoals Digisnap. Hij is kort en geeft een "
-            "richting, geen oordeel. **Je antwoorden verlaten je browser niet**: ze worden alleen "
-            "in deze browser bewaard (localStorage), zodat je later kunt vergelijken.",
-            "",
-            "<noscript><p>De zelfscan heeft JavaScript nodig.</p></noscript>",
-            "",
-            '<form id="leerpad-zelfscan" class="leerpad-zelfscan">'
-            '<p><label for="zelfscan-doelgroep">Ik geef les in of werk als</label> '
-            f'<select id="zelfscan-doelgroep" name="doelgroep">{audiences}</select></p>'
-            + "".join(fieldsets)
-            + '<p><button type="submit" class="md-button md-button--primary">Toon mijn resultaat'
-            '</button> <button type="button" class="md-button" id="zelfscan-wissen">'
-            "Wis mijn antwoorden</button></p></form>",
-            "",
-            '<div id="leerpad-zelfscan-resultaat" class="leerpad-zelfscan-resultaat" '
-            'aria-live="polite" hidden></div>',
-            "",
-            f'<script type="application/json" id="leerpad-zelfscan-data">{payload}</script>',
-            "",
-            '<div id="leerpad-zelfscan-links" hidden markdown>',
-            "",
-            *links,
-            "",
-            "</div>",
-        ]
-        self.write("zelfscan.md", "\n".join(lines))
 
     def feedback_page(self):
         """The page a learner reads feedback on: its script asks the site's server for the
@@ -825,21 +442,7 @@ class Site:
             "modules": {m.id: m.title for m in self.modules},
             "paden": {p.id: p.meta.get("title", p.id) for p in self.cat.paths},
         }
-        payload = script_json(titles)
-        lines = [
-            "# Feedback",
-            "",
-            '<div id="leerpad-feedback" class="leerpad-feedbackpagina" data-modules="../modules/" '
-            'data-paden="../paden/" aria-live="polite">',
-            "<p>Je feedback wordt geladen…</p>",
-            "</div>",
-            "",
-            "<noscript><p>Deze pagina heeft JavaScript nodig om je feedback te tonen.</p>"
-            "</noscript>",
-            "",
-            f'<script type="application/json" id="leerpad-feedback-data">{payload}</script>',
-        ]
-        self.write("feedback.md", "\n".join(lines))
+        self.page("feedback.md", "feedback.md.j2", payload=script_json(titles))
 
 
 def generate(

@@ -8,7 +8,6 @@ answer cells are left out; a code exercise is shown as its prompt and starting c
 
 import ast
 import copy
-import html
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,9 @@ from urllib.parse import unquote as urlunquote
 
 from leerpad.grading.cells import exercise_calls, only_imports_from, split_keys
 
-from leerpad.markup import clean_markdown, markdown_text
+from leerpad.markup import clean_markdown
+
+from .layout import TEMPLATES, fence
 
 # Public fields an exercise description may show. Anything else in a call is ignored.
 PUBLIC_FIELDS = (
@@ -173,62 +174,40 @@ def images_without_alt(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def fence(code: str, lang: str = "python") -> str:
-    marker = "~~~~" if "```" in code else "```"
-    return f"{marker}{lang}\n{code}\n{marker}"
-
-
 def _list(items) -> list[str]:
     return [str(i) for i in items] if isinstance(items, list | tuple) else []
 
 
 def describe(exercise: Exercise, extra: str = "") -> str:
-    kind = KIND_NAMES.get(exercise.kind, exercise.kind.replace("-", " "))
-    label = f"Oefening ({kind}, {points_label(exercise.points)})"
-    if not exercise.points:
-        label = f"Oefening ({kind})"
-    lines = [
-        f'<div class="leerpad-oefening" data-oefening="{html.escape(exercise.id)}" markdown>',
-        "",
-        f"**{label}**",
-        "",
-    ]
+    """The exercise as exercise.md.j2 shows it, from its public fields."""
     fields = exercise.fields
-    question = str(fields.get("question") or "").strip()
-    if question:
-        lines += [clean_markdown(question), ""]
     text = fields.get("text")
-    if isinstance(text, str):
-        text = clean_markdown(text).replace("___", "\\_\\_\\_\\_\\_")
-        lines += ["> " + text.replace("\n", "\n> "), ""]
-    options = _list(fields.get("options"))
-    if options:
-        lines += [f"- {clean_markdown(option)}" for option in options] + [""]
-    items = _list(fields.get("items"))
-    if items:
-        label = "In te delen:" if exercise.kind == "sorteren" else "Te ordenen:"
-        if fields.get("code"):  # a Parsons problem: lines of code, indentation matters
-            lines += [label, "", fence("\n".join(items)), ""]
-        else:
-            lines += [label, ""] + [f"- {clean_markdown(item)}" for item in items] + [""]
-    for name, label in (
-        ("categories", "Groepen"),
-        ("words", "Woorden"),
-        ("left", "Links"),
-        ("right", "Rechts"),
-    ):
-        values = _list(fields.get(name))
-        if values:
-            lines += [f"{label}: " + " · ".join(markdown_text(v) for v in values), ""]
-    if fields.get("unit"):
-        lines += [f"Antwoord in: {markdown_text(fields['unit'])}", ""]
-    rubric = _list(fields.get("rubric"))
-    if rubric:
-        lines += ["Je trainer let op:", ""] + [f"- {clean_markdown(r)}" for r in rubric] + [""]
-    if extra:
-        lines += [extra, ""]
-    lines += ["</div>", ""]
-    return "\n".join(lines)
+    return TEMPLATES.render(
+        "exercise.md.j2",
+        exercise=exercise,
+        kind=KIND_NAMES.get(exercise.kind, exercise.kind.replace("-", " ")),
+        points=points_label(exercise.points),
+        question=str(fields.get("question") or "").strip(),
+        # a blank (___) shows as a line, not as bold or italic marks
+        text=clean_markdown(text).replace("___", "\\_\\_\\_\\_\\_")
+        if isinstance(text, str)
+        else None,
+        options=_list(fields.get("options")),
+        items=_list(fields.get("items")),
+        code=bool(fields.get("code")),  # a Parsons problem: lines of code, indentation matters
+        groups=[
+            (label, _list(fields.get(name)))
+            for name, label in (
+                ("categories", "Groepen"),
+                ("words", "Woorden"),
+                ("left", "Links"),
+                ("right", "Rechts"),
+            )
+        ],
+        unit=fields.get("unit"),
+        rubric=_list(fields.get("rubric")),
+        extra=extra,
+    )
 
 
 @dataclass
