@@ -13,12 +13,17 @@ kernel starts inside bubblewrap (``bwrap``, Debian package *bubblewrap*):
 - resource limits (``prlimit``): memory, processes, file size, CPU time. The time limit per
   cell is nbgrader's ``Execute.timeout``.
 
+The kernel starts through jupyter_client's documented extension point, a kernel provisioner
+(``SandboxProvisioner``, entry point ``leerpad-sandbox`` in pyproject.toml), which every
+kernelspec of ``SandboxedKernelManager`` names (``leerpad.kernelspecs``); no private method of
+jupyter_client is overridden (``tests/test_private_api.py``).
+
 ``confine`` wraps any other command the same way: the fresh Python in which a CodeExercise
 runs learner code, in the app and when the grader scores it.
 
 Where bwrap is missing or cannot make namespaces the grader refuses to run learner code,
 unless the trainer chooses otherwise (``LEERPAD_ZONDER_SANDBOX=1`` or
-``c.SandboxedKernelManager.require_sandbox = False``): then only the resource limits hold,
+``c.SandboxProvisioner.require_sandbox = False``): then only the resource limits hold,
 and every hand-in's log and notes say so, loudly and in Dutch.
 """
 
