@@ -355,6 +355,17 @@ class SandboxProvisioner(LocalProvisioner):
         # was a provisioner; the provisioner's own section comes later and wins.
         return ["SandboxedKernelManager", *super().section_names()]
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        old = [n for n in self.config.get("SandboxedKernelManager", {}) if self.has_trait(n)]
+        if old:  # traitlets says the manager does not know them: say where they went
+            self.log.warning(
+                "De sandbox leest %s nog onder de oude naam c.SandboxedKernelManager; zet ze "
+                "in nbgrader_config.py van het cohort als c.SandboxProvisioner.%s.",
+                ", ".join(old),
+                old[0],
+            )
+
     sandboxed = Bool(False, help="Whether the running kernel is inside bwrap (read-only).")
     box = Unicode("", help="The host folder of this kernel's sandbox (read-only).")
     stopping = Bool(False, help="Whether the kernel was asked to stop (read-only).")
