@@ -120,7 +120,8 @@ def not_run_output(reason: str):
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute with the kernel in the sandbox (``SandboxedKernelManager``).
+    """nbgrader's Execute with the kernel in the sandbox (``SandboxedKernelManager``, whose
+    kernels start through ``leerpad.sandbox.SandboxProvisioner``).
 
     When the learner's code kills the kernel, or a cell keeps running after the interrupt,
     the remaining cells are not run: they get an error output (a grade cell earns nothing)
@@ -159,10 +160,11 @@ class SandboxedExecute(Execute):
         if self.stopped:
             cell.outputs = [not_run_output(self.stopped)]
             return cell, resources
-        if self.km is not None and getattr(self.km, "sandboxed", True) is False:
+        provisioner = getattr(self.km, "provisioner", None)
+        if getattr(provisioner, "sandboxed", True) is False:
             from leerpad.sandbox import bwrap_problem, warning_without_sandbox
 
-            add_note(self.nb, warning_without_sandbox(bwrap_problem(self.km.bwrap)), self.log)
+            add_note(self.nb, warning_without_sandbox(bwrap_problem(provisioner.bwrap)), self.log)
         try:
             cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -414,16 +416,23 @@ def source_cells(resources) -> dict:
         return {c.name: (c.locked, c.source) for c in notebook.source_cells}
 
 
+def hide_hidden_tests(clear, cell):
+    """`cell` without its hidden tests, through nbgrader's ClearHiddenTests (`clear`) as the
+    release runs it; a cell here may hold tests without being a grade cell."""
+    clear.enforce_metadata = False
+    cell, _resources = clear.preprocess_cell(cell, {}, 0)
+    return cell
+
+
 @functools.lru_cache(maxsize=4096)
 def released_source(source: str, begin: str, end: str) -> str:
     """A source cell as released: its hidden tests (between `begin` and `end`) taken out."""
     from nbgrader.preprocessors import ClearHiddenTests
 
     released = nbformat_cell(source)
-    ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end)._remove_hidden_test_region(
-        released
-    )
-    return released.source
+    return hide_hidden_tests(
+        ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end), released
+    ).source
 
 
 def public_exercises(nb) -> dict:
@@ -537,7 +546,8 @@ class HideHiddenTests(NbGraderPreprocessor):
         from nbgrader.preprocessors import ClearHiddenTests
 
         hide = ClearHiddenTests(parent=self)  # the delimiters as configured
-        if cell.cell_type == "code" and hide._remove_hidden_test_region(cell):
+        before = cell.source
+        if cell.cell_type == "code" and hide_hidden_tests(hide, cell).source != before:
             failed = any(o.output_type == "error" for o in cell.get("outputs", []))
             cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
             if failed:

@@ -13,15 +13,21 @@ kernel starts inside bubblewrap (``bwrap``, Debian package *bubblewrap*):
 - resource limits (``prlimit``): memory, processes, file size, CPU time. The time limit per
   cell is nbgrader's ``Execute.timeout``.
 
+The kernel starts through jupyter_client's documented extension point, a kernel provisioner
+(``SandboxProvisioner``, entry point ``leerpad-sandbox`` in pyproject.toml), which every
+kernelspec of ``SandboxedKernelManager`` names (``leerpad.kernelspecs``); no private method of
+jupyter_client is overridden (``tests/test_private_api.py``).
+
 ``confine`` wraps any other command the same way: the fresh Python in which a CodeExercise
 runs learner code, in the app and when the grader scores it.
 
 Where bwrap is missing or cannot make namespaces the grader refuses to run learner code,
 unless the trainer chooses otherwise (``LEERPAD_ZONDER_SANDBOX=1`` or
-``c.SandboxedKernelManager.require_sandbox = False``): then only the resource limits hold,
+``c.SandboxProvisioner.require_sandbox = False``): then only the resource limits hold,
 and every hand-in's log and notes say so, loudly and in Dutch.
 """
 
+import asyncio
 import functools
 import importlib.util
 import os
@@ -36,9 +42,13 @@ from pathlib import Path
 from queue import Empty
 
 import zmq
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, DottedObjectName, Integer, List, Type, Unicode, default
+
+from leerpad.kernelspecs import ProvisionedKernelSpecManager
 
 MB = 1024 * 1024
 NO_SANDBOX_VARIABLE = "LEERPAD_ZONDER_SANDBOX"
@@ -266,7 +276,7 @@ class PromptKernelClient(AsyncKernelClient):
         self.context.setsockopt(zmq.RECONNECT_IVL, 10)
         super().start_channels(*args, **kwargs)
 
-    async def _async_wait_for_ready(self, timeout: float | None = None) -> None:
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
         while True:
             self.kernel_info()
@@ -281,9 +291,9 @@ class PromptKernelClient(AsyncKernelClient):
                     except Empty:
                         pass  # IOPub not connected yet: ask again
                     else:
-                        self._handle_kernel_info_reply(msg)
+                        self.adapt_to(msg)
                         break
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
@@ -293,14 +303,20 @@ class PromptKernelClient(AsyncKernelClient):
             except Empty:
                 break
 
-    wait_for_ready = _async_wait_for_ready  # the public name is bound to jupyter_client's
+    def adapt_to(self, kernel_info_reply: dict) -> None:
+        """Speak the kernel's major protocol version, as jupyter_client's client does."""
+        major = int(kernel_info_reply["content"]["protocol_version"].split(".")[0])
+        if major != protocol_version_info[0]:
+            self.session.adapt_version = major
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts the kernel in bubblewrap, with resource limits."""
+class SandboxProvisioner(LocalProvisioner):
+    """Starts a kernel in bubblewrap, with resource limits: jupyter_client's kernel
+    provisioner (entry point ``leerpad-sandbox``) for the kernels of the grader.
 
-    client_class = DottedObjectName("leerpad.sandbox.PromptKernelClient")
-    client_factory = Type(klass=PromptKernelClient)
+    ``pre_launch`` makes the kernel's box (its sockets and a copy of the hand-in) and wraps
+    the kernel command in bwrap and prlimit; ``cleanup`` removes the box.
+    """
 
     memory_limit = Integer(
         1024 * MB,
@@ -330,57 +346,100 @@ class SandboxedKernelManager(AsyncKernelManager):
     ).tag(config=True)
 
     @default("require_sandbox")
-    def _require_sandbox_default(self):
+    def sandbox_required_by_default(self):
         return not sandbox_allowed_without_bwrap()
 
-    @default("transport")
-    def _transport_default(self):
-        return "ipc"  # the sandbox has no network, not even loopback to the grader
+    @classmethod
+    def section_names(cls):
+        # Cohorts configured these limits as c.SandboxedKernelManager.* before the sandbox
+        # was a provisioner; the provisioner's own section comes later and wins.
+        return ["SandboxedKernelManager", *super().section_names()]
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        old = [n for n in self.config.get("SandboxedKernelManager", {}) if self.has_trait(n)]
+        if old:  # traitlets says the manager does not know them: say where they went
+            self.log.warning(
+                "De sandbox leest %s nog onder de oude naam c.SandboxedKernelManager; zet ze "
+                "in nbgrader_config.py van het cohort als c.SandboxProvisioner.%s.",
+                ", ".join(old),
+                old[0],
+            )
 
     sandboxed = Bool(False, help="Whether the running kernel is inside bwrap (read-only).")
     box = Unicode("", help="The host folder of this kernel's sandbox (read-only).")
+    stopping = Bool(False, help="Whether the kernel was asked to stop (read-only).")
 
-    async def _async_pre_start_kernel(self, **kw):
-        self._prepare_box(kw.get("cwd") or os.getcwd())
-        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+    async def pre_launch(self, **kwargs):
+        self.stopping = False
+        self.prepare_box(kwargs.get("cwd") or os.getcwd())
+        kwargs = await super().pre_launch(**kwargs)  # the connection file, in the box
+        kernel_cmd = kwargs.pop("cmd")
         problem = bwrap_problem(self.bwrap, self.nested)
         work = self.work_inside if problem is None else self.work_copy
         env = self.kernel_env(work, sandboxed=problem is None)
         if problem is None:
             self.sandboxed = True
-            uid = self._owner_for_box()
+            uid = self.owner_for_box()
             cmd = [*self.bwrap_args(uid, work), *self.limit_args(uid), *kernel_cmd]
         elif self.require_sandbox:
-            self._remove_box()
+            self.remove_box()
             raise SandboxUnavailable(refusal_without_sandbox(problem))
         else:
             self.sandboxed = False
             self.log.warning(warning_without_sandbox(problem))
             cmd = [*self.limit_args(None), *kernel_cmd]
-        kw.update(cwd=work if problem else self.box, env=env)
-        return cmd, kw
+        return {**kwargs, "cmd": cmd, "cwd": work if problem else self.box, "env": env}
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart=restart)
+        if not restart:
+            self.remove_box()
+
+    # -- stopping fast ---------------------------------------------------------------
+    async def shutdown_requested(self, restart: bool = False) -> None:
+        self.stopping = True
+        await super().shutdown_requested(restart=restart)
+
+    async def kill(self, restart: bool = False) -> None:
+        self.stopping = True
+        await super().kill(restart=restart)
+
+    async def poll(self) -> int | None:
+        """Once the kernel is asked to stop, wait up to 0.1 s for its exit, looking every
+        0.01 s: jupyter_client looks again only 0.1 s later, and a grading run stops one
+        kernel per hand-in."""
+        status = await super().poll()
+        deadline = time.monotonic() + 0.1
+        while self.stopping and status is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            status = await super().poll()
+        return status
 
     # -- the box: one throw-away folder per kernel -----------------------------------
-    def _make_box(self, prefix: str) -> None:
+    def make_box(self, prefix: str) -> None:
         """The throw-away folder with the kernel's sockets (ipc: no network needed)."""
         self.box = tempfile.mkdtemp(prefix=prefix)
-        # Gone with the kernel; and, should a start fail halfway, with this manager.
+        # Gone with the kernel; and, should a start fail halfway, with this provisioner.
         weakref.finalize(self, shutil.rmtree, self.box, True)
         os.chmod(self.box, 0o755)
         run = Path(self.box, "run")
         run.mkdir()
-        self.transport = "ipc"
-        self.ip = str(run / "kernel")
-        self.connection_file = str(run / "kernel.json")
+        # The sandbox has no network, not even loopback to the grader: the manager talks to
+        # the kernel over Unix sockets in the box.
+        manager = self.parent
+        manager.transport = "ipc"
+        manager.ip = str(run / "kernel")
+        manager.connection_file = str(run / "kernel.json")
 
-    def _prepare_box(self, cwd: str) -> None:
-        self._make_box("leerpad-sandbox-")
+    def prepare_box(self, cwd: str) -> None:
+        self.make_box("leerpad-sandbox-")
         name = Path(cwd).name or "werk"
         self.work_copy = str(Path(self.box, "werk", name))
         self.work_inside = f"{WORK_ROOT}/{name}"
         shutil.copytree(cwd, self.work_copy, symlinks=True, ignore=_skip_big_and_special)
 
-    def _owner_for_box(self) -> int | None:
+    def owner_for_box(self) -> int | None:
         """The box belongs to the kernel: as root, a fresh unprivileged id; else our own.
         The copy of the hand-in is the kernel's to change (nbgrader made it read-only)."""
         for folder, _dirs, files in os.walk(self.work_copy):
@@ -391,19 +450,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         give_to(self.box, uid)
         return uid
 
-    def _remove_box(self) -> None:
+    def remove_box(self) -> None:
         if self.box:
             shutil.rmtree(self.box, ignore_errors=True)
-
-    async def _async_wait(self, pollinterval: float = 0.1) -> None:
-        # jupyter_client looks every 0.1 s whether a stopped kernel has exited; a grading
-        # run stops one kernel per hand-in.
-        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
-
-    async def _async_cleanup_resources(self, restart: bool = False) -> None:
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            self._remove_box()
 
     # -- the command line --------------------------------------------------------------
     def kernel_env(self, work: str, sandboxed: bool) -> dict:
@@ -447,18 +496,21 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.memory_limit, self.process_limit, self.file_size_limit, self.cpu_limit, uid
         )
 
-    # -- interrupting ------------------------------------------------------------------
-    async def _async_interrupt_kernel(self) -> None:
-        """Interrupt by message: a signal to bwrap's process group never reaches a kernel
-        that lives in its own session."""
-        if self.has_kernel:
-            msg = self.session.msg("interrupt_request", content={})
-            self._connect_control_socket()
-            self.session.send(self._control_socket, msg)
-            return
-        await super()._async_interrupt_kernel()
 
-    interrupt_kernel = _async_interrupt_kernel
+class SandboxedKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager for the grader: every kernelspec starts its kernel
+    through the sandbox (``SandboxProvisioner``), interrupted by message (a signal to
+    bwrap's process group never reaches a kernel in its own session), with a client that
+    is ready as soon as the kernel is."""
+
+    client_class = DottedObjectName("leerpad.sandbox.PromptKernelClient")
+    client_factory = Type(klass=PromptKernelClient)
+
+    @default("kernel_spec_manager")
+    def sandbox_kernelspecs(self):
+        return ProvisionedKernelSpecManager(
+            parent=self, provisioner_name="leerpad-sandbox", interrupt_mode="message"
+        )
 
 
 def _skip_big_and_special(folder: str, names: list[str]) -> list[str]:

@@ -88,7 +88,7 @@ def test_fast_path_starts_no_kernel(released, monkeypatch):
     """The point of the fast path: a widget-only hand-in is graded without a kernel."""
     from leerpad.grading.worker import Grader
 
-    from leerpad.sandbox import SandboxedKernelManager
+    from leerpad.sandbox import SandboxProvisioner
 
     started = []
 
@@ -96,7 +96,7 @@ def test_fast_path_starts_no_kernel(released, monkeypatch):
         started.append(args)
         raise RuntimeError("het snelle pad startte toch een kernel")
 
-    monkeypatch.setattr(SandboxedKernelManager, "_async_pre_start_kernel", launch)
+    monkeypatch.setattr(SandboxProvisioner, "pre_launch", launch)
     cohort = clone_cohort(released.dir, released.dir.parent, "zonder-kernel")
     result = Grader(cohort.dir).grade("juf-1", WIDGETS)
     assert result["fast"] is True

@@ -22,9 +22,15 @@ from leerpad.grading.handin import submit_from_app
 from leerpad.grading.nbgrader_run import NbgraderError, run_nbgrader
 from leerpad.grading.preprocessors import grading_notes
 from stories import execute
+from traitlets.config import Config
 
 from leerpad.catalogue import Module
-from leerpad.sandbox import SandboxedKernelManager, SandboxUnavailable, bwrap_problem
+from leerpad.sandbox import (
+    SandboxedKernelManager,
+    SandboxProvisioner,
+    SandboxUnavailable,
+    bwrap_problem,
+)
 
 MODULE = "sandbox-proef"
 MARKDOWN = """# Proefmodule voor de sandbox
@@ -59,10 +65,10 @@ WRONG = {"sb-juist": {"answer": "Fout"}, "sb-getal": {"answer": "7"}}
 LIMITS = """
 from leerpad.grading.nbgrader_config import configure_sandbox
 configure_sandbox(c, cell_timeout=3)
-c.SandboxedKernelManager.memory_limit = 256 * 1024 * 1024
-c.SandboxedKernelManager.file_size_limit = 16 * 1024 * 1024
-c.SandboxedKernelManager.process_limit = 48
-c.SandboxedKernelManager.cpu_limit = 60
+c.SandboxProvisioner.memory_limit = 256 * 1024 * 1024
+c.SandboxProvisioner.file_size_limit = 16 * 1024 * 1024
+c.SandboxProvisioner.process_limit = 48
+c.SandboxProvisioner.cpu_limit = 60
 """
 
 
@@ -356,8 +362,9 @@ def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
         await manager.start_kernel(cwd=str(tmp_path))
         try:
             info = manager.get_connection_info()
-            box = manager.box
-            assert manager.sandboxed and info["transport"] == "ipc"
+            box = manager.provisioner.box
+            assert isinstance(manager.provisioner, SandboxProvisioner)
+            assert manager.provisioner.sandboxed and info["transport"] == "ipc"
             assert info["ip"].startswith(box)
             assert Path(box, "werk", tmp_path.name, "mijn.txt").read_text() == "van mij"
         finally:
@@ -369,16 +376,18 @@ def test_the_kernel_talks_over_unix_sockets_in_its_own_box(tmp_path):
 
 def test_without_bubblewrap_grading_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv("LEERPAD_ZONDER_SANDBOX", raising=False)
-    manager = SandboxedKernelManager(kernel_name="python3", bwrap="/bestaat-niet/bwrap")
+    config = Config({"SandboxProvisioner": {"bwrap": "/bestaat-niet/bwrap"}})
+    manager = SandboxedKernelManager(kernel_name="python3", config=config)
     with pytest.raises(SandboxUnavailable, match="bubblewrap.*LEERPAD_ZONDER_SANDBOX=1"):
         run_in_own_loop(manager.start_kernel(cwd=str(tmp_path)))
-    assert not Path(manager.box).exists()
+    assert not Path(manager.provisioner.box).exists()
 
 
 def test_without_bubblewrap_the_trainer_may_grade_with_limits_only(graded, monkeypatch):
     """With LEERPAD_ZONDER_SANDBOX=1 a hand-in is graded without bwrap, and its graded
     notebook says so, in Dutch, on top. Without it, nbgrader refuses."""
     cohort = graded[0]
+    # the section older cohort configurations use for the sandbox still holds
     missing = "--SandboxedKernelManager.bwrap=/bestaat-niet/bwrap"
     hand_in(cohort, "zonder-1", GOOD_CODE, RIGHT)
     monkeypatch.setenv("LEERPAD_ZONDER_SANDBOX", "1")

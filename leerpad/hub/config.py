@@ -169,7 +169,7 @@ def configure_spawner(c, settings: dict) -> None:
     c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
     # The learner Lab of the laptop, per teacher: no terminal (code runs in the sandboxed
     # kernels), the formgrader switched off (leerpad.servers.lab).
-    c.Spawner.args = ["--ServerApp.terminals_enabled=False", "--LearnerKernelManager.nested=True"]
+    c.Spawner.args = ["--ServerApp.terminals_enabled=False", "--LearnerProvisioner.nested=True"]
     c.Spawner.default_url = "/lab"
     c.Spawner.notebook_dir = "~"
     users = Path(settings["users_dir"])

@@ -49,7 +49,7 @@ import time
 import weakref
 from dataclasses import dataclass
 
-from jupyter_client.ioloop import AsyncIOLoopKernelManager
+from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -536,16 +536,17 @@ class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
             super().on_close()
 
 
-class BoundedKernelManager(AsyncIOLoopKernelManager):
+class BoundedProvisioner(LocalProvisioner):
     """A kernel with a ceiling on its address space: a widget flood fills the kernel's
-    memory, not the machine's."""
+    memory, not the machine's. jupyter_client's kernel provisioner (entry point
+    ``leerpad-bounded``), named by every kernelspec of the apps server."""
 
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+    async def launch_kernel(self, cmd, **kwargs):
+        info = await super().launch_kernel(cmd, **kwargs)
         megabytes = AppLimits(config=self.config).kernel_memory_mb
-        pid = getattr(self.provisioner, "pid", None)
-        if megabytes and pid:
-            resource.prlimit(pid, resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
+        if megabytes and self.pid:
+            resource.prlimit(self.pid, resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
+        return info
 
 
 class PreheatGate:
@@ -845,7 +846,11 @@ class LearnerApps(Voila):
     def initialize(self, argv=None):
         # Defaults of a bounded server; the command line can still change them.
         kernels = self.config.MappingKernelManager
-        kernels.setdefault("kernel_manager_class", f"{__name__}.BoundedKernelManager")
+        # Every kernel starts through BoundedProvisioner, whatever kernelspec it asks for.
+        self.config.VoilaConfiguration.setdefault(
+            "kernel_spec_manager_class", "leerpad.kernelspecs.ProvisionedKernelSpecManager"
+        )
+        self.config.ProvisionedKernelSpecManager.setdefault("provisioner_name", "leerpad-bounded")
         self.config.VoilaConfiguration.setdefault(
             "multi_kernel_manager_class", f"{__name__}.PreheatingKernelManager"
         )

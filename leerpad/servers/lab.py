@@ -35,11 +35,15 @@ def learner_server_config(cohort: Cohort, home: Path) -> dict:
         "ServerApp": {
             "jpserver_extensions": LEARNER_SERVER_EXTENSIONS,
             "contents_manager_class": "leerpad.servers.learner.LearnerContentsManager",
+            "kernel_spec_manager_class": "leerpad.kernelspecs.ProvisionedKernelSpecManager",
         },
-        "AsyncMappingKernelManager": {
-            "kernel_manager_class": "leerpad.servers.learner.LearnerKernelManager"
+        # Every kernelspec starts its kernel through the learner's sandbox, interrupted by
+        # message (a signal does not reach a kernel in the sandbox's own session).
+        "ProvisionedKernelSpecManager": {
+            "provisioner_name": "leerpad-learner",
+            "interrupt_mode": "message",
         },
-        "LearnerKernelManager": {"home": str(home), "readonly_paths": [str(released)]},
+        "LearnerProvisioner": {"home": str(home), "readonly_paths": [str(released)]},
     }
 
 

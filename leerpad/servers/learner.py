@@ -19,11 +19,10 @@ import os
 from pathlib import Path
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
-from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from tornado.web import HTTPError
 from traitlets import Unicode
 
-from leerpad.sandbox import SandboxedKernelManager, give_to
+from leerpad.sandbox import SandboxProvisioner, give_to
 
 LEARNER_UIDS = (300_000, 360_000)  # apart from the graders' throw-away ids
 
@@ -37,22 +36,23 @@ def learner_uid(home: str) -> int | None:
     return LEARNER_UIDS[0] + digest % (LEARNER_UIDS[1] - LEARNER_UIDS[0])
 
 
-class LearnerKernelManager(SandboxedKernelManager, ServerKernelManager):
-    """A kernel of the learner's JupyterLab, in the sandbox, in the learner's own folder."""
+class LearnerProvisioner(SandboxProvisioner):
+    """A kernel of the learner's JupyterLab, in the sandbox, in the learner's own folder
+    (entry point ``leerpad-learner``, named by the Lab's kernelspecs: see learner_lab)."""
 
     home = Unicode("", help="The learner's folder: the only folder the kernel may write to.").tag(
         config=True
     )
 
-    def _prepare_box(self, cwd: str) -> None:
+    def prepare_box(self, cwd: str) -> None:
         # The box holds only the kernel's sockets; the learner works in the folder itself.
-        self._make_box("leerpad-lab-")
+        self.make_box("leerpad-lab-")
         home = os.path.realpath(self.home or cwd)
         where = os.path.realpath(cwd)
         self.work_copy = home
         self.work_inside = where if (where + os.sep).startswith(home + os.sep) else home
 
-    def _owner_for_box(self) -> int | None:
+    def owner_for_box(self) -> int | None:
         uid = learner_uid(self.work_copy)
         give_to(self.box, uid)
         give_to(self.work_copy, uid)  # what the server made there since (fetched modules)
