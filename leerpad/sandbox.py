@@ -49,9 +49,10 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Bool, DottedObjectName, Integer, List, Type, Unicode, default
 
 from leerpad.kernelspecs import ProvisionedKernelSpecManager
+from leerpad.settings import settings, variable, variables
 
 MB = 1024 * 1024
-NO_SANDBOX_VARIABLE = "LEERPAD_ZONDER_SANDBOX"
+NO_SANDBOX_VARIABLE = variable("without_sandbox")
 WORK_ROOT = "/werk"  # where the hand-in's copy appears inside the sandbox
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 KERNEL_PATH = Path(__file__).resolve().parent / "kernel_path"
@@ -93,7 +94,7 @@ def bwrap_problem(bwrap: str, nested: bool = False) -> str | None:
 
 
 def sandbox_allowed_without_bwrap() -> bool:
-    return os.environ.get(NO_SANDBOX_VARIABLE, "").strip().lower() in ("1", "ja", "yes", "true")
+    return settings().without_sandbox
 
 
 def warning_without_sandbox(reason: str) -> str:
@@ -377,7 +378,7 @@ class SandboxProvisioner(LocalProvisioner):
         kernel_cmd = kwargs.pop("cmd")
         problem = bwrap_problem(self.bwrap, self.nested)
         work = self.work_inside if problem is None else self.work_copy
-        env = self.kernel_env(work, sandboxed=problem is None)
+        env = self.kernel_env(work)
         if problem is None:
             self.sandboxed = True
             uid = self.owner_for_box()
@@ -455,7 +456,7 @@ class SandboxProvisioner(LocalProvisioner):
             shutil.rmtree(self.box, ignore_errors=True)
 
     # -- the command line --------------------------------------------------------------
-    def kernel_env(self, work: str, sandboxed: bool) -> dict:
+    def kernel_env(self, work: str) -> dict:
         """A clean environment: nothing of the grader's (no paths to keys or gradebook)."""
         return {
             "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -468,8 +469,7 @@ class SandboxProvisioner(LocalProvisioner):
             "OMP_NUM_THREADS": "1",
             "MALLOC_ARENA_MAX": "2",
             "OPENBLAS_NUM_THREADS": "1",
-            "LEERPAD_MODULE": Path(work).name,
-            "LEERPAD_SANDBOX": "1" if sandboxed else "0",
+            **variables(module=Path(work).name),
             "PYTHONPATH": str(KERNEL_PATH),  # no debugger: see kernel_path/debugpy
         }
 

@@ -58,8 +58,8 @@ class LearnerProvisioner(SandboxProvisioner):
         give_to(self.work_copy, uid)  # what the server made there since (fetched modules)
         return uid
 
-    def kernel_env(self, work: str, sandboxed: bool) -> dict:
-        return {**super().kernel_env(work, sandboxed), "HOME": self.work_copy}
+    def kernel_env(self, work: str) -> dict:
+        return {**super().kernel_env(work), "HOME": self.work_copy}
 
     def writable_folders(self, work: str) -> list[tuple[str, str]]:
         run = str(Path(self.box, "run"))
