@@ -170,12 +170,13 @@ def test_a_closed_page_loses_its_kernel_within_a_minute(gallery_app, browser):  
         stays.close()
 
 
-def test_each_kernel_has_a_memory_ceiling(gallery_app):  # noqa: F811
+def test_each_kernel_has_a_memory_ceiling_and_yields_the_cpu_to_the_server(gallery_app):  # noqa: F811
     from leerpad.platform import APP_LIMITS
+    from leerpad.servers.apps import AppLimits
 
     kernel = new_kernel(gallery_app["url"])
     pids = [p for p in os.listdir("/proc") if p.isdigit()]
-    limits = []
+    limits, nice = [], None
     for p in pids:
         try:
             cmdline = open(f"/proc/{p}/cmdline").read()
@@ -183,9 +184,12 @@ def test_each_kernel_has_a_memory_ceiling(gallery_app):  # noqa: F811
             continue
         if "ipykernel" in cmdline and kernel in cmdline:
             limits = [line for line in open(f"/proc/{p}/limits") if "address space" in line]
+            nice = os.getpriority(os.PRIO_PROCESS, int(p))
     assert limits, f"geen kernelproces gevonden voor {kernel}"
     ceiling = APP_LIMITS["kernel_memory_mb"] * 1024 * 1024
     assert limits[0].split()[3:5] == [str(ceiling), str(ceiling)]
+    server_nice = os.getpriority(os.PRIO_PROCESS, gallery_app["pid"])
+    assert nice == min(19, server_nice + AppLimits().kernel_nice)
 
 
 def test_a_budget_allows_its_burst_then_refuses():

@@ -80,6 +80,12 @@ class AppLimits(Configurable):
     state_rate = Float(2.0, config=True, help="Widget-state requests per second after the burst.")
     unsent_mb = Int(32, config=True, help="Unsent bytes (MB) a websocket may hold on the server.")
     kernel_memory_mb = Int(2048, config=True, help="Address space of one kernel (MB); 0: none.")
+    kernel_nice = Int(
+        10,
+        config=True,
+        help="Nice value of each kernel: kernels running a notebook for the pool never take "
+        "the CPU from the server sending pages and messages (0: the same as the server).",
+    )
     server_memory_mb = Int(1024, config=True, help="Server memory (MB) above which it sheds load.")
     watch_interval = Float(1.0, config=True, help="Seconds between two checks of server memory.")
     max_kernels = Int(
@@ -537,15 +543,20 @@ class BoundedKernelWebsocket(VoilaKernelWebsocketHandler):
 
 
 class BoundedProvisioner(LocalProvisioner):
-    """A kernel with a ceiling on its address space: a widget flood fills the kernel's
-    memory, not the machine's. jupyter_client's kernel provisioner (entry point
-    ``leerpad-bounded``), named by every kernelspec of the apps server."""
+    """A kernel with a ceiling on its address space (a widget flood fills the kernel's
+    memory, not the machine's) and a lower CPU priority than the server. jupyter_client's
+    kernel provisioner (entry point ``leerpad-bounded``), named by every kernelspec of the
+    apps server."""
 
     async def launch_kernel(self, cmd, **kwargs):
         info = await super().launch_kernel(cmd, **kwargs)
-        megabytes = AppLimits(config=self.config).kernel_memory_mb
-        if megabytes and self.pid:
-            resource.prlimit(self.pid, resource.RLIMIT_AS, (megabytes * MB, megabytes * MB))
+        limits = AppLimits(config=self.config)
+        if limits.kernel_memory_mb and self.pid:
+            ceiling = limits.kernel_memory_mb * MB
+            resource.prlimit(self.pid, resource.RLIMIT_AS, (ceiling, ceiling))
+        if limits.kernel_nice and self.pid:  # relative to the server's, as nice(1) is
+            own = os.getpriority(os.PRIO_PROCESS, 0)
+            os.setpriority(os.PRIO_PROCESS, self.pid, min(19, own + limits.kernel_nice))
         return info
 
 

@@ -177,10 +177,12 @@ def main() -> None:
 
     count, warm_runs, _ = sizes()
     # The old behaviour (one preheated kernel per module, refilled after it is handed out,
-    # every JupyterLab extension on the page) and the class pool, prepared by the
+    # kernels at the server's CPU priority, every JupyterLab extension on the page) and the
+    # class pool, prepared by the
     # teacher's class link: a kernel for each warm run and each learner of the class.
     old = [
         "--AppLimits.class_pool=0",
+        "--AppLimits.kernel_nice=0",  # kernels as busy as the server
         # every JupyterLab extension loaded (an already disabled one is denied instead)
         "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
     ]
