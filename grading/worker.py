@@ -26,10 +26,14 @@ from types import SimpleNamespace
 
 import nbformat
 from leerpad.grading.cells import widget_only
-from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets
+from leerpad.grading.fastpath import (
+    KeysOfCohort,
+    LearnerCodeExecute,
+    RecomputeWidgetScores,
+    ScoreWidgets,
+)
 from leerpad.grading.handin import hand_in_lock, not_data
 from leerpad.grading.nbgrader_run import grading_environment
-from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateFeedback
