@@ -17,6 +17,7 @@ from pathlib import Path
 from leerpad.widgets.store import locked, write_json_atomic
 from nbgrader import utils
 from nbgrader.api import (
+    Assignment,
     Comment,
     Grade,
     Gradebook,
@@ -48,8 +49,6 @@ def same_time(recorded, text: str | None) -> bool:
 
 def graded_timestamps(gradebook: Gradebook, assignment: str | None = None) -> dict:
     """{(learner, module): timestamp} of every submission the gradebook holds."""
-    from nbgrader.api import Assignment, Student
-
     query = (
         gradebook.db.query(Student.id, Assignment.name, SubmittedAssignment.timestamp)
         .join(SubmittedAssignment.student)
