@@ -270,3 +270,47 @@ def _learner_imports_widgets(cell) -> bool:
         if any(name.split(".")[0] == "leerpad" for name in names):
             return True
     return False
+
+
+class RecomputeWidgetScores(NbGraderPreprocessor, KeysOfCohort):
+    """After a kernel run (stock ``nbgrader autograde``, formgrader's button): every widget
+    cell gets the outputs the fast path gives it, computed here from the stored answers and
+    the keys by the same ``WidgetCells``, so both pipelines score a widget with one piece of
+    code (the widget's own ``score``).
+
+    The kernel in the sandbox has no keys, so whatever it printed for ``score(...)`` does not
+    count; nor does learner code that replaced ``score`` or the session's exercises.
+    """
+
+    def preprocess(self, nb, resources):
+        self.nb = nb
+        with self.widget_cells(resources) as self.cells:
+            return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        kernel_said = _result_text(cell)
+        if not self.cells.run(cell):
+            return cell, resources
+        points = _number(_result_text(cell))
+        if points is not None and _number(kernel_said) not in (None, 0.0, points):
+            add_note(
+                self.nb,
+                f"In {cell_name(cell, index)} gaf de code in de notebook score {kernel_said}, "
+                f"maar de antwoorden zijn {points:g} punten waard; die score telt.",
+                self.log,
+            )
+        return cell, resources
+
+
+def _result_text(cell) -> str | None:
+    shown = [o for o in cell.outputs if o.output_type == "execute_result"]
+    return shown[0].get("data", {}).get("text/plain") if shown else None
+
+
+def _number(text):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None

@@ -3,6 +3,7 @@ pipelines, the sandbox for learner code, the gradebook URL."""
 
 from pathlib import Path
 
+from leerpad.grading.fastpath import RecomputeWidgetScores
 from leerpad.grading.preprocessors import (
     CleanAuthoredMarkdown,
     ClearGradingNotes,
@@ -12,7 +13,6 @@ from leerpad.grading.preprocessors import (
     JudgeCodeTests,
     LimitOutputSize,
     NoteChangedCells,
-    RecomputeWidgetScores,
     RefuseLinks,
     RemoveTrainerCells,
     SandboxedExecute,

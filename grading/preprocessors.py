@@ -3,9 +3,7 @@
 One transformation per preprocessor, as in nbgrader itself.
 """
 
-import ast
 import functools
-import importlib
 import json
 import os
 import shutil
@@ -14,7 +12,7 @@ from pathlib import Path
 from queue import Empty
 
 from jupyter_core.utils import ensure_async, run_sync
-from leerpad.grading.cells import add_note, cell_name, cell_role, exercise_calls, split_keys
+from leerpad.grading.cells import add_note, cell_name, cell_role, split_keys
 from leerpad.widgets.store import read_answers, write_json_atomic
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
@@ -433,96 +431,6 @@ def released_source(source: str, begin: str, end: str) -> str:
     return hide_hidden_tests(
         ClearHiddenTests(begin_test_delimeter=begin, end_test_delimeter=end), released
     ).source
-
-
-def public_exercises(nb) -> dict:
-    """{exercise id: (class, keyword arguments)} of the exercises declared in `nb`'s locked
-    cells, as released (without the key)."""
-    found = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("locked"):
-            continue
-        for call, cls in exercise_calls(cell.source):
-            try:
-                kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
-            except ValueError:
-                continue  # not plain data: not an exercise leerpad wrote
-            if isinstance(kwargs.get("id"), str):
-                found[kwargs["id"]] = (cls, kwargs)
-    return found
-
-
-class RecomputeWidgetScores(NbGraderPreprocessor):
-    """Score every widget exercise on the grader, from the learner's stored answers and the
-    answer keys, and put that score in its grade cell.
-
-    The kernel in the sandbox has no keys, so whatever it printed for ``score(...)`` does not
-    count; nor does learner code that replaced ``score`` or the session's exercises.
-    """
-
-    keys_directory = Unicode(
-        "", help="Folder where answer keys are kept, one JSON file per assignment."
-    ).tag(config=True)
-
-    def preprocess(self, nb, resources):
-        self.nb = nb
-        assignment = resources["nbgrader"]["assignment"]
-        path = Path(self.keys_directory) / f"{assignment}.json"
-        self.keys = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self.answers = read_answers(Path(resources.get("metadata", {}).get("path", ".")))
-        self.exercises = public_exercises(nb)
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell, resources, index):
-        meta = cell.metadata.get("nbgrader", {})
-        exercise_id = meta.get("grade_id")
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-            return cell, resources
-        if exercise_id not in self.exercises or exercise_id not in self.keys:
-            return cell, resources
-        points = self.score(exercise_id)
-        shown = [o for o in cell.outputs if o.output_type == "execute_result"]
-        kernel_said = shown[0].get("data", {}).get("text/plain") if shown else None
-        if kernel_said is not None and _number(kernel_said) not in (None, 0.0, points):
-            add_note(
-                self.nb,
-                f"In {cell_name(cell, index)} gaf de code in de notebook score {kernel_said}, "
-                f"maar de antwoorden zijn {points:g} punten waard; die score telt.",
-                self.log,
-            )
-        cell.outputs = [
-            nbformat_output(
-                "execute_result", data={"text/plain": repr(points)}, execution_count=None
-            )
-        ]
-        return cell, resources
-
-    def score(self, exercise_id: str) -> float:
-        """The points the learner's stored answer earns, as the widget itself scores it."""
-        from leerpad.widgets.store import AnswerStore
-
-        session_module = importlib.import_module("leerpad.widgets.session")
-
-        cls, kwargs = self.exercises[exercise_id]
-        key = {k: v for k, v in self.keys[exercise_id].items() if k in cls.key_fields}
-        state = self.answers.get(exercise_id)
-        # A private session: the widget must not read or write answers of the grader's own.
-        saved = session_module._session
-        session_module._session = session_module.Session(AnswerStore(None))
-        try:
-            widget = cls(**kwargs, **key)
-            if isinstance(state, dict):
-                widget.restore(state)
-            return float(widget.score())
-        finally:
-            session_module._session = saved
-
-
-def _number(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return None
 
 
 def nbformat_cell(source):

@@ -17,22 +17,21 @@ from pathlib import Path
 from leerpad.widgets.store import locked, write_json_atomic
 from nbgrader import utils
 from nbgrader.api import (
+    Assignment,
     Comment,
     Grade,
     Gradebook,
     MissingEntry,
+    Student,
     SubmittedAssignment,
     SubmittedNotebook,
-    new_uuid,
 )
 from nbgrader.preprocessors import AssignLatePenalties
-from sqlalchemy import insert
 
 from leerpad.atomic import swap
 
 LOCK_FILE = ".leerpad-grading.lock"
 FAILURES_FILE = "verbeteren-mislukt.json"
-TABLES = (SubmittedAssignment, SubmittedNotebook, Grade, Comment)
 
 
 def read_timestamp(folder: Path) -> str | None:
@@ -50,8 +49,6 @@ def same_time(recorded, text: str | None) -> bool:
 
 def graded_timestamps(gradebook: Gradebook, assignment: str | None = None) -> dict:
     """{(learner, module): timestamp} of every submission the gradebook holds."""
-    from nbgrader.api import Assignment, Student
-
     query = (
         gradebook.db.query(Student.id, Assignment.name, SubmittedAssignment.timestamp)
         .join(SubmittedAssignment.student)
@@ -109,17 +106,20 @@ def update_grading_failures(cohort_dir, failed: dict, graded=()) -> None:
 
 
 class Recorder:
-    """Writes graded hand-ins of one cohort into its gradebook and autograded folder."""
+    """Writes graded hand-ins of one cohort into its gradebook and autograded folder,
+    through nbgrader's public gradebook API: ``Gradebook``'s finders and its ORM objects
+    (``SubmittedAssignment``, ``SubmittedNotebook``, ``Grade``, ``Comment``, ``Student``),
+    all of a batch added to its session and stored with one ``gb.db.commit()``."""
 
     def __init__(self, grader_config, cohort_dir, db_url: str, course_id: str):
         self.cohort_dir = Path(cohort_dir)
         self.gradebook = Gradebook(db_url, course_id=course_id)
         self.late = AssignLatePenalties(config=grader_config)
         self.late.init_plugin()
-        self._students: dict = {}  # per batch: nbgrader's rows of learners and modules
-        self._shapes: dict = {}
-        self._existing: set = set()
-        self._rows: dict = {t.__tablename__: [] for t in TABLES}
+        self.students: dict = {}  # per batch: nbgrader's rows of learners and modules
+        self.assignments: dict = {}
+        self.existing: set = set()
+        self.lock = None
 
     def close(self):
         self.gradebook.close()
@@ -137,155 +137,124 @@ class Recorder:
     # -- one transaction for a batch of hand-ins -----------------------------------------
     def begin(self) -> None:
         """Start a batch: take the cohort's writer lock, see what others committed."""
-        self._lock = cohort_lock(self.cohort_dir)
-        self._lock.__enter__()
+        self.lock = cohort_lock(self.cohort_dir)
+        self.lock.__enter__()
         self.gradebook.db.rollback()
-        self._students.clear()
-        self._shapes.clear()
-        self._existing = set(graded_timestamps(self.gradebook))  # one query per batch
-        self._commit, self.gradebook.db.commit = self.gradebook.db.commit, self.gradebook.db.flush
+        self.students.clear()
+        self.assignments.clear()
+        self.existing = set(graded_timestamps(self.gradebook))  # one query per batch
 
     def commit(self) -> None:
         """Store the batch (one commit), release the lock."""
         db = self.gradebook.db
         try:
-            del db.commit  # nbgrader's helpers commit again from here on
-            self._insert_rows()
-            self._commit()
+            db.commit()
         except Exception:
             db.rollback()
             raise
         finally:
-            self._lock.__exit__(None, None, None)
+            self.lock.__exit__(None, None, None)
 
     def record(self, result: dict) -> bool:
         """Add one worker's result to the batch. False when it was graded meanwhile."""
         learner, module = result["learner"], result["assignment"]
         staging = Path(result["staging"])
         stamp = read_timestamp(staging)
-        gb = self.gradebook
         if stamp and self.is_graded(learner, module, stamp):
             return False
-        submission = None
-        if (learner, module) in self._existing:  # handed in again: its rows are updated
-            submission = gb.find_submission(module, learner)
-        if submission is None and self._rows_for_new(module, learner, result, stamp):
-            swap(staging, self.cohort_dir / "autograded" / learner / module)
-            return True
-        if submission is None:  # first and late: nbgrader's own, the penalty needs its scores
-            self._student(learner)
-            with gb.db.no_autoflush:  # no half-built rows written while it builds them
-                submission = gb.add_submission(module, learner)  # no timestamp yet
-        swap(staging, self.cohort_dir / "autograded" / learner / module)
-        self._store(submission, result, stamp)
-        return True
-
-    def _rows_for_new(self, module: str, learner: str, result: dict, stamp) -> bool:
-        """A learner's first hand-in of a module, on time (the common case): the rows that
-        ``add_submission`` and ``_store`` would leave, queued for one INSERT per table at the
-        batch's commit instead of an ORM object per cell. False (nothing queued) for a late
-        hand-in: its penalty needs the ORM's computed scores."""
-        shape = self._shape(module)
         timestamp = utils.parse_utc(stamp) if stamp else None
-        if timestamp is not None and shape["duedate"] is not None and timestamp > shape["duedate"]:
-            return False
-        self._student(learner)
-        submission_id = new_uuid()
-        rows = self._rows
-        rows["submitted_assignment"].append(
-            {"id": submission_id, "assignment_id": shape["id"], "student_id": learner,
-             "timestamp": timestamp, "extension": None}
-        )  # fmt: skip
-        for notebook_id, name, graded, commented in shape["notebooks"]:
-            got = result["notebooks"].get(name)
-            row_id = new_uuid()
-            rows["submitted_notebook"].append(
-                {"id": row_id, "assignment_id": submission_id, "notebook_id": notebook_id,
-                 "flagged": False, "late_submission_penalty": None}
-            )  # fmt: skip
-            for cell_id, cell_name in graded:
-                if got is None:  # no such notebook handed in: zero, as nbgrader does
-                    auto, manual = 0, False
-                elif cell_name in got["grades"]:
-                    auto = got["grades"][cell_name]
-                    manual = auto is None
-                else:
-                    auto, manual = None, True  # the column's default
-                rows["grade"].append(
-                    {"id": new_uuid(), "notebook_id": row_id, "cell_id": cell_id,
-                     "auto_score": auto, "manual_score": None, "extra_credit": None,
-                     "needs_manual_grade": manual}
-                )  # fmt: skip
-            for cell_id, cell_name in commented:
-                comment = got["comments"].get(cell_name) if got is not None else None
-                rows["comment"].append(
-                    {"id": new_uuid(), "notebook_id": row_id, "cell_id": cell_id,
-                     "auto_comment": comment, "manual_comment": None}
-                )  # fmt: skip
+        if (learner, module) in self.existing:  # handed in again: its rows are updated
+            submission = self.gradebook.find_submission(module, learner)
+            self._update(submission, result)
+        else:
+            submission = self._add(module, learner, result)
+        swap(staging, self.cohort_dir / "autograded" / learner / module)
+        submission.timestamp = timestamp
+        self._penalise(submission, result)
         return True
 
-    def _shape(self, module: str) -> dict:
-        """A module's notebooks and cells as plain ids and names, read once per batch."""
-        if module not in self._shapes:
-            assignment = self.gradebook.find_assignment(module)
-            notebooks = []
-            for nb in assignment.notebooks:
-                graded = [(c.id, c.name) for c in [*nb.grade_cells, *nb.task_cells]]
-                commented = [(c.id, c.name) for c in [*nb.solution_cells, *nb.task_cells]]
-                notebooks.append((nb.id, nb.name, graded, commented))
-            self._shapes[module] = {
-                "id": assignment.id, "duedate": assignment.duedate, "notebooks": notebooks
-            }  # fmt: skip
-        return self._shapes[module]
+    def _add(self, module: str, learner: str, result: dict):
+        """A first hand-in: the rows ``Gradebook.add_submission`` makes, filled in with the
+        grades at once and left to the batch's commit (``add_submission`` commits each)."""
+        assignment, student = self._assignment(module), self._student(learner)
+        with self.gradebook.db.no_autoflush:  # no half-built rows written while built
+            submission = SubmittedAssignment(assignment=assignment, student=student)
+            for notebook in assignment.notebooks:
+                got = result["notebooks"].get(notebook.name)
+                nb = SubmittedNotebook(notebook=notebook, assignment=submission)
+                for cell in [*notebook.grade_cells, *notebook.task_cells]:
+                    auto, manual = auto_grade(got, cell.name, None)
+                    Grade(cell_id=cell.id, notebook=nb, auto_score=auto, needs_manual_grade=manual)
+                for cell in [*notebook.solution_cells, *notebook.task_cells]:
+                    Comment(cell_id=cell.id, notebook=nb, auto_comment=auto_comment(got, cell.name))
+            self.gradebook.db.add(submission)
+        self.existing.add((learner, module))
+        return submission
 
-    def _student(self, learner: str):
-        if learner not in self._students:
-            try:
-                self._students[learner] = self.gradebook.find_student(learner)
-            except MissingEntry:
-                self._students[learner] = self.gradebook.update_or_create_student(learner)
-        return self._students[learner]
-
-    def _insert_rows(self) -> None:
-        """The queued rows of first hand-ins, one INSERT per table, parents first."""
-        for table in TABLES:  # parents before children
-            rows = self._rows[table.__tablename__]
-            if rows:
-                self.gradebook.db.execute(insert(table.__table__), rows)
-            rows.clear()
-
-    def _store(self, submission, result, stamp):
-        gb = self.gradebook
+    @staticmethod
+    def _update(submission, result: dict) -> None:
+        """A hand-in graded before: its grades and comments changed as ``SaveAutoGrades``
+        changes them."""
         for notebook in submission.notebooks:
             got = result["notebooks"].get(notebook.notebook.name)
             for grade in notebook.grades:
-                if got is None:  # no such notebook handed in: zero, as nbgrader does
-                    grade.auto_score, grade.needs_manual_grade = 0, False
-                elif grade.name in got["grades"]:
-                    # as nbgrader's SaveAutoGrades: never touch a manual score, but flag it
-                    grade.auto_score = got["grades"][grade.name]
-                    grade.needs_manual_grade = (
-                        grade.manual_score is not None or grade.auto_score is None
-                    )
+                grade.auto_score, grade.needs_manual_grade = auto_grade(
+                    got,
+                    grade.name,
+                    grade.manual_score,
+                    (grade.auto_score, grade.needs_manual_grade),
+                )
             for comment in notebook.comments:
-                if got is not None and comment.name in got["comments"]:
-                    comment.auto_comment = got["comments"][comment.name]
-        submission.timestamp = utils.parse_utc(stamp) if stamp else None
-        late = submission.total_seconds_late > 0
-        for notebook in submission.notebooks:
-            if notebook.notebook.name in result["notebooks"]:
-                notebook.late_submission_penalty = None
-                if late:
-                    gb.db.flush()
-                    gb.db.expire(notebook, ["score"])  # a computed column: read it back
-                    self._late_penalty(submission, notebook)
+                comment.auto_comment = auto_comment(got, comment.name, comment.auto_comment)
 
-    def _late_penalty(self, submission, notebook):
-        """As nbgrader's AssignLatePenalties, with the plugin of the configuration."""
-        notebook.late_submission_penalty = None
-        if submission.total_seconds_late > 0:
-            penalty = self.late.plugin_inst.late_submission_penalty(
-                submission.student.id, notebook.score, submission.total_seconds_late
-            )
-            if penalty is not None:
-                notebook.late_submission_penalty = self.late._check_late_penalty(notebook, penalty)
+    def _assignment(self, module: str):
+        if module not in self.assignments:
+            self.assignments[module] = self.gradebook.find_assignment(module)
+        return self.assignments[module]
+
+    def _student(self, learner: str):
+        """nbgrader's row of a learner; a new one joins the batch (``add_student`` would
+        commit on its own)."""
+        if learner not in self.students:
+            try:
+                self.students[learner] = self.gradebook.find_student(learner)
+            except MissingEntry:
+                self.students[learner] = Student(id=learner)
+                self.gradebook.db.add(self.students[learner])
+        return self.students[learner]
+
+    def _penalise(self, submission, result: dict) -> None:
+        """As nbgrader's AssignLatePenalties, with the plugin of the configuration: the
+        penalty of each handed-in notebook of a late hand-in, at most its score."""
+        late = submission.total_seconds_late
+        for notebook in submission.notebooks:
+            if notebook.notebook.name not in result["notebooks"]:
+                continue
+            notebook.late_submission_penalty = None
+            if late > 0:
+                self.gradebook.db.flush()  # the score is computed by the database
+                self.gradebook.db.expire(notebook, ["score"])
+                penalty = self.late.plugin_inst.late_submission_penalty(
+                    submission.student.id, notebook.score, late
+                )
+                if penalty is not None:
+                    notebook.late_submission_penalty = min(max(penalty, 0), notebook.score)
+
+
+def auto_grade(got: dict | None, cell: str, manual_score, current=(None, True)) -> tuple:
+    """(auto_score, needs_manual_grade) of a grade cell, as nbgrader's SaveAutoGrades leaves
+    it: a manual score is never touched, but flagged. `got`: the notebook's grades and
+    comments from the worker, None when it was not handed in (zero, as nbgrader gives);
+    `current`: kept when the worker has no grade for the cell (a new row's defaults)."""
+    if got is None:
+        return 0, False
+    if cell not in got["grades"]:
+        return current
+    auto = got["grades"][cell]
+    return auto, manual_score is not None or auto is None
+
+
+def auto_comment(got: dict | None, cell: str, current=None):
+    if got is None or cell not in got["comments"]:
+        return current
+    return got["comments"][cell]

@@ -26,10 +26,14 @@ from types import SimpleNamespace
 
 import nbformat
 from leerpad.grading.cells import widget_only
-from leerpad.grading.fastpath import KeysOfCohort, LearnerCodeExecute, ScoreWidgets
+from leerpad.grading.fastpath import (
+    KeysOfCohort,
+    LearnerCodeExecute,
+    RecomputeWidgetScores,
+    ScoreWidgets,
+)
 from leerpad.grading.handin import hand_in_lock, not_data
 from leerpad.grading.nbgrader_run import grading_environment
-from leerpad.grading.preprocessors import RecomputeWidgetScores
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateFeedback
@@ -155,40 +159,6 @@ class CollectGrades(NbGraderPreprocessor):
         return cell, resources
 
 
-def compile_schemas_once():
-    """nbgrader checks each cell's metadata with ``jsonschema.validate``, which checks the
-    schema itself again on every call: most of the time of a widget notebook. The same
-    check, with the schema compiled once per process."""
-    import jsonschema
-    from nbgrader.nbgraderformat import common
-
-    if getattr(common.jsonschema, "compiled", False):
-        return
-    validators, outcomes, schemas = {}, {}, {}
-
-    def validate(instance, schema):
-        # nbgrader reads its schema again for every notebook: key on its content, worked
-        # out once per schema object (kept alive here, so its id is not reused)
-        if id(schema) not in schemas:
-            if len(schemas) > 64:
-                schemas.clear()
-            schemas[id(schema)] = (schema, json.dumps(schema, sort_keys=True))
-        schema_key = schemas[id(schema)][1]
-        if schema_key not in validators:
-            cls = jsonschema.validators.validator_for(schema)
-            cls.check_schema(schema)
-            validators[schema_key] = cls(schema)
-        # the same cell metadata comes back in every hand-in: check each once
-        key = (schema_key, json.dumps(instance, sort_keys=True, default=repr))
-        if key not in outcomes:
-            validator = validators[schema_key]
-            outcomes[key] = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-        if outcomes[key] is not None:
-            raise outcomes[key]
-
-    common.jsonschema = SimpleNamespace(validate=validate, compiled=True)
-
-
 def _replace(steps, old, new):
     """The steps with each `old` (or a subclass of it, such as ``SandboxedExecute`` for
     ``Execute``) replaced by `new`, or left out when `new` is None."""
@@ -208,7 +178,6 @@ class Grader:
     """Grades hand-ins of one cohort, one after another, in this process."""
 
     def __init__(self, cohort_dir, db_url: str | None = None):
-        compile_schemas_once()
         self.cohort_dir = Path(cohort_dir).resolve()
         self.config = load_config(self.cohort_dir, db_url)
         self.coursedir = CourseDirectory(config=self.config)

@@ -84,6 +84,38 @@ def test_widget_only_notebooks_take_the_fast_path_with_nbgrader_grades(both_grad
         assert found[key] == expected[key], key
 
 
+def test_late_hand_ins_get_the_penalties_of_nbgrader(released):
+    """A due date in the past and nbgrader's 'zero' penalty: leerpad stores the penalties
+    (and grades) stock nbgrader stores, for first hand-ins and for hand-ins graded again."""
+    from datetime import datetime
+
+    from leerpad.grading.engine import grade
+    from leerpad.grading.nbgrader_run import run_nbgrader
+
+    clones = []
+    for name in ("nbgrader-laat", "leerpad-laat"):
+        clone = clone_cohort(released.dir, released.dir.parent, name)
+        with clone.gradebook() as gb:
+            gb.update_or_create_assignment(WIDGETS, duedate=datetime(2020, 1, 1))
+        with open(clone.dir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write('c.LateSubmissionPlugin.penalty_method = "zero"\n')
+        clones.append(clone)
+    reference, ours = clones
+    again = ["juf-1", "juf-2"]
+    for round_ in (1, 2):
+        if round_ == 2:  # two learners hand in again, with other answers
+            for clone in clones:
+                hand_ins(clone.dir, WIDGETS, again, seed=4)
+        run_nbgrader(reference.dir, "autograde", WIDGETS, "--create", "--force")
+        summary = grade(ours.dir, WIDGETS, jobs=1, feedback=False)
+        assert summary.ok, summary.failed
+        assert len(summary.graded) == (8 if round_ == 1 else 2)
+        expected = grades(reference.settings["db_url"], reference.name)
+        assert grades(ours.settings["db_url"], ours.name) == expected
+    penalties = {v for k, v in expected.items() if k[-1] == "late"}
+    assert len(penalties) > 1 and None not in penalties  # scores taken, not just zero
+
+
 def test_fast_path_starts_no_kernel(released, monkeypatch):
     """The point of the fast path: a widget-only hand-in is graded without a kernel."""
     from leerpad.grading.worker import Grader
