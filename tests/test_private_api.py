@@ -25,10 +25,6 @@ THEIRS = ("jupyter_client", "nbgrader")
 
 # Being rewritten on nbgrader's public API by another change of issue 18 at the same time
 # (grading/record.py and grading/worker.py); the lead empties this list on merge.
-PENDING_NBGRADER: set[tuple[str, str]] = {
-    # nbgrader's Gradebook._check_late_penalty, for the late penalty of a hand-in
-    ("grading/record.py", "private attribute _check_late_penalty of jupyter_client/nbgrader"),
-}
 
 
 def private(name: str) -> bool:
@@ -205,9 +201,4 @@ def test_finder_sees_private_overrides_by_introspection():
 
 def test_no_private_api_of_jupyter_client_or_nbgrader():
     found = private_uses()
-    pending = [f for f in found if (f.split(":")[0], f.split(": ", 1)[1]) in PENDING_NBGRADER]
-    unexpected = [f for f in found if f not in pending]
-    assert not unexpected, "Private API of jupyter_client/nbgrader:\n" + "\n".join(unexpected)
-    # The allow-list holds only what is still there: an entry fixed meanwhile must go.
-    stale = PENDING_NBGRADER - {(f.split(":")[0], f.split(": ", 1)[1]) for f in found}
-    assert not stale, f"Already public, remove from PENDING_NBGRADER: {sorted(stale)}"
+    assert not found, "Private API of jupyter_client/nbgrader:\n" + "\n".join(found)
