@@ -46,6 +46,7 @@ class TrainerHandler(JupyterHandler):
         return (
             f"<nav class='muted'><a href='{self.at(TRAINER_PAGES['grading'])}'>Open vragen "
             f"beoordelen</a> · <a href='{self.at(TRAINER_PAGES['report'])}'>Rapport</a> · "
+            f"<a href='{self.at(TRAINER_PAGES['classroom'])}'>Klaslinks</a> · "
             f"<a href='{self.at('/lab')}'>JupyterLab</a> · "
             f"<a href='{self.at('/formgrader')}'>Formgrader</a></nav>"
         )
@@ -220,6 +221,28 @@ class GradeHandler(TrainerHandler):
         self.redirect(self.at(TRAINER_PAGES["grading"]) + "?" + urlencode({"bewaard": saved}))
 
 
+class ClassroomHandler(TrainerHandler):
+    """Each module's class link as a QR code, large enough to scan from a projector. The
+    links use the address the platform runs on (in classroom mode: the Wi-Fi's)."""
+
+    @web.authenticated
+    def get(self):
+        from leerpad.classroom import qr_svg
+        from leerpad.platform import addresses
+
+        links = self.cohort.class_links(addresses().apps)
+        items = "".join(
+            f"<li><h2>{html.escape(module)}</h2>{qr_svg(link, f'Klaslink {module}')}"
+            f"<p><a href='{html.escape(link)}'>{html.escape(link)}</a></p></li>"
+            for module, link in links.items()
+        )
+        self.page(
+            "Klaslinks",
+            "<p>Leerlingen scannen de code van hun module en vullen hun "
+            f"schuilnaam en code in.</p><ul class='qr'>{items}</ul>",
+        )
+
+
 def _jupyter_server_extension_points():
     return [{"module": "leerpad.servers.trainer"}]
 
@@ -229,6 +252,7 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.web_app.settings["leerpad_cohort_dir"] = settings.cohort_dir
     base = serverapp.web_app.settings.get("base_url", "/").rstrip("/")
     report, grading = TRAINER_PAGES["report"], TRAINER_PAGES["grading"]
+    classroom = TRAINER_PAGES["classroom"]
     serverapp.web_app.add_handlers(
         ".*$",
         [
@@ -237,6 +261,7 @@ def _load_jupyter_server_extension(serverapp):
             (base + grading.rstrip("/"), web.RedirectHandler, {"url": base + grading}),
             (base + grading, ListHandler),
             (base + grading + r"([^/]+)/([^/]+)/([^/]+)", GradeHandler),
+            (base + classroom, ClassroomHandler),
         ],
     )
     serverapp.log.info("leerpad: trainerpagina's voor %s", settings.cohort_dir)
