@@ -87,8 +87,9 @@ def classroom_network(
             )
     if bool(certfile) != bool(keyfile):
         raise ClassroomError(
-            "leerpad start --classroom: geef --certfile en --keyfile samen (het certificaat en "
-            "zijn sleutel, PEM-bestanden), of geen van beide: dan maakt leerpad er zelf een."
+            "leerpad start --classroom: --certfile en --keyfile horen samen. Oplossing: geef "
+            "ze samen (het certificaat en zijn sleutel, PEM-bestanden), of geen van beide: dan "
+            "maakt leerpad er zelf een."
         )
     for given in (certfile, keyfile):
         if given and not Path(given).is_file():

@@ -8,6 +8,7 @@ import re
 import socket
 import ssl
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from conftest import free_port, launch_platform, small_class_pools, stop_process_group
 from stories import MODULE, RIGHT, leerpad
 
+from leerpad.classroom import SELF_SIGNED_NOTE, UNENCRYPTED_WARNING, classroom_network
 from leerpad.platform import descendants
 
 pytestmark = [pytest.mark.servers]
@@ -181,3 +183,49 @@ def test_a_pupil_on_a_phone_checks_an_answer_over_https(classroom, browser):
     exercise.get_by_text("Juist!").wait_for(timeout=60_000)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def run_start(isolated_env, tmp_path, *options) -> subprocess.CompletedProcess:
+    env = {**isolated_env, "LEERPAD_VAR": str(tmp_path / "var")}
+    return subprocess.run(
+        [sys.executable, "-m", "leerpad", "start", *options],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (("--classroom", "--host", "laptop.local"), "geen IPv4-adres"),
+        (("--classroom", "--host", "10.0.0.5", "--certfile", "a.crt"), "horen samen"),
+        (("--classroom", "--host", "10.0.0.5", "--certfile", "nergens.crt", "--keyfile", "k"),
+         "bestaat niet"),
+        (("--host", "10.0.0.5"), "voeg --classroom toe"),
+    ],
+)  # fmt: skip
+def test_bad_classroom_options_say_how_to_fix_them(isolated_env, tmp_path, options, says):
+    result = run_start(isolated_env, tmp_path, *options)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert says in result.stderr and "Oplossing" in result.stderr
+    assert not (tmp_path / "var" / "cohorts").exists()  # nothing was started or made
+
+
+def test_the_certificate_fits_its_address_and_is_made_once(tmp_path):
+    from cryptography import x509
+
+    network, notes = classroom_network("10.0.0.5", True, "", "", tmp_path / "tls")
+    assert network.url(8866) == "https://10.0.0.5:8866" and SELF_SIGNED_NOTE in notes
+    cert = Path(network.certfile).read_bytes()
+    assert classroom_network("10.0.0.5", True, "", "", tmp_path / "tls")[0] == network
+    assert Path(network.certfile).read_bytes() == cert  # the same: pupils accepted it once
+    assert Path(network.keyfile).stat().st_mode & 0o077 == 0
+    moved, _ = classroom_network("10.0.0.6", True, "", "", tmp_path / "tls")
+    names = x509.load_pem_x509_certificate(Path(moved.certfile).read_bytes()).extensions
+    san = names.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["10.0.0.6"]
+
+
+def test_without_https_the_trainer_is_warned(tmp_path):
+    network, notes = classroom_network("10.0.0.5", False, "", "", tmp_path / "tls")
+    assert network.url(8000) == "http://10.0.0.5:8000"
+    assert UNENCRYPTED_WARNING in notes and not (tmp_path / "tls").exists()
