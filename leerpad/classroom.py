@@ -76,6 +76,15 @@ def classroom_network(
             "het adres van de laptop op de wifi (zie 'ip -4 addr'), bv. --host 192.168.1.20, "
             "of --host 0.0.0.0 voor elk netwerk van de laptop."
         ) from None
+    with socket.socket() as s:
+        try:
+            s.bind((bind, 0))
+        except OSError:
+            raise ClassroomError(
+                f"leerpad start --classroom --host {bind}: dat adres hoort niet bij deze laptop. "
+                "Oplossing: kies een adres uit 'ip -4 addr' (dat van de wifi), of laat --host "
+                "weg: dan kiest leerpad het zelf."
+            ) from None
     link_host = bind
     if bind == ANY:
         link_host = lan_address()

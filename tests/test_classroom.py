@@ -197,9 +197,10 @@ def run_start(isolated_env, tmp_path, *options) -> subprocess.CompletedProcess:
     ("options", "says"),
     [
         (("--classroom", "--host", "laptop.local"), "geen IPv4-adres"),
-        (("--classroom", "--host", "10.0.0.5", "--certfile", "a.crt"), "horen samen"),
-        (("--classroom", "--host", "10.0.0.5", "--certfile", "nergens.crt", "--keyfile", "k"),
+        (("--classroom", "--host", "127.0.0.5", "--certfile", "a.crt"), "horen samen"),
+        (("--classroom", "--host", "127.0.0.5", "--certfile", "nergens.crt", "--keyfile", "k"),
          "bestaat niet"),
+        (("--classroom", "--host", "192.0.2.254"), "hoort niet bij deze laptop"),
         (("--host", "10.0.0.5"), "voeg --classroom toe"),
     ],
 )  # fmt: skip
@@ -213,19 +214,19 @@ def test_bad_classroom_options_say_how_to_fix_them(isolated_env, tmp_path, optio
 def test_the_certificate_fits_its_address_and_is_made_once(tmp_path):
     from cryptography import x509
 
-    network, notes = classroom_network("10.0.0.5", True, "", "", tmp_path / "tls")
-    assert network.url(8866) == "https://10.0.0.5:8866" and SELF_SIGNED_NOTE in notes
+    network, notes = classroom_network("127.0.0.5", True, "", "", tmp_path / "tls")
+    assert network.url(8866) == "https://127.0.0.5:8866" and SELF_SIGNED_NOTE in notes
     cert = Path(network.certfile).read_bytes()
-    assert classroom_network("10.0.0.5", True, "", "", tmp_path / "tls")[0] == network
+    assert classroom_network("127.0.0.5", True, "", "", tmp_path / "tls")[0] == network
     assert Path(network.certfile).read_bytes() == cert  # the same: pupils accepted it once
     assert Path(network.keyfile).stat().st_mode & 0o077 == 0
-    moved, _ = classroom_network("10.0.0.6", True, "", "", tmp_path / "tls")
+    moved, _ = classroom_network("127.0.0.6", True, "", "", tmp_path / "tls")
     names = x509.load_pem_x509_certificate(Path(moved.certfile).read_bytes()).extensions
     san = names.get_extension_for_class(x509.SubjectAlternativeName).value
-    assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["10.0.0.6"]
+    assert [str(ip) for ip in san.get_values_for_type(x509.IPAddress)] == ["127.0.0.6"]
 
 
 def test_without_https_the_trainer_is_warned(tmp_path):
-    network, notes = classroom_network("10.0.0.5", False, "", "", tmp_path / "tls")
-    assert network.url(8000) == "http://10.0.0.5:8000"
+    network, notes = classroom_network("127.0.0.5", False, "", "", tmp_path / "tls")
+    assert network.url(8000) == "http://127.0.0.5:8000"
     assert UNENCRYPTED_WARNING in notes and not (tmp_path / "tls").exists()
