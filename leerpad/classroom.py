@@ -129,9 +129,9 @@ SELF_SIGNED_NOTE = (
     "HTTPS met een certificaat dat deze laptop zelf maakte: de browser van elke leerling "
     "waarschuwt de eerste keer ('Je verbinding is niet privé' of 'Deze verbinding is niet "
     "privé'). Laat de leerling tikken op 'Geavanceerd' en dan 'Doorgaan naar ... (onveilig)' "
-    "(Safari: 'Toon details' en dan 'bezoek deze website'); de website vraagt het nog eens. "
-    "De verbinding is dan wel versleuteld. Geen waarschuwing: geef een certificaat van de "
-    "school met --certfile en --keyfile."
+    "(Safari: 'Toon details' en dan 'bezoek deze website'); de website (een andere poort) kan "
+    "het nog eens vragen. De verbinding is dan wel versleuteld. Geen waarschuwing: geef een "
+    "certificaat van de school met --certfile en --keyfile."
 )
 UNENCRYPTED_WARNING = (
     "WAARSCHUWING: zonder HTTPS gaan de antwoorden, schuilnamen en codes van de leerlingen "
