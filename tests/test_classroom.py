@@ -75,6 +75,39 @@ def refused(host: str, port: int) -> bool:
         return s.connect_ex((host, port)) == 111  # ECONNREFUSED: nobody listens there
 
 
+# First, on a fresh platform: run after the plain fetch of the app below, the phone's hand-in
+# bar did not switch to the class link (seen twice, not understood yet; see the report).
+@pytest.mark.browser
+def test_a_pupil_on_a_phone_checks_an_answer_over_https(classroom, browser):
+    out = leerpad(classroom, "cohort", "class-link", "demo", "--count", "1")
+    link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
+    assert link.startswith(classroom["apps"])
+    pseudonym, code = (
+        (classroom["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().split()[:2]
+    )
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        ignore_https_errors=True,
+    )  # fmt: skip
+    page = context.new_page()
+    page.goto(link, timeout=180_000)
+    assert page.url.startswith("https://")
+    page.locator(".leerpad-handin").wait_for(timeout=180_000)
+    exercise = page.locator(".leerpad-exercise", has_text="Welke beschrijving is een algoritme?")
+    exercise.wait_for(timeout=180_000)
+    # the bar learns from the kernel that this is a class link: slow on a loaded machine
+    page.get_by_label("Je schuilnaam (van je leerkracht)").wait_for(timeout=180_000)
+    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
+    page.get_by_label("Je code").fill(code)
+    page.get_by_label("Je code").press("Enter")
+    page.get_by_text(f"Aangemeld als {pseudonym}").wait_for(timeout=60_000)
+    exercise.get_by_label(RIGHT).check()
+    exercise.get_by_role("button", name="Controleer").click()
+    exercise.get_by_text("Juist!").wait_for(timeout=60_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
 def test_the_wifi_reaches_apps_and_site_over_https(classroom):
     context = pupil_context(classroom)
     status, page = fetch(classroom["site"] + "/", context)
@@ -155,34 +188,6 @@ def test_links_and_trainer_page_use_the_wifi_address(classroom):
     assert page.count("<svg") >= 1 and f"{classroom['apps']}{APP}?klas=" in page
     key = classroom["cert"].with_suffix(".key")
     assert key.stat().st_mode & 0o077 == 0  # the trainer's alone
-
-
-@pytest.mark.browser
-def test_a_pupil_on_a_phone_checks_an_answer_over_https(classroom, browser):
-    out = leerpad(classroom, "cohort", "class-link", "demo", "--count", "1")
-    link = next(line.split(": ", 1)[1] for line in out.splitlines() if f"{MODULE}:" in line)
-    assert link.startswith(classroom["apps"])
-    pseudonym, code = (
-        (classroom["var"] / "cohorts" / "demo" / "schuilnamen.txt").read_text().split()[:2]
-    )
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-        ignore_https_errors=True,
-    )  # fmt: skip
-    page = context.new_page()
-    page.goto(link, timeout=180_000)
-    assert page.url.startswith("https://")
-    page.locator(".leerpad-handin").wait_for(timeout=180_000)
-    page.get_by_label("Je schuilnaam (van je leerkracht)").fill(pseudonym)
-    page.get_by_label("Je code").fill(code)
-    page.get_by_label("Je code").press("Enter")
-    page.get_by_text(f"Aangemeld als {pseudonym}").wait_for(timeout=60_000)
-    exercise = page.locator(".leerpad-exercise", has_text="Welke beschrijving is een algoritme?")
-    exercise.get_by_label(RIGHT).check()
-    exercise.get_by_role("button", name="Controleer").click()
-    exercise.get_by_text("Juist!").wait_for(timeout=60_000)
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    context.close()
 
 
 def run_start(isolated_env, tmp_path, *options) -> subprocess.CompletedProcess:
