@@ -2,6 +2,8 @@
 #   make start   installs what is missing, builds what changed and serves the platform
 #                (COHORT=naam make start: a named cohort)
 #   make test    the same set-up plus the test tools, then lint and every test
+#   make classroom  the same as make start, but the pupils of one class reach the apps and
+#                the site over the school's Wi-Fi (HTTPS; CLASSROOM_HOST=<address> to choose it)
 #   make hub     a cohort on many devices: JupyterHub with demo accounts (as root; see
 #                site/docs/installeren.md)
 # System packages (scripts/system-packages.sh) come from apt-get when run as root or with
@@ -12,7 +14,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 COHORT ?= demo
 
-.PHONY: start test lint bench check clean python system-start system-test system-hub hub
+.PHONY: start classroom test lint bench check clean python system-start system-test system-hub hub
 
 python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -38,6 +40,10 @@ system-hub:
 
 start: system-start $(INSTALLED)
 	@$(BIN)/leerpad start --cohort $(COHORT)
+
+# Classroom mode (leerpad.classroom): apps and site on the Wi-Fi, everything else on 127.0.0.1.
+classroom: system-start $(INSTALLED)
+	@$(BIN)/leerpad start --classroom --cohort $(COHORT) $(if $(CLASSROOM_HOST),--host $(CLASSROOM_HOST))
 
 check: $(INSTALLED)
 	$(BIN)/leerpad check

@@ -22,11 +22,37 @@ def _ensure_tools_on_path():
 
 
 def cmd_start(args) -> int:
+    from leerpad.classroom import ClassroomError, classroom_network
+    from leerpad.paths import var_dir
     from leerpad.platform import start
 
     if args.cohort != DEMO_COHORT:
         _existing_cohort(args.cohort)  # a typo must not start an empty cohort
-    return start(cohort=args.cohort)
+    chosen = [flag for flag, value in classroom_flags(args) if value]
+    if not args.classroom:
+        if chosen:
+            print(
+                f"leerpad start: {', '.join(chosen)} geldt alleen in het klaslokaal. "
+                "Oplossing: voeg --classroom toe (of make classroom).",
+                file=sys.stderr,
+            )
+            return 2
+        return start(cohort=args.cohort)
+    try:
+        network, notes = classroom_network(
+            args.host, not args.no_https, args.certfile or "", args.keyfile or "",
+            cert_dir=var_dir() / "servers" / "klaslokaal",
+        )  # fmt: skip
+    except ClassroomError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return start(cohort=args.cohort, network=network, notes=notes)
+
+
+def classroom_flags(args) -> list[tuple[str, object]]:
+    """The flags of classroom mode, with what was given for each."""
+    return [("--host", args.host), ("--no-https", args.no_https),
+            ("--certfile", args.certfile), ("--keyfile", args.keyfile)]  # fmt: skip
 
 
 DEMO_COHORT = "demo"  # made by `leerpad start` when it does not exist
@@ -445,6 +471,15 @@ def main(argv=None) -> int:
         default=DEMO_COHORT,
         help="het cohort dat draait (standaard demo); met make: COHORT=naam make start",
     )
+    p.add_argument(
+        "--classroom",
+        action="store_true",
+        help="klaslokaal: apps en website bereikbaar over de wifi (HTTPS), de rest op 127.0.0.1",
+    )
+    p.add_argument("--host", help="netwerkadres voor apps en website (standaard dat van de wifi)")
+    p.add_argument("--no-https", action="store_true", help="zonder HTTPS (onversleuteld!)")
+    p.add_argument("--certfile", help="eigen certificaat (PEM) in plaats van een zelfgemaakt")
+    p.add_argument("--keyfile", help="de sleutel bij --certfile (PEM)")
     p.set_defaults(func=cmd_start)
 
     p = sub.add_parser("check", help="controleer de cursussen (of een module)")

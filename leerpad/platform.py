@@ -14,6 +14,7 @@ from pathlib import Path
 
 from leerpad.catalogue import Catalogue
 from leerpad.check import gate
+from leerpad.classroom import LAPTOP, LOOPBACK, Network, qr_terminal
 from leerpad.grading.cohort import Cohort, app_url
 from leerpad.grading.release import release_all
 from leerpad.paths import ROOT, build_dir, data_dir, var_dir
@@ -21,7 +22,9 @@ from leerpad.servers.lab import TRAINER_PAGES, learner_lab, trainer_lab
 from leerpad.settings import variables
 from leerpad.site_build import build_site
 
-HOST = "127.0.0.1"
+HOST = LOOPBACK  # the trainer workspace, the learner JupyterLab and grading: always
+# The servers a learner uses; in classroom mode they listen on the network (leerpad.classroom).
+PUBLIC = ("site", "apps")
 # Memory ceilings of the apps server (MB): one kernel, and the server before it sheds load.
 APP_LIMITS = {"kernel_memory_mb": 2048, "server_memory_mb": 1024}
 
@@ -53,7 +56,7 @@ class Ports:
 
     VARIABLES = {"site": "PORT", "apps": "APPS_PORT", "lab": "LAB_PORT", "trainer": "TRAINER_PORT"}
 
-    def check_free(self) -> None:
+    def check_free(self, network: Network = LAPTOP) -> None:
         for attr, var in self.VARIABLES.items():
             port = getattr(self, attr)
             with socket.socket() as s:
@@ -61,7 +64,7 @@ class Ports:
                 # last connections wait in TIME_WAIT after Ctrl-C is free, not busy.
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 try:
-                    s.bind((HOST, port))
+                    s.bind((network.bind if attr in PUBLIC else HOST, port))
                 except OSError as err:
                     raise PortBusy(
                         f"Poort {port} is bezet (nodig voor {attr}). Stop wat die poort gebruikt, "
@@ -148,12 +151,14 @@ class Addresses:
     running: bool = False
 
     @classmethod
-    def of(cls, ports: Ports, cohort: str = "", running: bool = False) -> "Addresses":
+    def of(
+        cls, ports: Ports, cohort: str = "", running: bool = False, network: Network = LAPTOP
+    ) -> "Addresses":
         def url(port):
             return f"http://{HOST}:{port}"
 
-        return cls(url(ports.site), url(ports.apps), url(ports.lab), url(ports.trainer), cohort,
-                   running)  # fmt: skip
+        return cls(network.url(ports.site), network.url(ports.apps), url(ports.lab),
+                   url(ports.trainer), cohort, running)  # fmt: skip
 
     def not_running_note(self) -> str:
         """Empty while the platform runs; otherwise what a printed link is worth."""
@@ -196,14 +201,16 @@ class Platform:
     learner: str = "leerkracht-demo"
     processes: list = field(default_factory=list)
     grading_socket: Path | None = None  # where the grading service listens, once started
+    network: Network = field(default_factory=Network)  # where apps and site listen
+    notes: list = field(default_factory=list)  # what the trainer must read about the network
 
     def urls(self) -> dict:
-        a = Addresses.of(self.ports, self.cohort)
+        a = Addresses.of(self.ports, self.cohort, network=self.network)
         return {"site": a.site + "/", "apps": a.apps, "lab": a.lab, "trainer": a.trainer}
 
     def write_addresses(self) -> None:
         """Tell every other command where this platform answers (see :func:`addresses`)."""
-        a = Addresses.of(self.ports)
+        a = Addresses.of(self.ports, network=self.network)
         me = os.getpid()
         data = {
             "pid": me,
@@ -272,8 +279,11 @@ class Platform:
         root_flag = ["--allow-root"] if os.geteuid() == 0 else []  # CI and containers run as root
         site_dir = build_dir() / "site"
         self._spawn(
-            "site", [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site)], cwd=var_dir()
-        )
+            "site",
+            [py, "-m", "leerpad.servers.site", str(site_dir), str(p.site),
+             f"--host={self.network.bind}", *self.tls_options("--")],
+            cwd=var_dir(),
+        )  # fmt: skip
         self.start_grading(cohort)
         self.start_apps(cohort)
         self._start_labs(cohort, root_flag)
@@ -321,7 +331,8 @@ class Platform:
                 str(cohort.release_dir),
                 "--no-browser",
                 f"--port={p.apps}",
-                f"--Voila.ip={HOST}",
+                f"--Voila.ip={self.network.bind}",
+                *self.tls_options("--LearnerApps."),
                 "--template=leerpad",
                 "--preheat_kernel=True",
                 "--pool_size=1",
@@ -341,6 +352,13 @@ class Platform:
                 "--Voila.tornado_settings={'headers': {'Referrer-Policy': 'no-referrer'}}",
             ],
             kernel_env,
+        )
+
+    def tls_options(self, prefix: str) -> list[str]:
+        """The certificate options of a learner-facing server (none without HTTPS)."""
+        n = self.network
+        return (
+            [f"{prefix}certfile={n.certfile}", f"{prefix}keyfile={n.keyfile}"] if n.certfile else []
         )
 
     def _start_labs(self, cohort: Cohort, root_flag: list) -> None:
@@ -401,8 +419,9 @@ class Platform:
                 raise RuntimeError(f"De server '{name}' stopte meteen. Zie {log}:\n{tail}")
 
     def wait_until_listening(
-        self, timeout=120, names=("site", "apps", "lab", "trainer", "grading"), host=HOST
+        self, timeout=120, names=("site", "apps", "lab", "trainer", "grading"), host=None
     ) -> None:
+        """Wait for the servers ``names``, each on its own address (or all on ``host``)."""
         deadline = time.monotonic() + timeout
         pending = {name: getattr(self.ports, name) for name in names if name != "grading"}
         if "grading" in names and self.grading_socket:
@@ -410,11 +429,15 @@ class Platform:
         while pending and time.monotonic() < deadline:
             self.raise_if_stopped()
             for name, port in list(pending.items()):
-                if listening(port, host):
+                if listening(port, host or self.host_of(name)):
                     del pending[name]
             time.sleep(0.2)
         if pending:
             raise RuntimeError(f"Niet op tijd gestart: {', '.join(pending)}")
+
+    def host_of(self, name: str) -> str:
+        """Where this machine reaches the server ``name``."""
+        return self.network.reach() if name in PUBLIC else HOST
 
     def stop(self) -> None:
         # Kernels run in sessions of their own: remember them, in case a server dies before
@@ -486,8 +509,29 @@ class Platform:
                 f"  Een ander cohort: COHORT=<naam> make start. Links: leerpad cohort links "
                 f"{cohort.name}",
                 "",
+                *self.classroom_lines(cohort, a),
             ]
         )
+
+    def classroom_lines(self, cohort: Cohort, a: Addresses) -> list[str]:
+        """In classroom mode: what the class reaches, and each module's class link as a QR
+        code to scan from the screen (the trainer's page shows them too)."""
+        if self.network.bind == HOST:
+            return []
+        lines = [
+            f"Klaslokaal: de leerlingen bereiken de apps en de website op {self.network.host} "
+            "(wifi). De trainerwerkplek, JupyterLab en het verbeteren blijven op 127.0.0.1.",
+            *self.notes,
+            f"QR-codes op groot scherm: {a.trainer}{TRAINER_PAGES['classroom']}",
+        ]
+        if not cohort.pseudonyms and not cohort.is_open:
+            lines.append(
+                "Nog geen schuilnamen: maak ze met leerpad cohort class-link "
+                f"{cohort.name} (of open het cohort)."
+            )
+        for module, link in cohort.class_links(a.apps).items():
+            lines += ["", f"Klaslink {module}:", link, qr_terminal(link)]
+        return lines
 
 
 def path_title(path_id: str) -> str:
@@ -498,14 +542,14 @@ def path_title(path_id: str) -> str:
     return f"leerpad {path_id}"
 
 
-def start(cohort="demo") -> int:
+def start(cohort="demo", network: Network = LAPTOP, notes=()) -> int:
     try:
         ports = Ports.from_env()
-        ports.check_free()
+        ports.check_free(network)
     except PortBusy as err:
         print(err, file=sys.stderr)
         return 2
-    platform = Platform(ports, cohort)
+    platform = Platform(ports, cohort, network=network, notes=list(notes))
     cohort_obj = platform.prepare()
 
     def up():

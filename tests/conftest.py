@@ -102,14 +102,14 @@ def small_class_pools(var: Path) -> None:
     (var / "voila.json").write_text('{"AppLimits": {"class_pool": 2}}\n')
 
 
-def launch_platform(info, cohort="demo"):
-    """Start `leerpad start --cohort ...` on the ports and data of `info`, and wait until it
-    says it runs; `info` gets the process, the cohort and the trainer token. Returns what
-    this start printed."""
+def launch_platform(info, cohort="demo", options=()):
+    """Start `leerpad start --cohort ... [options]` on the ports and data of `info`, and wait
+    until it says it runs; `info` gets the process, the cohort and the trainer token. Returns
+    what this start printed."""
     with open(info["log"], "a") as log:  # the child keeps its own handle
         start = log.tell()  # bytes: this start's own lines begin here
         proc = subprocess.Popen(
-            [sys.executable, "-m", "leerpad", "start", "--cohort", cohort],
+            [sys.executable, "-m", "leerpad", "start", "--cohort", cohort, *options],
             env=info["env"],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -99,7 +99,7 @@ def test_the_report_escapes_what_it_shows():
     assert "verbeteren mislukt" in report and "wacht op een trainer" in report
     assert "<svg width='80'" in report and "<h3>&lt;script&gt;" in report
     assert "<nav" not in report  # a report on disk links nowhere; the server's has the menu
-    links = dict.fromkeys(("grading", "report", "lab", "formgrader"), "/x")
+    links = dict.fromkeys(("grading", "report", "classroom", "lab", "formgrader"), "/x")
     served = reports.render_html(hostile_report(), links=links)
     assert "<main><nav class='muted'><a href='/x'>Open vragen beoordelen</a>" in served
 
@@ -108,6 +108,7 @@ def test_the_trainer_pages_of_the_server_escape_what_they_show():
     """The open answers and the rubric grading (leerpad.servers.trainer), rendered as its
     handlers do, with script in every field a learner or author wrote."""
     assert sorted(reports.TEMPLATES.names()) == [
+        "classroom.html.j2",
         "grade.html.j2",
         "open-answers.html.j2",
         "page.html.j2",
@@ -129,7 +130,7 @@ def test_the_trainer_pages_of_the_server_escape_what_they_show():
         choices=[1],
     )
     common = {
-        "links": dict.fromkeys(("grading", "report", "lab", "formgrader"), "/x"),
+        "links": dict.fromkeys(("grading", "report", "classroom", "lab", "formgrader"), "/x"),
         "points": trainer.points,
         "amount": trainer.count,
     }
@@ -162,6 +163,19 @@ def test_the_trainer_pages_of_the_server_escape_what_they_show():
     assert grading.count("&lt;script&gt;") == 11
     assert "value='1' required checked> 1 punt" in grading and "name='_xsrf'" in grading
     assert "Math.min(sum, 2)" in grading
+    from leerpad.classroom import qr_svg
+
+    link = "https://192.0.2.2:8866/voila/render/m/m.ipynb?klas=a'b" + script
+    classroom = reports.TEMPLATES.render(
+        "classroom.html.j2",
+        title="Klaslinks",
+        links_by_module={"m" + script: link},
+        qr=lambda link, title: Markup(qr_svg(link, title)),
+        **common,
+    )
+    assert script not in classroom and "<svg" in classroom
+    # the module in the heading and the QR title; the link as address and as text
+    assert classroom.count("&lt;script&gt;") == 4
 
 
 def test_the_trainer_pages_show_a_hostile_title_as_text(poisoned, tmp_path):

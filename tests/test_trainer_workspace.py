@@ -171,7 +171,7 @@ def test_counts_are_dutch_singular_or_plural():
 
 def test_trainer_pages_need_the_trainer_login(trainer):
     opener, _ = opener_with_cookies()
-    for page in ("/leerpad/beoordelen/", "/leerpad/rapport/"):
+    for page in ("/leerpad/beoordelen/", "/leerpad/rapport/", "/leerpad/klas/"):
         status, _, headers = fetch(opener, trainer["url"] + page)
         assert status in (302, 403) and "/login" in headers.get("Location", "/login"), page
 
@@ -188,6 +188,7 @@ def test_trainer_jupyterlab_has_a_leerpad_menu(trainer):
     assert urls == {
         "Open vragen beoordelen": "/leerpad/beoordelen/",
         "Rapport van het cohort": "/leerpad/rapport/",
+        "Klaslinks met QR-code": "/leerpad/klas/",
     }
 
 

@@ -41,6 +41,7 @@ time. Pupils behind another address do not notice it.
 """
 
 import asyncio
+import functools
 import json
 import os
 import resource
@@ -54,7 +55,7 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Float, Int, default
+from traitlets import Float, Int, Unicode, default
 from traitlets.config import Configurable
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -853,6 +854,8 @@ def resident_memory() -> int:
 class LearnerApps(Voila):
     name = "leerpad-apps"
     description = "leerpad: de leerling-apps (Voilà), zonder mappenoverzicht, begrensd."
+    certfile = Unicode("", help="HTTPS: the certificate (PEM), in classroom mode.").tag(config=True)
+    keyfile = Unicode("", help="HTTPS: the certificate's key (PEM).").tag(config=True)
 
     def initialize(self, argv=None):
         # Defaults of a bounded server; the command line can still change them.
@@ -923,6 +926,17 @@ class LearnerApps(Voila):
             callback = url_path_join(self.server_url, "oauth_callback")
             handlers.insert(0, (callback, HubOAuthCallbackHandler))
         return handlers
+
+    def listen(self):
+        # Voilà's own listen() has no TLS (its "TODO: https / certfile"): hand Tornado the
+        # certificate of classroom mode (leerpad.classroom) through the app's listen().
+        if self.certfile:
+            from leerpad.classroom import server_context
+
+            self.app.listen = functools.partial(
+                self.app.listen, ssl_options=server_context(self.certfile, self.keyfile)
+            )
+        super().listen()
 
     def watch_memory(self) -> None:
         """Above the server's ceiling, drop every connection that holds unsent data (a pupil

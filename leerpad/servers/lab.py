@@ -76,7 +76,11 @@ def learner_lab(
 
 
 # leerpad's own pages in the trainer server (leerpad.servers.trainer), behind its login
-TRAINER_PAGES = {"report": "/leerpad/rapport/", "grading": "/leerpad/beoordelen/"}
+TRAINER_PAGES = {
+    "report": "/leerpad/rapport/",
+    "grading": "/leerpad/beoordelen/",
+    "classroom": "/leerpad/klas/",
+}
 TRAINER_EXTENSION = "leerpad.servers.trainer"
 # A "leerpad" menu in the trainer's JupyterLab with those pages: JupyterLab's own settings
 # (a custom main menu of help:open commands), no front-end extension of ours.
@@ -95,6 +99,7 @@ TRAINER_MENU = {
                     for page, text in (
                         ("grading", "Open vragen beoordelen"),
                         ("report", "Rapport van het cohort"),
+                        ("classroom", "Klaslinks met QR-code"),
                     )
                 ],
             }

@@ -1,5 +1,6 @@
-"""Serve the built site on 127.0.0.1: the static pages, and for a learner with a personal
-link two read-only answers from the cohort's gradebook.
+"""Serve the built site on 127.0.0.1 (in classroom mode on the Wi-Fi, over HTTPS): the
+static pages, and for a learner with a personal link two read-only answers from the cohort's
+gradebook.
 
 - ``/api/resultaten?cohort=C&leerling=L&sig=S``: where the learner stands in each module,
   as JSON: graded (score, maximum, late, waiting for the trainer, feedback ready), handed
@@ -14,6 +15,7 @@ before the trainer renewed the cohort's secret, nothing is shown. The published 
 without these; its pages then show only what the browser itself keeps.
 """
 
+import argparse
 import functools
 import json
 import re
@@ -190,11 +192,25 @@ def warm_up() -> None:
         WARMED.set()
 
 
-def main():
-    directory, port = sys.argv[1], int(sys.argv[2])
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="leerpad.servers.site")
+    parser.add_argument("directory")
+    parser.add_argument("port", type=int)
+    parser.add_argument("--host", default="127.0.0.1", help="in classroom mode the Wi-Fi's")
+    parser.add_argument("--certfile", help="HTTPS: the certificate (PEM)")
+    parser.add_argument("--keyfile", help="HTTPS: its key (PEM)")
+    args = parser.parse_args(argv)
     threading.Thread(target=warm_up, daemon=True).start()
-    handler = functools.partial(SiteHandler, directory=directory)
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    handler = functools.partial(SiteHandler, directory=args.directory)
+    with ThreadingHTTPServer((args.host, args.port), handler) as server:
+        if args.certfile:
+            from leerpad.classroom import server_context
+
+            # The handshake happens on the first read, in the request's own thread: a slow
+            # or silent client does not hold up accept() for the whole class.
+            server.socket = server_context(args.certfile, args.keyfile).wrap_socket(
+                server.socket, server_side=True, do_handshake_on_connect=False
+            )
         server.serve_forever()
 
 

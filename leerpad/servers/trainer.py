@@ -52,6 +52,7 @@ class TrainerHandler(JupyterHandler):
         return {
             "grading": self.at(TRAINER_PAGES["grading"]),
             "report": self.at(TRAINER_PAGES["report"]),
+            "classroom": self.at(TRAINER_PAGES["classroom"]),
             "lab": self.at("/lab"),
             "formgrader": self.at("/formgrader"),
         }
@@ -149,6 +150,23 @@ class GradeHandler(TrainerHandler):
         self.redirect(self.at(TRAINER_PAGES["grading"]) + "?" + urlencode({"bewaard": saved}))
 
 
+class ClassroomHandler(TrainerHandler):
+    """Each module's class link as a QR code, large enough to scan from a projector. The
+    links use the address the platform runs on (in classroom mode: the Wi-Fi's)."""
+
+    @web.authenticated
+    def get(self):
+        from leerpad.classroom import qr_svg
+        from leerpad.platform import addresses
+
+        self.page(
+            "classroom.html.j2",
+            "Klaslinks",
+            links_by_module=self.cohort.class_links(addresses().apps),
+            qr=lambda link, title: Markup(qr_svg(link, title)),  # segno's SVG, made from a link
+        )
+
+
 def _jupyter_server_extension_points():
     return [{"module": "leerpad.servers.trainer"}]
 
@@ -158,6 +176,7 @@ def _load_jupyter_server_extension(serverapp):
     serverapp.web_app.settings["leerpad_cohort_dir"] = settings.cohort_dir
     base = serverapp.web_app.settings.get("base_url", "/").rstrip("/")
     report, grading = TRAINER_PAGES["report"], TRAINER_PAGES["grading"]
+    classroom = TRAINER_PAGES["classroom"]
     serverapp.web_app.add_handlers(
         ".*$",
         [
@@ -166,6 +185,7 @@ def _load_jupyter_server_extension(serverapp):
             (base + grading.rstrip("/"), web.RedirectHandler, {"url": base + grading}),
             (base + grading, ListHandler),
             (base + grading + r"([^/]+)/([^/]+)/([^/]+)", GradeHandler),
+            (base + classroom, ClassroomHandler),
         ],
     )
     serverapp.log.info("leerpad: trainerpagina's voor %s", settings.cohort_dir)
