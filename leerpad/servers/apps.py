@@ -62,7 +62,9 @@ from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
+from leerpad.paths import ROOT
 from leerpad.settings import settings
+from leerpad.templating import Templates
 
 BLOCKED = ("/voila/tree", "/voila/api/contents")
 # What a widget-state request costs from the state budget: one widget, or all of them.
@@ -196,13 +198,7 @@ def message_kind(message, subprotocol) -> tuple[str, str]:
 
 DEVICE_COOKIE = "leerpad-toestel"
 FULL = "De app-server is even vol: probeer het over een minuut opnieuw."
-FULL_PAGE = f"""<!doctype html>
-<html lang="nl"><head><meta charset="utf-8"><title>Even geduld</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">
-<h1>Even geduld</h1><p>{FULL}</p>
-<p>Je antwoorden zijn niet verloren: ze staan op de server.</p></body></html>
-"""
+FULL_PAGE = Templates(ROOT / "leerpad" / "page_templates").render("full.html.j2", message=FULL)
 PROVEN_MEMORY = 10_000  # devices remembered as having run an app (the oldest are forgotten)
 
 
