@@ -41,6 +41,7 @@ TITLE_AS_TEXT = "&lt;script&gt;"
 # The Python that gathers the data of a page: its markup belongs in a template.
 PAGE_CODE = [
     ROOT / "leerpad" / "servers" / "trainer.py",
+    ROOT / "leerpad" / "servers" / "apps.py",
     ROOT / "site" / "generator" / "pages.py",
     ROOT / "site" / "generator" / "render.py",
     ROOT / "site" / "generator" / "layout.py",
@@ -179,7 +180,11 @@ def test_the_trainer_pages_of_the_server_escape_what_they_show():
 
 
 def test_the_trainer_pages_show_a_hostile_title_as_text(poisoned, tmp_path):
-    assert sorted(trainerpage.TEMPLATES.names()) == ["trainer-index.md.j2", "trainer.md.j2"]
+    assert sorted(trainerpage.TEMPLATES.names()) == [
+        "full.html.j2",  # the apps server's "Even geduld": test_the_full_page_says_so_in_dutch
+        "trainer-index.md.j2",
+        "trainer.md.j2",
+    ]
     module = poisoned["catalogue"].modules[MODULE_ID]
     page = trainerpage.write_trainer_page(tmp_path, module).read_text(encoding="utf-8")
     index = trainerpage.write_trainer_index(tmp_path, [module]).read_text(encoding="utf-8")
@@ -190,6 +195,13 @@ def test_the_trainer_pages_show_a_hostile_title_as_text(poisoned, tmp_path):
         for payload in PAYLOADS:
             assert payload not in text
     assert "### `xss-keuze` (meerkeuze)\n\n```yaml\n" in answers
+
+
+def test_the_full_page_says_so_in_dutch():
+    from leerpad.servers.apps import FULL, FULL_PAGE
+
+    assert FULL_PAGE.startswith("<!doctype html>") and '<html lang="nl">' in FULL_PAGE
+    assert f"<p>{FULL}</p>" in FULL_PAGE
 
 
 def html_in_strings(path: Path) -> list[str]:
