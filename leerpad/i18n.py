@@ -31,7 +31,12 @@ def catalogue(language: str) -> dict[tuple[str | None, str], str]:
 
 def language() -> str:
     chosen = settings().lang or DEFAULT
-    return chosen if catalogue_path(chosen).is_file() else DEFAULT
+    return chosen if has_catalogue(chosen) else DEFAULT
+
+
+@functools.cache
+def has_catalogue(language: str) -> bool:
+    return catalogue_path(language).is_file()
 
 
 def text(context: str | None, key: str, /, **values) -> str:

@@ -9,6 +9,7 @@ whole list: a trainer can set any of them by hand (``LEERPAD_VAR=/srv/leerpad ma
 start``); ``tests/test_settings.py`` checks that no other module names one.
 """
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,5 +100,11 @@ def variable(name: str) -> str:
 
 
 def settings() -> Settings:
-    """This process's settings (read each time: a test or a command may change them)."""
-    return Settings.from_environment()
+    """This process's settings (read each time: a test or a command may change them). Built
+    once per set of values: the widgets ask for them for every word they say."""
+    return _settings_of(tuple((v, os.environ.get(v, "")) for v, _ in VARIABLES.values()))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of(values: tuple) -> Settings:
+    return Settings.from_environment(dict(values))
