@@ -16,6 +16,7 @@ import subprocess
 import pytest
 import requests
 
+from tests.bench.bench_hub import measure, teachers
 from tests.conftest import missing
 from tests.hubrun import (
     COHORT,
@@ -44,8 +45,11 @@ def hub():
         names["trainer"]: {"name": "Tine Trainer", "roles": ["trainer"]},
         f"ouder-{suffix}": {"name": "Een ouder", "roles": ["ouder"]},
     }
-    with running_hub(accounts, [*names.values(), f"tine-{suffix}"]) as info:
-        yield {**info, "names": names, "extra": f"ouder-{suffix}", "lti_trainer": f"tine-{suffix}"}
+    bench, bench_accounts = teachers(2)  # the load bench's journey, in this hub
+    users = [*names.values(), f"tine-{suffix}", *bench]
+    with running_hub({**accounts, **bench_accounts}, users) as info:
+        yield {**info, "names": names, "extra": f"ouder-{suffix}", "lti_trainer": f"tine-{suffix}",
+               "bench": bench}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -226,3 +230,26 @@ def test_with_lti_alone_the_login_page_points_to_the_platform():
     hub = SchoolLogins(config=config)
     assert "Smartschool of Moodle" in hub.get_custom_html("/hub/")
     assert {path for path, _ in hub.get_handlers(None)} >= {"lti13/oauth_login"}
+
+
+def test_the_load_bench_runs_in_this_hub(hub):
+    """make bench's hub run (tests/bench/bench_hub.py) with two teachers in this hub, in
+    Chromium: each figure line is produced, both log in, and no hand-in is lost."""
+    number = r"\d+(\.\d+)?"
+    lines = measure(hub, hub["bench"], at_once=2, within=1500)
+    print("\n".join(lines))
+    assert re.search(
+        r"hub: 2 leerkrachten, .*: 2 ingeleverd, 0 niet gestart, .* 0 aanmeldingen mislukt",
+        lines[0],
+    ), lines
+    assert re.search(
+        rf"bruikbare app via de hub p50 {number} s, p95 {number} s \(n=2\)", lines[1]
+    ), lines
+    assert re.search(rf"gecontroleerd antwoord p50 {number} s, p95 {number} s \(n=2\)", lines[1]), (
+        lines
+    )
+    handed_in = "2 geklikt, 2 bevestigd in de app, 2 in het puntenboek (PostgreSQL), 0 verloren"
+    assert handed_in in lines[2], lines
+    assert re.search(
+        r"memory: .* RSS p50 \d+ MB, max \d+ MB, PSS p50 \d+ MB, max \d+ MB \(n=2\)", lines[3]
+    ), lines
