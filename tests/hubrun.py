@@ -341,7 +341,18 @@ def running_hub(accounts: dict, users: list[str], name: str = "hub", options=())
 
         for user in users:
             remove_unix_user(user)
+        _keep_logs(base, name)
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _keep_logs(base: Path, name: str) -> None:
+    """The hub's log (with its services' and the teachers' servers') and the provider's,
+    kept in build/<name>-logs/ (git ignores build/) to read after a run."""
+    kept = ROOT / "build" / f"{name}-logs"
+    kept.mkdir(parents=True, exist_ok=True)
+    for log in (base / "var" / "logs" / "hub.log", base / "oidc.log", base / "hub.log"):
+        if log.exists():
+            shutil.copy(log, kept / f"{log.parent.name}-{log.name}")
 
 
 def _wait_for(url: str, proc: subprocess.Popen, log: Path) -> None:

@@ -111,13 +111,22 @@ async def log_in(page, hub: str, provider: str, name: str) -> None:
             await page.locator("button[type=submit]").first.click()
 
 
+async def seen(page) -> str:
+    """What the teacher saw when she gave up: the start of the page's text."""
+    try:
+        text = await page.locator("body").inner_text(timeout=10_000)
+    except Exception:  # a page that never arrived
+        return "(geen pagina)"
+    return " ".join(text.split())[:200]
+
+
 async def journey(browser, hub: dict, me: Journey) -> None:
     from leerpad.grading.cohort import app_url
 
     me.started = True
     context = await browser.new_context(viewport={"width": 1100, "height": 900})
+    page = await context.new_page()
     try:
-        page = await context.new_page()
         started = time.monotonic()
         await log_in(page, hub["url"], hub["provider"], me.name)
         cookies = {c["name"] for c in await context.cookies()}
@@ -150,7 +159,8 @@ async def journey(browser, hub: dict, me: Journey) -> None:
         await status.wait_for(timeout=STEP)
         me.confirmed = True
     except Exception as error:  # counted and shown with the figures: a failure is news
-        me.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        me.error = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+        me.error += f"; op {page.url}: {await seen(page)}"
     finally:
         await context.close()
 
