@@ -539,8 +539,7 @@ class JudgeCodeTests(NbGraderPreprocessor):
         if cell.cell_type != "code":
             return cell, resources
         if judged_by_runner(cell):
-            failure = self.judge(cell.source, index, cell)
-            cell.outputs = [] if failure is None else [not_passed_output(failure)]
+            cell.outputs = self.verdict_outputs(cell, index)
         elif self._is_learner_code(cell):
             self.code.append(as_python(cell.source))
         return cell, resources
@@ -552,29 +551,64 @@ class JudgeCodeTests(NbGraderPreprocessor):
 
         return cell_role(cell) is None
 
-    def judge(self, source: str, index: int, cell) -> str | None:
-        """None when every assert of the cell passes, else why not (Dutch)."""
-        from leerpad.widgets.coding import friendly, run_python, test_plan
+    def verdict_outputs(self, cell, index) -> list:
+        """The test cell's outputs: none when every test passes (all points); else, for a
+        cell of several tests (one per assert, ``split_tests``), what each named test did
+        and the points for the share that passed (nbgrader's partial credit: the number in
+        an ``execute_result``), and an error when none passed or the cell is one test."""
+        from leerpad.widgets.coding import split_tests, test_name, test_report
 
-        reason = test_plan(source)["unjudgeable"]
-        if reason:
-            add_note(
-                self.nb,
-                f"De testen in {cell_name(cell, index)} kan de runner niet beoordelen: "
-                f"{reason}. Ze leveren geen punten op; pas de module aan.",
-                self.log,
-            )
-            return f"Deze testen kunnen niet beoordeeld worden: {reason}."
-        hidden = self.hidden_marker in source
+        tests = split_tests(cell.source)
+        hidden = self.hidden_marker in cell.source  # split tests no longer hold the marker
+        failures = self.judge(tests, index, cell, hidden)
+        passed = [failure is None for failure in failures]
+        if all(passed):
+            return []
+        if len(tests) == 1:
+            return [not_passed_output(failures[0])]
+        points = float(cell.metadata["nbgrader"].get("points", 0))
+        score = round(points * sum(passed) / len(tests), 2)
+        lines = test_report([test_name(test) for test in tests], passed, score, points)
+        report = nbformat_output("stream", name="stdout", text="\n".join(lines) + "\n")
+        if not any(passed):
+            return [report, not_passed_output(next(f for f in failures if f))]
+        partial = nbformat_output(
+            "execute_result",
+            data={"text/plain": repr(score)},
+            metadata={},
+            execution_count=cell.get("execution_count"),
+        )
+        return [report, partial]
+
+    def judge(self, tests: list[str], index: int, cell, hidden: bool) -> list[str | None]:
+        """Per test: None when its asserts pass, else why not (Dutch). One runner judges
+        them all; hidden tests come back as True or False only."""
+        from leerpad.widgets.coding import run_python, test_plan
+
+        for source in tests:
+            reason = test_plan(source)["unjudgeable"]
+            if reason:
+                add_note(
+                    self.nb,
+                    f"De testen in {cell_name(cell, index)} kan de runner niet beoordelen: "
+                    f"{reason}. Ze leveren geen punten op; pas de module aan.",
+                    self.log,
+                )
+                return [f"Deze testen kunnen niet beoordeeld worden: {reason}."] * len(tests)
         timeout = self.cell_timeout * (len(self.code) + 1) + 5
         outcome = run_python(
-            self.code, [source], timeout, show_output=not hidden, cell_timeout=self.cell_timeout
+            self.code, tests, timeout, show_output=not hidden, cell_timeout=self.cell_timeout
         )
         if outcome["timeout"]:
-            return "De code stopte niet binnen de tijdslimiet (een oneindige lus?)."
-        if outcome.get("crashed") or len(outcome["tests"]) != 1:
-            return "De code stopte Python onverwacht (te veel geheugen?)."
-        verdict = outcome["tests"][0]
+            return ["De code stopte niet binnen de tijdslimiet (een oneindige lus?)."] * len(tests)
+        if outcome.get("crashed") or len(outcome["tests"]) != len(tests):
+            return ["De code stopte Python onverwacht (te veel geheugen?)."] * len(tests)
+        return [self.reason(verdict, hidden) for verdict in outcome["tests"]]
+
+    @staticmethod
+    def reason(verdict, hidden: bool) -> str | None:
+        from leerpad.widgets.coding import friendly
+
         if hidden:
             return None if verdict is True else "Niet alle testen slaagden."
         if verdict is None:

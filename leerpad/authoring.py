@@ -45,6 +45,8 @@ from leerpad.widgets.base import TYPES
 # rather than a plain code block that shows the answer to learners.
 FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[ \t]*\{(?P<kind>[^}]*)\}(?P<id>.*)$")
 TRAINER = "trainer"  # the block kind (and, in a notebook, the cell tag) of trainer material
+WORKSHEET = "werkblad"  # a printable sheet for the unplugged activity (not an exercise)
+WORKSHEET_FIELDS = {"titel", "inhoud"}
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<title>.+?)[ \t#]*$")
 
 # Dutch field names for authors -> keyword arguments of the widget classes.
@@ -333,6 +335,71 @@ def is_trainer_cell(cell) -> bool:
     return TRAINER in (cell.get("metadata", {}).get("tags") or [])
 
 
+def is_worksheet(part) -> bool:
+    return isinstance(part, Block) and part.kind == WORKSHEET
+
+
+@dataclass
+class Worksheet:
+    """A ``{werkblad}`` block: shown in the module as text, and printed from its own page on
+    the site (``<module>/werkblad/``). Not graded, not trainer material."""
+
+    title: str
+    content: str  # Markdown
+    line: int
+
+    def markdown(self) -> str:
+        return f"### {self.title}\n\n{self.content.strip()}"
+
+
+def worksheet(block: Block, path) -> Worksheet:
+    """A ``{werkblad}`` block's fields, checked: `titel` and `inhoud`, both text."""
+    if block.id:
+        raise AuthoringError(
+            path,
+            block.line,
+            f"een werkblad heeft geen id ('{block.id}').",
+            "schrijf alleen ```{werkblad} op de eerste regel.",
+        )
+    data = _fields(block, path)
+    for key in data:
+        if key not in WORKSHEET_FIELDS:
+            raise AuthoringError(
+                path,
+                field_line(block, key),
+                f"onbekend veld '{key}' in een {{werkblad}}-blok.",
+                did_you_mean(key, WORKSHEET_FIELDS) + "een werkblad heeft 'titel' en 'inhoud'.",
+            )
+    for key in ("titel", "inhoud"):
+        value = data.get(key)
+        if value is None:
+            raise AuthoringError(
+                path,
+                block.line,
+                f"het werkblad mist '{key}'.",
+                'schrijf titel: "Werkblad: ..." en daaronder inhoud: | met de tekst in Markdown.',
+            )
+        if not isinstance(value, str) or not value.strip():
+            _not_text(block, path, key, value or None, "")
+    return Worksheet(data["titel"].strip(), data["inhoud"], block.line)
+
+
+def notebook_worksheets(nb) -> list[tuple[str, str]]:
+    """(title, Markdown content) of each worksheet cell of a compiled notebook."""
+    found = []
+    for cell in nb.cells:
+        title = cell.get("metadata", {}).get("leerpad", {}).get(WORKSHEET)
+        if cell.cell_type == "markdown" and isinstance(title, str):
+            first, _, rest = cell.source.partition("\n")
+            found.append((title, rest.strip() if first.startswith("### ") else cell.source))
+    return found
+
+
+def worksheets(text: str, path="module.md") -> list[Worksheet]:
+    """The ``{werkblad}`` blocks of a Markdown module, in order (for the site's print page)."""
+    return [worksheet(part, path) for part in parse(text, path) if is_worksheet(part)]
+
+
 def last_heading(text: str, before: str = "") -> str:
     titles = [m["title"] for m in map(HEADING.match, text.splitlines()) if m]
     return titles[-1] if titles else before
@@ -385,7 +452,7 @@ def did_you_mean(word, names, shown="'{}'", n=1) -> str:
 
 def check_kind(block: Block, path) -> None:
     """The kind between the braces is one leerpad knows, exactly as written in the guide."""
-    known = sorted([*KINDS, "code", TRAINER])
+    known = sorted([*KINDS, "code", TRAINER, WORKSHEET])
     if block.kind in known:
         return
     kind = block.kind.strip().lower()
@@ -576,7 +643,10 @@ def exercise_cells(block: Block, path):
     except ExerciseConfigError as err:
         # Name the field as the author wrote it (tolerantie, not tolerance).
         names = {**FIELDS, **cls.fields}
-        written = {names.get(key, key): key for key in data}.get(err.field, err.field)
+        dutch = {english: key for key, english in names.items()}  # a field left out
+        written = {names.get(key, key): key for key in data}.get(
+            err.field, dutch.get(err.field, err.field)
+        )
         problem = f"oefening '{err.exercise_id}', veld '{written}': {err.problem}"
         fix = err.fix or f"pas '{written}' aan in het blok (zie de gids voor auteurs)."
         raise AuthoringError(path, block.line, problem, fix) from err
@@ -698,6 +768,14 @@ def compile_markdown(text: str, path="module.md", module_id="module"):
         if is_trainer(part):
             _check_trainer_block(part, path)
             continue  # trainer material never enters the notebook
+        if is_worksheet(part):  # text in the notebook; its print page is the site's
+            sheet = worksheet(part, path)
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    sheet.markdown(), metadata={"leerpad": {WORKSHEET: sheet.title}}
+                )
+            )
+            continue
         if isinstance(part, Block):
             if part.id in seen:
                 raise AuthoringError(

@@ -57,8 +57,8 @@ ANSWERS = {
     },
     "galerij-volgorde": {
         "right": (ORDER, 1),
-        "wrong": ([ORDER[1], ORDER[0], ORDER[3], ORDER[2]], 0),
-        "partial": ([ORDER[1], ORDER[0], *ORDER[2:]], 0.5),
+        "wrong": (ORDER[::-1], 0),  # no two items in the right order
+        "partial": ([ORDER[3], *ORDER[:3]], 0.75),  # the last moved to the front: 3 of 4
     },
     "galerij-koppelen": {
         "right": (MATCH, 1),

@@ -75,7 +75,9 @@ EXERCISES = {
     "bebras": (
         {"vraag": "Hoeveel uur?", "verhaal": "Bevers bouwen een dam.",
          "afbeelding": "dam.svg", "alt": "Een dam van takken.", "bron": "Bebras 2021",
-         "licentie": "CC BY-NC-SA 4.0", "soort": "getal", "antwoord": 5},
+         "licentie": "CC BY-NC-SA 4.0", "leeftijd": "10-12 jaar", "moeilijkheid": "gemiddeld",
+         "soort": "getal", "antwoord": 5, "uitleg": "De langste keten duurt 5 uur.",
+         "informatica": "Planning met afhankelijkheden."},
         None,
     ),
     "cijferherkenning": ({"vraag": "Teken een 1.", "antwoord": 1}, None),

@@ -63,7 +63,7 @@ def test_app_hand_in_is_autograded_with_the_widget_scores(cohort):
     answers = {
         "ct01-herken": {"answer": "Maak de klas netjes."},  # wrong: 0 of 1
         "ct01-eindig": {"answer": "Fout"},  # right: 1 of 1
-        "ct01-volgorde-kleinste": {"answer": [order[1], order[0], *order[2:]]},  # 3/5 of 2
+        "ct01-volgorde-kleinste": {"answer": [order[1], order[0], *order[2:]]},  # 4/5 of 2
         "ct01-begrippen": {"answer": ["Precieze", "kleur"]},  # 1 of 2
         "ct01-stappen": {"answer": "6 keer"},  # right: 1 of 1
         "ct01-transfer": {"answer": "Mijn klas schrijft een stappenplan voor de refter."},
@@ -84,7 +84,7 @@ def test_app_hand_in_is_autograded_with_the_widget_scores(cohort):
             )
             widget.set_answer(state["answer"])
             expected += widget.score()
-    assert expected == pytest.approx(0 + 1 + 1.2 + 1 + 1)
+    assert expected == pytest.approx(0 + 1 + 1.6 + 1 + 1)
     submit_from_app(cohort.dir, MODULE, "juf-an", answers)
     score, max_score = grade_one(cohort.dir, MODULE, "juf-an")
     assert score == pytest.approx(expected)

@@ -305,6 +305,10 @@ BEBRAS = {
     "options": ["Anna", "Bert", "Chris"],
     "answer": "Bert",
     "feedback": {"Anna": "Anna staat achteraan."},
+    "explanation": "Bert staat vooraan: de rij begint bij de dam.",
+    "informatics": "Een wachtrij: wie eerst komt, is eerst aan de beurt.",
+    "age": "10-12 jaar",
+    "difficulty": "gemiddeld",
 }
 
 
@@ -327,6 +331,10 @@ def test_bebras_with_fill_in_gives_partial_credit():
         type="invullen",
         text="Eerst ___, dan ___.",
         answer=["Anna", "Bert"],
+        explanation="Anna komt eerst.",
+        informatics="Volgorde.",
+        age="8-10 jaar",
+        difficulty="makkelijk",
     )
     task.set_answer(["Anna", "Chris"])
     assert task.result().fraction == 0.5
@@ -383,9 +391,13 @@ antwoord: [1, 5, 9]
 ```{bebras} proef-bebras
 verhaal: Een bever.
 bron: Bebras 2020
+leeftijd: "8-10 jaar"
+moeilijkheid: makkelijk
 soort: juist-fout
 vraag: Bevers bouwen dammen.
 antwoord: true
+uitleg: Bevers bouwen dammen van takken en modder.
+informatica: Een bewering is juist of fout, zoals een bit 1 of 0 is.
 ```
 """
 

@@ -9,14 +9,20 @@ licence. The task block holds one question of an existing type (``type: meerkeuz
 
 import ipywidgets as w
 
+from leerpad.i18n import phrases
 from leerpad.markup import markdown_html
 
 from .base import TYPES, Exercise, ExerciseConfigError, escape, require, rich
 from .helpers import image_widget, media_file
 
+say = phrases("bebras")
 LICENCE = "CC BY-NC-SA 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by-nc-sa/4.0/deed.nl"
-OWN = ("story", "src", "alt", "source", "licence", "type")
+OWN = ("story", "src", "alt", "source", "licence", "type", "age", "difficulty")
+DIFFICULTIES = ("makkelijk", "gemiddeld", "moeilijk")
+# The Bebras task form's answer explanation and "Dit is informatica": key material, shown
+# to the learner once she checked (see BebrasTask.check).
+EXPLANATION_FIELDS = {"explanation": "uitleg", "informatics": "informatica"}
 
 
 def task_types() -> dict:
@@ -33,17 +39,29 @@ def task_types() -> dict:
     }
 
 
+EXPLANATION_FIX = {
+    "uitleg": "schrijf uitleg: | met waarom het juiste antwoord juist is en waarom elk vaak "
+    "gekozen fout antwoord fout is.",
+    "informatica": "schrijf informatica: | met de sectie 'Dit is informatica': welk "
+    "informaticabegrip achter de taak zit.",
+}
+
+
 class BebrasTask(Exercise):
     """Bebras: story, picture, one question of an existing type, source and licence."""
 
     kind = "bebras"
-    key_fields = ("answer", "feedback")
+    key_fields = ("answer", "feedback", "explanation", "informatics")
     fields = {
         "verhaal": "story",
         "afbeelding": "src",
         "bron": "source",
         "licentie": "licence",
         "soort": "type",
+        "uitleg": "explanation",
+        "informatica": "informatics",
+        "leeftijd": "age",
+        "moeilijkheid": "difficulty",
     }
 
     @classmethod
@@ -81,6 +99,22 @@ class BebrasTask(Exercise):
                 f"Bebras-taken staan onder {LICENCE}, niet '{licence}'.",
                 f"schrijf licentie: {LICENCE} (of laat het veld weg).",
             )
+        age = config.get("age")
+        if not isinstance(age, str) or not age.strip():
+            raise ExerciseConfigError(
+                exercise_id,
+                "age",
+                "ontbreekt: een Bebras-taak noemt de leeftijdsgroep waarvoor ze bedoeld is.",
+                'bv. leeftijd: "10-12 jaar".',
+            )
+        difficulty = config.get("difficulty")
+        if difficulty not in DIFFICULTIES:
+            raise ExerciseConfigError(
+                exercise_id,
+                "difficulty",
+                "ontbreekt." if difficulty is None else f"'{difficulty}' is geen moeilijkheid.",
+                f"kies uit: {', '.join(DIFFICULTIES)} (bv. moeilijkheid: gemiddeld).",
+            )
         if config.get("src"):
             media_file(exercise_id, config)
         own = {k: config[k] for k in OWN if k in config}
@@ -96,7 +130,22 @@ class BebrasTask(Exercise):
 
     @classmethod
     def validate_key(cls, exercise_id, config, key):
-        return TYPES[config["child"]].validate_key(exercise_id, config["child_config"], key)
+        form = {}
+        for name, dutch in EXPLANATION_FIELDS.items():
+            text = key.get(name)
+            if not isinstance(text, str) or not text.strip():
+                raise ExerciseConfigError(
+                    exercise_id,
+                    name,
+                    "ontbreekt: een Bebras-taak heeft een volledige taakfiche."
+                    if text is None
+                    else "moet tekst zijn.",
+                    EXPLANATION_FIX[dutch],
+                )
+            form[name] = text
+        child_key = {k: v for k, v in key.items() if k not in EXPLANATION_FIELDS}
+        child = TYPES[config["child"]]
+        return {**child.validate_key(exercise_id, config["child_config"], child_key), **form}
 
     @classmethod
     def evaluate(cls, config, key, answer):
@@ -104,7 +153,34 @@ class BebrasTask(Exercise):
 
     @classmethod
     def solution_html(cls, config, key):
-        return TYPES[config["child"]].solution_html(config["child_config"], key)
+        return TYPES[config["child"]].solution_html(config["child_config"], key) + (
+            cls.explanation_html(key)
+        )
+
+    @staticmethod
+    def explanation_html(key) -> str:
+        """The answer explanation and "Dit is informatica", as the Bebras task form has them."""
+        return "".join(
+            f"<div class='leerpad-bebras-{dutch}'><strong>{escape(say(dutch))}</strong>"
+            f"{markdown_html(key[name])}</div>"
+            for name, dutch in EXPLANATION_FIELDS.items()
+        )
+
+    def check(self):
+        """After a check that ends the task (right, or the solution already seen, or no
+        attempts left) the learner reads the explanation and "Dit is informatica". Before
+        that it would give the right answer away for the next try."""
+        super().check()
+        result = self.result() if self.checked else None
+        if result is None or result.empty:
+            return
+        done = (
+            result.fraction >= 1
+            or self.solution_shown
+            or bool(self.max_attempts and self.attempts >= self.max_attempts)
+        )
+        if done:
+            self.feedback.value += self.explanation_html(self._key)
 
     def build_input(self):
         child = TYPES[self.config["child"]]
@@ -116,7 +192,10 @@ class BebrasTask(Exercise):
             **self.config["child_kwargs"],
         )
         parts = [
-            w.HTML(f"<div class='leerpad-bebras-story'>{markdown_html(self.config['story'])}</div>")
+            w.HTML(f"<p class='leerpad-bebras-niveau'>{escape(self.level())}</p>"),
+            w.HTML(
+                f"<div class='leerpad-bebras-story'>{markdown_html(self.config['story'])}</div>"
+            ),
         ]
         if self.config.get("src"):
             parts.append(image_widget(self.config["src"], self.config["alt"]))
@@ -129,6 +208,9 @@ class BebrasTask(Exercise):
     def _draw(self):
         super()._draw()
         self.question_html.value = ""
+
+    def level(self) -> str:
+        return say("level", age=self.config["age"], difficulty=self.config["difficulty"])
 
     def attribution(self) -> str:
         return (

@@ -607,6 +607,68 @@ def test_plan(test: str) -> dict:
     return _Planner(test).plan()
 
 
+def test_name(test: str) -> str | None:
+    """The name of a test: the text of its (last) assert's message, ``assert ..., "naam"``.
+    The runner never evaluates a message; the name is the author's, shown to the learner."""
+    asserts = [node for node in ast.parse(test).body if isinstance(node, ast.Assert)]
+    message = asserts[-1].msg if asserts else None
+    if isinstance(message, ast.Constant) and isinstance(message.value, str):
+        return " ".join(message.value.split()) or None
+    return None
+
+
+def split_tests(source: str) -> list[str]:
+    """A test cell as one test per assert: each assert with the lines before it that are not
+    asserts (setup, imports), so one failed assert costs only its own test. Lines after the
+    last assert go with the last test. A cell the runner cannot judge stays one test."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return [source]
+    asserts = [node for node in body if isinstance(node, ast.Assert)]
+    if len(asserts) < 2 or test_plan(source)["unjudgeable"]:
+        return [source]
+    last = body.index(asserts[-1])
+    tests, setup = [], []
+    for index, node in enumerate(body):
+        if isinstance(node, ast.Assert):
+            tests.append([*setup, node])
+        elif index > last:
+            tests[-1].append(node)
+        else:
+            setup.append(node)
+    return ["\n".join(ast.unparse(node) for node in test) for test in tests]
+
+
+def test_report(names, verdicts, score=None, points=None) -> list[str]:
+    """What the learner reads about tests she cannot see: per named test passed (✔) or failed
+    (✘), and how many of the unnamed ones passed; with `points`, first the points that the
+    share of passed tests earns. Nothing of a test's content. Plain text (a notebook's
+    output); whoever shows it as HTML escapes it."""
+    lines = (
+        []
+        if points is None
+        else [
+            say(
+                "tests_passed",
+                passed=sum(verdicts),
+                total=len(verdicts),
+                score=f"{score:g}".replace(".", ","),
+                points=f"{points:g}".replace(".", ","),
+            )
+        ]
+    )
+    lines += [
+        f"{'✔' if passed else '✘'} {name}"
+        for name, passed in zip(names, verdicts, strict=True)
+        if name
+    ]
+    unnamed = [passed for name, passed in zip(names, verdicts, strict=True) if not name]
+    if unnamed:
+        lines.append(say("tests_unnamed", passed=sum(unnamed), total=len(unnamed)))
+    return lines
+
+
 def test_warnings(test: str) -> list[str]:
     """Why the runner cannot judge `test` from values, or what it judges otherwise than the
     author may think (Dutch, for ``leerpad check``); empty when all is well."""
@@ -880,12 +942,15 @@ class CodeExercise(AuthoredExercise):
                 if problem is None or problem["type"] == "AssertionError"
                 else (" — " + friendly(problem, in_test=True))
             )
-            messages.append(f"{mark} <code>{escape(test)}</code>{detail}")
+            name = test_name(test)
+            shown = escape(name) if name else f"<code>{escape(test)}</code>"
+            messages.append(f"{mark} {shown}{detail}")
         if hidden:
             second = run_python(answer, hidden, timeout, show_output=False)
-            hidden_passed = sum(second["tests"]) if not second["timeout"] else 0
+            verdicts = second["tests"] if not second["timeout"] else [False] * len(hidden)
+            hidden_passed = sum(verdicts)
             passed += hidden_passed
-            messages.append(f"Verborgen testen: {hidden_passed} van {len(hidden)} geslaagd.")
+            messages.append(say("tests_hidden", passed=hidden_passed, total=len(hidden)))
         if first.get("output"):
             messages.append(f"Uitvoer:<pre>{escape(first['output'])}</pre>")
         return Result(passed / total, messages)

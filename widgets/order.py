@@ -6,7 +6,21 @@ import ipywidgets as w
 
 from leerpad.i18n import t
 
-from .base import Exercise, ExerciseConfigError, Result, escape, require
+from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
+
+
+def in_order_run(answer, right) -> set:
+    """The items of the longest subsequence of `answer` whose items stand in the same order
+    as in `right` (the longest increasing subsequence of their right places). Items `right`
+    does not hold (a tampered answer) are never part of it."""
+    place = {item: i for i, item in enumerate(right)}
+    places = [place[item] for item in answer if item in place]
+    best: list[list[int]] = []  # best[i]: the longest run ending at places[i]
+    for i, p in enumerate(places):
+        longest = max((best[j] for j in range(i) if places[j] < p), key=len, default=[])
+        best.append([*longest, p])
+    run = max(best, key=len, default=[])
+    return {right[p] for p in run}
 
 
 class Ordering(Exercise):
@@ -14,11 +28,16 @@ class Ordering(Exercise):
 
     The author lists the items in the right order; the learner sees them shuffled with a
     fixed seed, so every learner and every reload sees the same start.
-    Partial credit: the share of items in the right place.
+    Partial credit: the longest run of items that stand in the right order relative to each
+    other (not necessarily side by side), as a share of all items: one item moved to the
+    front costs that item, not every place after it. A run of one item is no order at all
+    (the reversed list scores 0). ``feedback`` (key) explains an item
+    that is not part of that run: a typical misplacement.
     """
 
     kind = "volgorde"
     fields = {"als-code": "code"}
+    key_fields = ("answer", "feedback")
 
     def __init__(self, id, **kwargs):
         # The author writes the right order as `answer`; the learner gets it shuffled.
@@ -48,7 +67,30 @@ class Ordering(Exercise):
                 "answer",
                 "moet precies dezelfde items bevatten, in de juiste volgorde.",
             )
-        return {"answer": [str(a) for a in answer]}
+        feedback = key.get("feedback") or {}
+        if not isinstance(feedback, dict):
+            raise ExerciseConfigError(
+                exercise_id,
+                "feedback",
+                "moet per item een uitleg geven (item: uitleg).",
+                'bv. feedback: {"raap de bal op": "De robot moet eerst op C5 staan."}',
+            )
+        for item, text in feedback.items():
+            if str(item) not in config["items"]:
+                raise ExerciseConfigError(
+                    exercise_id,
+                    "feedback",
+                    f"noemt '{item}', maar dat is geen item van het antwoord.",
+                    "schrijf de tekst van het item precies zoals in 'antwoord'.",
+                )
+            if not isinstance(text, str) or not text.strip():
+                raise ExerciseConfigError(
+                    exercise_id, "feedback", f"de uitleg bij '{item}' is leeg.", "schrijf een zin."
+                )
+        return {
+            "answer": [str(a) for a in answer],
+            "feedback": {str(k): v for k, v in feedback.items()},
+        }
 
     def build_input(self):
         self.order = list(self.config["items"])
@@ -110,8 +152,14 @@ class Ordering(Exercise):
     @classmethod
     def evaluate(cls, config, key, answer):
         right = key["answer"]
-        in_place = sum(a == b for a, b in zip(answer, right, strict=False))
-        return Result(in_place / len(right))
+        if sorted(map(str, answer)) != sorted(right):
+            return Result(0.0)  # not these items (a tampered answers file)
+        run = in_order_run(answer, right)
+        if len(run) < 2:
+            run = set()  # one item alone is in no order: no two items stand right (reversed)
+        feedback = key.get("feedback", {})
+        messages = [rich(feedback[item]) for item in answer if item not in run and item in feedback]
+        return Result(len(run) / len(right), messages)
 
     @classmethod
     def solution_html(cls, config, key):

@@ -14,10 +14,11 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from leerpad.authoring import notebook_worksheets
 from leerpad.catalogue import Catalogue, Module, Problem
 
 from .layout import TEMPLATES, slug
-from .render import images_without_alt, public_notebook, render_notebook
+from .render import images_without_alt, public_notebook, render_notebook, shift_headings
 
 HERE = Path(__file__).resolve().parent
 HANDWRITTEN = HERE.parent / "docs"
@@ -348,6 +349,14 @@ class Site:
         nbformat.write(public_notebook(module.notebook), download)
         self.written.append(download)
         level = meta["level"]
+        sheets = notebook_worksheets(module.notebook)
+        if sheets:
+            self.page(
+                f"modules/{mid}/werkblad.md",
+                "werkblad.md.j2",
+                module=module,
+                sheets=[(title, shift_headings(text)) for title, text in sheets],
+            )
         self.page(
             f"modules/{mid}.md",
             "module.md.j2",
@@ -358,6 +367,7 @@ class Site:
             licence_url=LICENCE_URLS.get(meta["licence"]),
             exercises=self.exercise_count(module),
             reading=self.rendered[mid].markdown,
+            worksheet=bool(sheets),
         )
 
     def _modules_for(self, field, value) -> list[Module]:
