@@ -41,6 +41,8 @@ def test_the_texts_say_the_true_number():
     text = module.markdown_path.read_text(encoding="utf-8")
     assert f"leerpad kent {total} soorten oefeningen" in text
     assert f"Deze galerij toont er {shown}" in text
+    # each type: when to use it, and when to avoid it
+    assert text.count("Gebruik het") == text.count("Vermijd") == shown
     assert module.meta["summary"].startswith(f"{shown} soorten")
     assert f"de {shown} oefentypes" in " ".join(module.meta["goals"])
     guide = (ROOT / "site" / "docs" / "gids-auteur.md").read_text(encoding="utf-8")
