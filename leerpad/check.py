@@ -5,6 +5,7 @@ import ast
 import copy
 import os
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -148,6 +149,7 @@ def check_module(module, seen_ids: dict, execute=False) -> list[Problem]:
             problems += check_graded(cls, kwargs, exercise_id, grade_ids, source, place)
     problems += check_leaks(nb, where)
     problems += check_code_tests(nb, where)
+    problems += check_feedback(module, nb, where)
     if execute:
         problems += execute_module(module, nb, where)
     return problems
@@ -394,6 +396,70 @@ def check_code_tests(nb, where: Where) -> list[Problem]:
                     )
                 )
     return problems
+
+
+@dataclass
+class FeedbackGap:
+    """An auto-graded exercise whose per-answer feedback is not complete (issue 17)."""
+
+    cell: int  # 1-based cell of the notebook
+    exercise_id: str
+    kind: str  # the block name, "code" for a {code} block
+    missing: list[str]
+
+
+def feedback_gaps(nb) -> list[FeedbackGap]:
+    """Every auto-graded exercise of a notebook (as its author wrote it, keys inline) that
+    lacks feedback for its most common wrong answers, by the rule of its type
+    (``Exercise.missing_feedback``; a ``{code}`` block's tests each need a name)."""
+    from leerpad.grading.preprocessors import judged_by_runner
+    from leerpad.widgets.base import BAD_ANSWER, Exercise, ExerciseConfigError
+    from leerpad.widgets.coding import split_tests, unnamed_tests
+
+    gaps = []
+    for index, cell in enumerate(nb.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        if judged_by_runner(cell):
+            grade_id = cell.metadata["nbgrader"].get("grade_id", "")
+            try:
+                missing = unnamed_tests(split_tests(cell.source))
+            except SyntaxError:
+                continue  # reported where the tests are checked
+            if missing:
+                gaps.append(FeedbackGap(index, grade_id, "code", missing))
+            continue
+        for call, cls in exercise_calls(cell.source):
+            if (
+                not cls.graded
+                or cls.missing_feedback.__func__ is Exercise.missing_feedback.__func__
+            ):
+                continue
+            try:
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+                exercise = cls(**kwargs)
+            except (ValueError, ExerciseConfigError, *BAD_ANSWER):
+                continue  # not literal, or an error reported where the exercise is built
+            missing = exercise.feedback_gaps()  # none without a key: check_graded reports it
+            if missing:
+                gaps.append(FeedbackGap(index, exercise.id, cls.kind, missing))
+    return gaps
+
+
+def check_feedback(module, nb, where: Where) -> list[Problem]:
+    """Warn where an auto-graded exercise gives no feedback for its common wrong answers."""
+    return [
+        Problem(
+            where.source,
+            where.block(gap.cell, gap.exercise_id),
+            f"module '{module.id}', oefening '{gap.exercise_id}' ({gap.kind}) geeft geen "
+            f"uitleg bij veelgemaakte fouten; er ontbreekt: {'; '.join(gap.missing)}.",
+            "schrijf die feedback in het blok (de regel per type staat in de gids voor "
+            "auteurs, 'Feedback die iets leert').",
+            warning=True,
+        )
+        for gap in feedback_gaps(nb)
+    ]
 
 
 def _grade_ids(nb):

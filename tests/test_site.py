@@ -126,6 +126,24 @@ def test_module_page(built):
     assert "Oefening (open vraag, 4 punten)" in ct01
 
 
+def test_worksheet_page_prints_the_sheet_alone(built):
+    """A {werkblad} gets its own print page beside the module page, linked from it; a
+    module without one has none."""
+    module = page(built, "modules/galerij-oefentypes")
+    assert 'href="werkblad/"' in module and "werkblad om af te drukken" in module
+    sheet = page(built, "modules/galerij-oefentypes/werkblad")
+    assert 'class="leerpad-werkblad"' in sheet
+    text = text_of(sheet)
+    assert "Werkblad: de schoolweg in stappen" in text and "Materiaal:" in text
+    assert "<table>" in sheet  # the sheet's Markdown is rendered, its table too
+    assert 'href="../"' in sheet  # back to the module
+    assert not (built["site"] / "modules" / "ct-01-algoritme" / "werkblad").exists()
+    assert "ct-01-algoritme/werkblad" not in page(built, "modules/ct-01-algoritme")
+    css = (built["site"] / "assets" / "leerpad.css").read_text(encoding="utf-8")
+    rules = css[css.index("/* A worksheet page") :]
+    assert "@media print" in rules and ".leerpad-werkblad" in rules and "break-after: page" in rules
+
+
 def test_competence_eindterm_and_course_pages(built):
     catalogue = built["catalogue"]
     for cid in catalogue.frameworks.digcompedu:
@@ -447,7 +465,7 @@ def test_resource_check_can_fail():
 def test_author_guide_examples_compile():
     guide = (ROOT / "site" / "docs" / "gids-auteur.md").read_text(encoding="utf-8")
     examples = re.findall(r"^````markdown\n(.*?)^````$", guide, re.S | re.M)
-    kinds = {re.match(r"```\{([a-z-]+)\}", e)[1] for e in examples} - {"trainer"}
+    kinds = {re.match(r"```\{([a-z-]+)\}", e)[1] for e in examples} - {"trainer", "werkblad"}
     assert {
         "meerkeuze",
         "juist-fout",

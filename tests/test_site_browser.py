@@ -38,6 +38,7 @@ PAGES = [
     "paden/ict-team-ai-xr/",
     "modules/",
     "modules/ct-01-algoritme/",
+    "modules/galerij-oefentypes/werkblad/",
     "cursussen/",
     "cursussen/computationeel-denken/",
     "competenties/",
@@ -577,6 +578,23 @@ def test_module_page_prints_cleanly(page, site, catalogue):
     assert page.locator(".md-header").is_visible()
     after = competence.evaluate("a => getComputedStyle(a, '::after').content")
     assert "http" not in after  # on screen, the address is not repeated
+
+
+def test_worksheet_prints_the_sheet_alone(page, site):
+    """The {werkblad} print page: on paper no navigation, no title bar, no link back; the
+    sheet with its own title and a table with room to write."""
+    open_site(page, site, "modules/galerij-oefentypes/werkblad/")
+    sheet = page.get_by_role("heading", name="Werkblad: de schoolweg in stappen", level=2)
+    assert sheet.is_visible() and page.get_by_role("link", name="Terug naar de module").is_visible()
+    page.emulate_media(media="print")
+    for hidden in (".md-header", ".md-sidebar--primary", ".md-footer", ".leerpad-werkblad-kop"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert not page.get_by_role("heading", level=1).is_visible()
+    assert not page.get_by_role("link", name="Terug naar de module").is_visible()
+    assert sheet.is_visible()
+    cell = page.locator(".leerpad-werkblad td").first
+    assert cell.evaluate("td => getComputedStyle(td).borderTopStyle") == "solid"
+    assert page.pdf(format="A4").startswith(b"%PDF")
 
 
 # -- screenshots for the README ---------------------------------------------------------------

@@ -302,8 +302,8 @@ start: |
 oplossing: |
       return 3 * x
 testen: |
-  assert gelijk(drie(2), 6)
-  assert drie(1) < drie(2)
+  assert gelijk(drie(2), 6), "drie(2) geeft 6"
+  assert drie(1) < drie(2), "drie(x) groeit met x"
 ```
 """,
         encoding="utf-8",

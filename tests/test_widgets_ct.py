@@ -360,7 +360,9 @@ def test_bebras_malformed(change, field):
 
 
 def test_bebras_key_stays_on_server():
-    source = assert_key_only_on_server(BebrasTask, BEBRAS, ["achteraan"])
+    source = assert_key_only_on_server(
+        BebrasTask, BEBRAS, ["achteraan", "de rij begint bij de dam", "wachtrij"]
+    )
     assert "options=" in source and "source=" in source
 
 

@@ -61,6 +61,14 @@ def require(exercise_id, config, name, kind, fix=""):
     return value
 
 
+def typical_wrong_answer(key, example) -> list[str]:
+    """The rule of the types whose wrong answers are endless (a number, a word, an order):
+    at least one typical wrong answer has its own explanation in ``feedback``."""
+    if key.get("feedback"):
+        return []
+    return [f"minstens één vaak gegeven fout antwoord met uitleg in 'feedback' ({example})"]
+
+
 def normalize_text(value, case_sensitive=False) -> str:
     text = " ".join(str(value).split())
     return text if case_sensitive else text.casefold()
@@ -165,6 +173,18 @@ class Exercise(w.VBox):
     @classmethod
     def solution_html(cls, config, key) -> str:
         return ""
+
+    @classmethod
+    def missing_feedback(cls, config, key) -> list[str]:
+        """What this exercise's per-answer feedback lacks for its most common wrong answers
+        (Dutch, one phrase per gap, naming the field to write); empty when complete. The
+        rule per type is in the author guide. By default nothing: the widget's own feedback
+        is complete (a robot shows where it stops, a matching names each wrong pair)."""
+        return []
+
+    def feedback_gaps(self) -> list[str]:
+        """``missing_feedback`` of this exercise, with its key (none without a key)."""
+        return [] if self._key is None else self.missing_feedback(self.config, self._key)
 
     # -- shared behaviour ----------------------------------------------------------
     def _draw(self):

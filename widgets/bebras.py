@@ -157,6 +157,11 @@ class BebrasTask(Exercise):
             cls.explanation_html(key)
         )
 
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """The rule of its question's type; uitleg and informatica are required anyway."""
+        return TYPES[config["child"]].missing_feedback(config["child_config"], key)
+
     @staticmethod
     def explanation_html(key) -> str:
         """The answer explanation and "Dit is informatica", as the Bebras task form has them."""

@@ -16,15 +16,16 @@ def _options(exercise_id, config):
     return {**config, "options": [str(o) for o in options]}
 
 
-def _feedback(exercise_id, options, feedback):
-    """Feedback per option is part of the key: it tells which option is right."""
+def feedback_per_option(exercise_id, options, feedback, what="optie"):
+    """Feedback per option (or per region of an image) is part of the key: it tells which
+    option is right."""
     feedback = feedback or {}
     if not isinstance(feedback, dict):
-        raise ExerciseConfigError(exercise_id, "feedback", "moet per optie een tekst geven.")
+        raise ExerciseConfigError(exercise_id, "feedback", f"moet per {what} een tekst geven.")
     for option in feedback:
         if option not in options:
             raise ExerciseConfigError(
-                exercise_id, "feedback", f"noemt '{option}', maar dat is geen optie."
+                exercise_id, "feedback", f"noemt '{option}', maar dat is geen {what}."
             )
     return {str(k): str(v) for k, v in feedback.items()}
 
@@ -53,7 +54,7 @@ class SingleChoice(Exercise):
     def validate_key(cls, exercise_id, config, key):
         return {
             "answer": _index(exercise_id, config["options"], key.get("answer")),
-            "feedback": _feedback(exercise_id, config["options"], key.get("feedback")),
+            "feedback": feedback_per_option(exercise_id, config["options"], key.get("feedback")),
         }
 
     def build_input(self):
@@ -78,6 +79,20 @@ class SingleChoice(Exercise):
     @classmethod
     def solution_html(cls, config, key):
         return escape(config["options"][key["answer"]])
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Every wrong option explains why it is wrong."""
+        right = config["options"][key["answer"]]
+        return options_without_feedback(config["options"], key, skip=right)
+
+
+def options_without_feedback(options, key, skip=None) -> list[str]:
+    return [
+        f"feedback bij de optie '{option}'"
+        for option in options
+        if option != skip and option not in key.get("feedback", {})
+    ]
 
 
 class TrueFalse(SingleChoice):
@@ -106,8 +121,17 @@ class TrueFalse(SingleChoice):
                 raise ExerciseConfigError(exercise_id, "feedback", f"'{k}' is niet juist of fout.")
         return {
             "answer": 0 if value else 1,
-            "feedback": _feedback(exercise_id, config["options"], mapped),
+            "feedback": feedback_per_option(exercise_id, config["options"], mapped),
         }
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Both answers explain: a learner who guessed right learns why, too."""
+        return [
+            f"feedback bij '{word}'"
+            for word, option in (("juist", t("true")), ("fout", t("false")))
+            if option not in key.get("feedback", {})
+        ]
 
 
 class MultipleChoice(Exercise):
@@ -129,7 +153,7 @@ class MultipleChoice(Exercise):
             )
         return {
             "answer": sorted({_index(exercise_id, config["options"], a) for a in answers}),
-            "feedback": _feedback(exercise_id, config["options"], key.get("feedback")),
+            "feedback": feedback_per_option(exercise_id, config["options"], key.get("feedback")),
         }
 
     def build_input(self):
@@ -161,3 +185,8 @@ class MultipleChoice(Exercise):
     @classmethod
     def solution_html(cls, config, key):
         return "<br>".join(escape(config["options"][i]) for i in key["answer"])
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Every option explains: why to pick it, or why not."""
+        return options_without_feedback(config["options"], key)

@@ -958,3 +958,23 @@ class CodeExercise(AuthoredExercise):
     @classmethod
     def solution_html(cls, config, key):
         return f"<pre><code>{escape(key['solution'])}</code></pre>"
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Every visible test has a name: the learner reads what passed and what not."""
+        return unnamed_tests(config["tests"])
+
+
+def unnamed_tests(tests) -> list[str]:
+    """What the feedback rule asks of tests without a name (Dutch, for leerpad check)."""
+    return [
+        f"een naam voor de test '{last_assert(test)}' (assert ..., \"wat de test nagaat\")"
+        for test in tests
+        if not test_name(test)
+    ]
+
+
+def last_assert(test: str) -> str:
+    """The (last) assert line of a test, without the setup lines before it."""
+    asserts = [node for node in ast.parse(test).body if isinstance(node, ast.Assert)]
+    return ast.unparse(asserts[-1]) if asserts else test.strip()

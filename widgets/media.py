@@ -8,6 +8,7 @@ cannot see it. The named regions and hotspots are buttons, so a keyboard reaches
 import ipywidgets as w
 
 from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
+from .choice import feedback_per_option
 from .helpers import image_widget, media_file, media_widget, say, status_line
 from .sets import Compound
 
@@ -37,6 +38,7 @@ class FindTheHotspot(Exercise):
 
     kind = "hotspot-zoeken"
     fields = {"afbeelding": "image", "beschrijving": "alt", "gebieden": "regions"}
+    key_fields = ("answer", "feedback")
 
     @classmethod
     def validate(cls, exercise_id, config):
@@ -50,7 +52,10 @@ class FindTheHotspot(Exercise):
             raise ExerciseConfigError(
                 exercise_id, "answer", f"'{answer}' is geen van de gebieden in 'regions'."
             )
-        return {"answer": answer}
+        feedback = feedback_per_option(
+            exercise_id, list(config["regions"]), key.get("feedback"), "gebied"
+        )
+        return {"answer": answer, "feedback": feedback}
 
     def build_input(self):
         names = list(self.config["regions"])
@@ -79,7 +84,17 @@ class FindTheHotspot(Exercise):
 
     @classmethod
     def evaluate(cls, config, key, answer):
-        return Result(1.0 if answer == key["answer"] else 0.0)
+        messages = [rich(key["feedback"][answer])] if answer in key.get("feedback", {}) else []
+        return Result(1.0 if answer == key["answer"] else 0.0, messages)
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Like a multiple-choice question: every wrong region explains why it is wrong."""
+        return [
+            f"feedback bij het gebied '{name}'"
+            for name in config["regions"]
+            if name != key["answer"] and name not in key.get("feedback", {})
+        ]
 
     @classmethod
     def solution_html(cls, config, key):

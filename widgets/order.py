@@ -6,7 +6,15 @@ import ipywidgets as w
 
 from leerpad.i18n import t
 
-from .base import Exercise, ExerciseConfigError, Result, escape, require, rich
+from .base import (
+    Exercise,
+    ExerciseConfigError,
+    Result,
+    escape,
+    require,
+    rich,
+    typical_wrong_answer,
+)
 
 
 def in_order_run(answer, right) -> set:
@@ -160,6 +168,10 @@ class Ordering(Exercise):
         feedback = key.get("feedback", {})
         messages = [rich(feedback[item]) for item in answer if item not in run and item in feedback]
         return Result(len(run) / len(right), messages)
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        return typical_wrong_answer(key, 'bv. feedback: {"een item": "waarom het elders hoort"}')
 
     @classmethod
     def solution_html(cls, config, key):

@@ -114,6 +114,17 @@ class Compound(AuthoredExercise):
             children.append(child.validate_key(part["id"], part["config"], child_key))
         return {"children": children}
 
+    @classmethod
+    def missing_feedback(cls, config, key):
+        """Each question by the rule of its own type."""
+        return [
+            f"vraag {n}: {gap}"
+            for n, (part, child_key) in enumerate(
+                zip(config["parts"], key["children"], strict=True), 1
+            )
+            for gap in TYPES[part["type"]].missing_feedback(part["config"], child_key)
+        ]
+
     # -- the children as widgets -----------------------------------------------------
     def build_children(self):
         """One widget per part; they save themselves, the set only reads them."""

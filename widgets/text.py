@@ -4,7 +4,16 @@ import ipywidgets as w
 
 from leerpad.i18n import t
 
-from .base import Exercise, ExerciseConfigError, Result, escape, normalize_text, require, rich
+from .base import (
+    Exercise,
+    ExerciseConfigError,
+    Result,
+    escape,
+    normalize_text,
+    require,
+    rich,
+    typical_wrong_answer,
+)
 
 BLANK = "___"
 
@@ -88,6 +97,10 @@ class FillInTheBlanks(Exercise):
     @classmethod
     def solution_html(cls, config, key):
         return ", ".join(" / ".join(escape(a) for a in alts) for alts in key["answer"])
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        return typical_wrong_answer(key, 'bv. feedback: {"fout woord": "uitleg"}')
 
 
 class NumericAnswer(Exercise):
@@ -185,6 +198,10 @@ class NumericAnswer(Exercise):
     def solution_html(cls, config, key):
         number = f"{key['answer']:g}".replace(".", ",")
         return escape(f"{number} {config['unit']}".strip())
+
+    @classmethod
+    def missing_feedback(cls, config, key):
+        return typical_wrong_answer(key, 'bv. feedback: {12: "uitleg bij 12"}')
 
 
 class OpenAnswer(Exercise):
