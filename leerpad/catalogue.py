@@ -101,7 +101,9 @@ class Frameworks:
             c["id"]: {**c, "area": a["nl"]} for a in dce["areas"] for c in a["competences"]
         }
         self.eindtermen = {
-            t["id"]: {**t, "block": b["nl"]} for b in et["building_blocks"] for t in b["targets"]
+            t["id"]: {"level": b.get("level", ""), **t, "block": b["nl"]}
+            for b in et["building_blocks"]
+            for t in b["targets"]
         }
         self.audiences = {a["id"]: a for a in topics.pop("audiences")}
         self.topics = {t["id"]: t for group in topics.values() for t in group}
@@ -415,6 +417,40 @@ class Catalogue:
                         )
                     )
 
+    def eindterm_misfits(self) -> list[Problem]:
+        """A module's eindtermen must be goals of the teachers it is for: each tag's audience
+        (courses/frameworks/eindtermen-digitale-competentie.yml) is the audience of a path the
+        module is in. A module in no path yet is not judged."""
+        audiences: dict[str, set] = {}
+        for learning_path in self.paths:
+            audience = learning_path.meta.get("audience") or []
+            audience = {str(a) for a in (audience if isinstance(audience, list) else [audience])}
+            for step in learning_path.steps:
+                audiences.setdefault(step.get("id"), set()).update(audience)
+        problems = []
+        for module in self.modules.values():
+            if module.id not in audiences:
+                continue
+            tags = module.meta.get("eindtermen")
+            for tag in tags if isinstance(tags, list) else []:
+                goal = self.frameworks.eindtermen.get(str(tag))
+                if goal is None or goal.get("audience") in audiences[module.id]:
+                    continue
+                problems.append(
+                    Problem(
+                        module.folder / "module.yml",
+                        "eindtermen",
+                        f"'{tag}' is een doel voor {goal.get('audience')} "
+                        f"({goal.get('level')}), maar de leerpaden met deze module zijn voor "
+                        f"{', '.join(sorted(audiences[module.id]))}.",
+                        "geef alleen doelen van de doelgroep van een leerpad waarin de module "
+                        "staat (zie courses/frameworks/eindtermen-digitale-competentie.yml), "
+                        "of laat de lijst leeg: eindtermen: [].",
+                        warning=True,
+                    )
+                )
+        return problems
+
     def path_steps(self, learning_path: LearningPath) -> list[dict]:
         """Steps of a path: the step's fields plus 'module' (the Module, or None while it is
         planned) and 'planned' (its planned fields: title, duration, digcompedu, ...)."""
@@ -591,7 +627,12 @@ def check_module_meta(path: Path, meta: dict, frameworks: Frameworks) -> list[Pr
                 )
             )
     for name, kind in MODULE_FIELDS.items():
-        if name not in meta or meta[name] in (None, "", []):
+        # eindtermen: [] is an answer too: no goal of its paths' teachers fits the module
+        if (
+            name not in meta
+            or meta[name] in (None, "")
+            or (meta[name] == [] and name != "eindtermen")
+        ):
             problems.append(
                 Problem(path, name, "ontbreekt.", f"voeg '{name}:' toe aan module.yml.")
             )

@@ -699,7 +699,12 @@ def check(
     path: Path | None = None, catalogue: Catalogue | None = None, execute=False
 ) -> list[Problem]:
     catalogue = catalogue or Catalogue()
-    problems = [*catalogue.problems, *check_folders(catalogue), *check_paths(catalogue)]
+    problems = [
+        *catalogue.problems,
+        *check_folders(catalogue),
+        *check_paths(catalogue),
+        *catalogue.eindterm_misfits(),
+    ]
     seen_ids: dict = {}
     target = path.resolve() if path else None
     for module in catalogue.modules.values():

@@ -11,10 +11,10 @@ from leerpad.catalogue import Catalogue
 
 MODULE = "galerij-oefentypes"
 ORDER = [
-    "Je hangt je jas aan de kapstok.",
-    "Je zet je boekentas naast je bank.",
-    "Je legt je agenda open op je bank.",
-    "Je luistert naar het dagplan van de juf.",
+    "Je vult een potje met aarde.",
+    "Je maakt met je vinger een gaatje in de aarde.",
+    "Je legt een boon in het gaatje.",
+    "Je duwt de aarde erover en geeft water.",
 ]
 MATCH = {
     "Computerklas": "programmeren met blokjes",
@@ -24,6 +24,9 @@ MATCH = {
 FRUIT, HOME = "Mag mee op fruitdag", "Blijft thuis"
 SORT = {"Appel": FRUIT, "Mandarijn": FRUIT, "Chocoladereep": HOME, "Chips": HOME}
 CODE_RIGHT = "def aanwezig(lijst):\n    return lijst.count(True)\n"
+ROBOT = ["vooruit", "rechts", {"herhaal": 3, "doe": ["vooruit"]}, "links", "vooruit"]
+ROBOT_LONG = ["vooruit", "rechts", "vooruit", "vooruit", "vooruit", "links", "vooruit"]
+ARROW = ["00100", "01110", "11111", "00100", "00100"]
 
 # exercise id -> {outcome: (answer as the widget's set_answer takes it, expected fraction)}
 ANSWERS = {
@@ -68,7 +71,7 @@ ANSWERS = {
         "partial": ({**SORT, "Chips": FRUIT}, 0.75),
     },
     "galerij-getal": {"right": ("13,76 euro", 1), "wrong": ("14", 0)},
-    "galerij-hotspot": {"right": ("gele ruimte", 1), "wrong": ("rode ruimte", 0)},
+    "galerij-hotspot": {"right": ("rechtsboven", 1), "wrong": ("linksonder", 0)},
     "galerij-video": {
         "right": (["Fout", "Drie keer"], 1),
         "wrong": (["Juist", "Eén keer"], 0),
@@ -84,6 +87,22 @@ ANSWERS = {
         "wrong": (["begin", "klas", "niets"], 0),
         "partial": (["begin", "klas", "afspraak"], 0.5),
     },
+    "galerij-robot": {
+        "right": (ROBOT, 1),
+        "wrong": (["vooruit"], 0),
+        "partial": (ROBOT_LONG, 0.5),  # the goal, with more blocks than allowed
+    },
+    "galerij-pixels": {
+        "right": (ARROW, 1),
+        "wrong": (["00000"] * 5, 0),
+        "partial": ([*ARROW[:4], "11111"], 0.8),  # points per right row
+    },
+    "galerij-stappen": {  # cards [4, 9, 15, 21, 30, 38, 45]; 38 lies at index 5
+        "right": ([["open", 3], ["open", 5]], 1),
+        "wrong": ([["open", 0]], 0),
+        "partial": ([["open", i] for i in range(6)], 0.5),  # found, in more steps
+    },
+    "galerij-bebras": {"right": ("Cas", 1), "wrong": ("Ada", 0)},
     "galerij-code": {
         "right": (CODE_RIGHT, 1),
         "wrong": ("def aanwezig(lijst):\n    return -1\n", 0),

@@ -85,7 +85,7 @@ MULTI = "Wat steek je in je zwemzak voor de zwemles?"
 BLANKS = "Vul de ontbrekende woorden in."
 WORDS = "Kies voor elk leeg vak het juiste woord."
 MARK = "Markeer alle werkwoorden in de zin."
-ORDERING = "Zet de ochtend in de klas in de juiste volgorde."
+ORDERING = "De klas zaait boontjes voor de moestuin. Zet de stappen in de juiste volgorde."
 NUMBER = "Hoeveel is dat per leerling?"
 HOTSPOT = "Waar heeft de klas turnles?"
 
@@ -158,8 +158,8 @@ def mouse_answers(page, synced):
     verdict(ex, "right")
 
     ex = exercise(page, HOTSPOT)
-    ex.get_by_role("button", name="gele ruimte").click()
-    ex.get_by_text("Gekozen gebied: gele ruimte").wait_for()
+    ex.get_by_role("button", name="rechtsboven").click()
+    ex.get_by_text("Gekozen gebied: rechtsboven").wait_for()
     check_with_mouse(page, ex)
     verdict(ex, "right")
 
@@ -241,9 +241,9 @@ def keyboard_answers(page, synced):
     verdict(ex, "wrong")
 
     ex = exercise(page, HOTSPOT)
-    tab_to(page, ex.get_by_role("button", name="rode ruimte"))
+    tab_to(page, ex.get_by_role("button", name="linksonder"))
     kb.press("Enter")
-    ex.get_by_text("Gekozen gebied: rode ruimte").wait_for()
+    ex.get_by_text("Gekozen gebied: linksonder").wait_for()
     check_with_keyboard(page, ex)
     verdict(ex, "wrong")
 
@@ -259,7 +259,7 @@ def mouse_restored(page):
     exercise(page, MARK).get_by_text("Gemarkeerd: leest, luisteren").wait_for()
     assert order_shown(exercise(page, ORDERING)) == ORDER
     assert exercise(page, NUMBER).get_by_label("Jouw antwoord").input_value() == "13,75"
-    exercise(page, HOTSPOT).get_by_text("Gekozen gebied: gele ruimte").wait_for()
+    exercise(page, HOTSPOT).get_by_text("Gekozen gebied: rechtsboven").wait_for()
 
 
 def keyboard_restored(page, order):
@@ -271,7 +271,7 @@ def keyboard_restored(page, order):
     exercise(page, MARK).get_by_text("Gemarkeerd: leest").wait_for()
     assert order_shown(exercise(page, ORDERING)) == order
     assert exercise(page, NUMBER).get_by_label("Jouw antwoord").input_value() == "14"
-    exercise(page, HOTSPOT).get_by_text("Gekozen gebied: rode ruimte").wait_for()
+    exercise(page, HOTSPOT).get_by_text("Gekozen gebied: linksonder").wait_for()
 
 
 def name_with_mouse(page, learner):
@@ -345,7 +345,7 @@ def test_gallery_with_the_keyboard_only(browser, platform):
     keyboard_answers(page, lambda eid, answer: wait_saved(platform, device, eid, answer))
     order = order_shown(exercise(page, ORDERING))
     saved = wait_saved(platform, device, "galerij-hotspot")
-    assert saved["galerij-hotspot"]["answer"] == "rode ruimte"
+    assert saved["galerij-hotspot"]["answer"] == "linksonder"
     page.close()
 
     page = open_app(browser, platform, device)

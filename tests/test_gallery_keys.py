@@ -38,7 +38,7 @@ def leaks(text: str) -> dict[str, list[str]]:
 
 
 def test_every_exercise_has_secrets_and_the_source_gives_them_away(platform):
-    assert len(SECRETS) == 15  # every type with a key (open answer, flashcards and hotspot
+    assert len(SECRETS) == 19  # every type with a key (open answer, flashcards and hotspot
     # exploration have none)
     assert all(SECRETS.values())
     source = nbformat.writes(module().notebook)
@@ -50,7 +50,7 @@ def test_every_exercise_has_secrets_and_the_source_gives_them_away(platform):
 def test_released_files_hold_no_key(platform):
     released = platform["var"] / "cohorts" / "demo" / "release" / MODULE
     files = sorted(p for p in released.rglob("*") if p.is_file())
-    assert {p.name for p in files} >= {f"{MODULE}.ipynb", "schoolplan.png", "schoolbel.wav"}
+    assert {p.name for p in files} >= {f"{MODULE}.ipynb", "schoolplan.svg", "schoolbel.wav"}
     for path in files:
         assert leaks(path.read_bytes().decode("utf-8", "replace")) == {}, path
 
