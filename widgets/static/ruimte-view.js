@@ -313,7 +313,7 @@ export function render({ model, el, THREE, shared }) {
         tools.append(button);
       }
     }
-    if (building) tools.append(exportButton, exportLink);
+    tools.append(exportButton, exportLink);
     const reset = element("button", { type: "button" }, L.reset_view);
     reset.addEventListener("click", () => {
       setView(config.camera);
