@@ -624,7 +624,7 @@ class Scene3D(AuthoredExercise):
         )
         items = "".join(f"<li>{escape(line)}</li>" for line in lines)
         self.description.value = (
-            f"<details class='leerpad-xr-description'><summary>{escape(say('description'))}"
+            f"<details class='leerpad-xr-description' open><summary>{escape(say('description'))}"
             f"</summary><ul role='status' aria-live='polite'>{items}</ul></details>"
         )
 
