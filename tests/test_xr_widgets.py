@@ -155,6 +155,8 @@ def test_the_browser_gets_the_scene_but_no_key():
     synced = json.dumps(exercise.view.get_state(), default=str)
     assert "1.75" not in synced and "-2.5" not in synced and "geheime" not in synced
     assert "rode kubus" in synced  # the scene itself is there
+    labels = exercise.view.labels
+    assert all(labels.values()) and labels["export"] == "Exporteer als WebXR-pagina"
 
 
 def test_the_scene_in_words_follows_the_learner():

@@ -584,10 +584,14 @@ class Scene3D(AuthoredExercise):
             "reset_view",
             "degrees",
             "loading",
+            "export",
+            "exported",
         )
-        return {key: say(f"ui_{key}") for key in keys} | {
-            shape: say(f"shape_{shape}") for shape in SHAPES
-        }  # the keys are listed above, so tests/test_i18n.py finds them in the catalogue
+        return (
+            {key: say(f"ui_{key}") for key in keys}
+            | {shape: say(f"shape_{shape}") for shape in SHAPES}
+            | {"exported_file": say("ui_exported_file", file="{file}")}  # the view fills it in
+        )
 
     def _changed(self, change):
         if getattr(self, "_restoring", False):
