@@ -14,7 +14,7 @@ import secrets
 from urllib.request import urlopen
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, missing
+from conftest import CHROMIUM, CHROMIUM_ARGS
 from gallery import MODULE, all_secrets, module
 from test_app_browser import SCREENSHOTS
 from test_gallery_browser import exercise, tab_to, verdict
@@ -27,20 +27,14 @@ pytestmark = [pytest.mark.servers, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def webgl_browser():
-    """Chromium as the other browser tests start it, with WebGL on SwiftShader."""
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        missing(f"Chromium ontbreekt op {CHROMIUM}: installeer het met apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-unsafe-swiftshader"]
-        )
-        yield browser
-        browser.close()
+def webgl_browser(browser):
+    """Chromium as the other browser tests start it (from the same Playwright), with WebGL on
+    SwiftShader."""
+    webgl = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--enable-unsafe-swiftshader"]
+    )
+    yield webgl
+    webgl.close()
 
 
 def open_gallery(browser, platform):
