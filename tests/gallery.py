@@ -28,6 +28,28 @@ ROBOT = ["vooruit", "rechts", {"herhaal": 3, "doe": ["vooruit"]}, "links", "voor
 ROBOT_LONG = ["vooruit", "rechts", "vooruit", "vooruit", "vooruit", "links", "vooruit"]
 ARROW = ["00100", "01110", "11111", "00100", "00100"]
 
+
+def scene(cube, arrow_turn):
+    """The learner's 3D scene of galerij-ruimte (as the view sends it): the red cube at
+    `cube`, the blue arrow turned `arrow_turn` degrees around y."""
+
+    def thing(id, shape, position, scale, color, rotation=(0, 0, 0)):
+        return {
+            "id": id, "shape": shape, "name": id, "position": list(position),
+            "rotation": list(rotation), "scale": list(scale), "color": color,
+        }  # fmt: skip
+
+    return {
+        "objects": [
+            thing("tafel", "balk", (2, 0.35, -1), (1.5, 0.7, 1), "#8b5a2b"),
+            thing("bord", "balk", (0, 1.5, -3), (3, 1.2, 0.1), "#2a9d46"),
+            thing("kubus", "kubus", cube, (0.5, 0.5, 0.5), "#d62828"),
+            thing("pijl", "pijl", (0, 0.3, 1.5), (1, 1, 1), "#1d4ed8", (0, arrow_turn, 0)),
+        ],
+        "camera": {"position": [4, 3.5, 5.5], "target": [0, 0, 0]},
+    }
+
+
 # exercise id -> {outcome: (answer as the widget's set_answer takes it, expected fraction)}
 ANSWERS = {
     "galerij-meerkeuze": {
@@ -103,6 +125,12 @@ ANSWERS = {
         "partial": ([["open", i] for i in range(6)], 0.5),  # found, in more steps
     },
     "galerij-bebras": {"right": ("Cas", 1), "wrong": ("Ada", 0)},
+    "galerij-ruimte": {
+        "right": (scene((2.1, 1.0, -0.95), 450), 1),  # within 0.2 m; 450° is 90°
+        "wrong": (scene((-2, 0.25, 1), -90), 0),
+        "partial": (scene((2, 0.25, -1), 95), 0.5),  # the cube sits inside the table
+    },
+    "galerij-panorama": {"right": ({"hotspot": "blusser"}, 1), "wrong": ({"hotspot": "deur"}, 0)},
     "galerij-code": {
         "right": (CODE_RIGHT, 1),
         "wrong": ("def aanwezig(lijst):\n    return -1\n", 0),
