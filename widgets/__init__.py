@@ -44,6 +44,11 @@ from .ai_ngram import TextGenerator
 from .ai_overfit import OverfitExplorer
 from .ai_tree import TreeBuilder
 
+# isort: split
+# extended reality: a 3D scene and a 360° viewer
+from .panorama import Panorama360
+from .ruimte import Scene3D
+
 __all__ = [
     "bijna_gelijk",
     "gelijk",
@@ -81,4 +86,6 @@ __all__ = [
     "KnnPlayground",
     "OverfitExplorer",
     "TreeBuilder",
+    "Panorama360",
+    "Scene3D",
 ]
