@@ -25,6 +25,28 @@ FRUIT, HOME = "Mag mee op fruitdag", "Blijft thuis"
 SORT = {"Appel": FRUIT, "Mandarijn": FRUIT, "Chocoladereep": HOME, "Chips": HOME}
 CODE_RIGHT = "def aanwezig(lijst):\n    return lijst.count(True)\n"
 
+
+def scene(cube, arrow_turn):
+    """The learner's 3D scene of galerij-ruimte (as the view sends it): the red cube at
+    `cube`, the blue arrow turned `arrow_turn` degrees around y."""
+
+    def thing(id, shape, position, scale, color, rotation=(0, 0, 0)):
+        return {
+            "id": id, "shape": shape, "name": id, "position": list(position),
+            "rotation": list(rotation), "scale": list(scale), "color": color,
+        }  # fmt: skip
+
+    return {
+        "objects": [
+            thing("tafel", "balk", (2, 0.35, -1), (1.5, 0.7, 1), "#8b5a2b"),
+            thing("bord", "balk", (0, 1.5, -3), (3, 1.2, 0.1), "#2a9d46"),
+            thing("kubus", "kubus", cube, (0.5, 0.5, 0.5), "#d62828"),
+            thing("pijl", "pijl", (0, 0.3, 1.5), (1, 1, 1), "#1d4ed8", (0, arrow_turn, 0)),
+        ],
+        "camera": {"position": [4, 3.5, 5.5], "target": [0, 0, 0]},
+    }
+
+
 # exercise id -> {outcome: (answer as the widget's set_answer takes it, expected fraction)}
 ANSWERS = {
     "galerij-meerkeuze": {
@@ -84,6 +106,12 @@ ANSWERS = {
         "wrong": (["begin", "klas", "niets"], 0),
         "partial": (["begin", "klas", "afspraak"], 0.5),
     },
+    "galerij-ruimte": {
+        "right": (scene((2.1, 1.0, -0.95), 450), 1),  # within 0.2 m; 450° is 90°
+        "wrong": (scene((-2, 0.25, 1), -90), 0),
+        "partial": (scene((2, 0.25, -1), 95), 0.5),  # the cube sits inside the table
+    },
+    "galerij-panorama": {"right": ({"hotspot": "blusser"}, 1), "wrong": ({"hotspot": "deur"}, 0)},
     "galerij-code": {
         "right": (CODE_RIGHT, 1),
         "wrong": ("def aanwezig(lijst):\n    return -1\n", 0),

@@ -184,6 +184,7 @@ def test_the_trainer_pages_show_a_hostile_title_as_text(poisoned, tmp_path):
         "full.html.j2",  # the apps server's "Even geduld": test_the_full_page_says_so_in_dutch
         "trainer-index.md.j2",
         "trainer.md.j2",
+        "xr-webxr.html.j2",  # an exported 3D scene: test_xr_widgets (the scene can't break out)
     ]
     module = poisoned["catalogue"].modules[MODULE_ID]
     page = trainerpage.write_trainer_page(tmp_path, module).read_text(encoding="utf-8")

@@ -34,6 +34,7 @@ PARTIAL = {
     "QuestionSet",
     "BranchingScenario",
     "CodeExercise",
+    "Scene3D",
 }
 SCORED = [(eid, outcome) for eid, cases in ANSWERS.items() for outcome in cases]
 
@@ -48,13 +49,13 @@ def key_store(fresh_session, monkeypatch):  # noqa: F811
     return folder
 
 
-# The eighteen H5P-like types of the gallery; the computational-thinking interactives (grid
-# robot, pixels, step counter, Bebras task) are shown and graded in their own modules.
+# The eighteen H5P-like types of the gallery and the two XR types (3D scene, 360° image); the
+# computational-thinking and AI interactives are shown and graded in their own modules.
 H5P_TYPES = {
     "SingleChoice", "MultipleChoice", "TrueFalse", "FillInTheBlanks", "DragTheWords",
     "MarkTheWords", "Ordering", "Matching", "Categorize", "NumericAnswer", "FindTheHotspot",
     "ImageHotspots", "Flashcards", "OpenAnswer", "QuestionSet", "CodeExercise",
-    "InteractiveVideo", "BranchingScenario",
+    "InteractiveVideo", "BranchingScenario", "Scene3D", "Panorama360",
 }  # fmt: skip
 
 
@@ -164,6 +165,8 @@ MALFORMED = {
     "galerij-scenario": ({"start": "nergens"}, "start"),
     "galerij-open": ({"rubric": "netjes"}, "rubric"),
     "galerij-code": ({"solution": "def aanwezig(lijst):\n    return 0\n"}, "solution"),
+    "galerij-ruimte": ({"answer": {"tafel": {"positie": [0, 1, 0]}}}, "answer"),
+    "galerij-panorama": ({"answer": "brandblusser"}, "answer"),
 }
 
 

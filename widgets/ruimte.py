@@ -12,6 +12,8 @@ grades, the same in the app and in nbgrader.
 
 import copy
 import math
+import re
+from pathlib import Path
 
 import ipywidgets as w
 
@@ -19,6 +21,7 @@ from leerpad.i18n import phrases
 
 from .base import ExerciseConfigError, Result, escape, rich
 from .helpers import AuthoredExercise
+from .session import in_voila
 from .xr_view import XRView, fmt, fmt_vector, number, state_vector, vector
 
 say = phrases("ruimte")
@@ -40,7 +43,7 @@ COLORS = {
 PROPERTIES = {"positie": "position", "rotatie": "rotation", "schaal": "scale"}
 MODES = ("schikken", "bouwen")
 TOLERANCE = {"position": 0.25, "rotation": 10.0, "scale": 0.1}  # units, degrees, factor
-CAMERA = {"position": [6.0, 5.0, 8.0], "target": [0.0, 0.0, 0.0]}
+CAMERA = {"position": [4.0, 3.5, 5.5], "target": [0.0, 0.0, 0.0]}
 MAX_OBJECTS = 40  # a scene a laptop draws smoothly; also bounds a tampered answer
 CAMERA_TOLERANCE = 15.0  # degrees between where the camera looks and the point asked for
 
@@ -394,7 +397,7 @@ class Scene3D(AuthoredExercise):
                     "position": state_vector(item.get("position")),
                     "rotation": state_vector(item.get("rotation")),
                     "scale": state_vector(item.get("scale"), positive=True),
-                    "color": str(item.get("color", "")).lower(),
+                    "color": state_color(item.get("color")),
                     "name": str(item.get("name", item["shape"])),
                 }
             )
@@ -523,9 +526,28 @@ class Scene3D(AuthoredExercise):
             labels=self.labels(),
         )
         self.view.observe(self._changed, "state")
+        self.view.on_msg(self._on_export)
         self.description = w.HTML("")
         self._describe()
         return w.VBox([self.view, self.description])
+
+    def _on_export(self, _, content, buffers):
+        """ "Exporteer als WebXR-pagina": in the app a page the apps server serves, in
+        JupyterLab a file beside the notebook. The view shows the link."""
+        if not isinstance(content, dict) or content.get("type") != "export":
+            return
+        from . import xr_export
+
+        try:
+            scene = self.clean_state(self.config, self.view.state)
+        except ValueError:
+            return
+        if in_voila():
+            self.view.send({"type": "exported", "token": xr_export.save(scene)})
+        else:
+            path = Path(f"{self.id}-webxr.html")
+            path.write_text(xr_export.page(scene, self.id), encoding="utf-8")
+            self.view.send({"type": "exported", "file": path.name})
 
     def public_scene(self) -> dict:
         """What the browser may know: the objects, the camera, what may change. No key."""
@@ -562,10 +584,14 @@ class Scene3D(AuthoredExercise):
             "reset_view",
             "degrees",
             "loading",
+            "export",
+            "exported",
         )
-        return {key: say(f"ui_{key}") for key in keys} | {
-            shape: say(f"shape_{shape}") for shape in SHAPES
-        }  # the keys are listed above, so tests/test_i18n.py finds them in the catalogue
+        return (
+            {key: say(f"ui_{key}") for key in keys}
+            | {shape: say(f"shape_{shape}") for shape in SHAPES}
+            | {"exported_file": say("ui_exported_file", file="{file}")}  # the view fills it in
+        )
 
     def _changed(self, change):
         if getattr(self, "_restoring", False):
@@ -602,7 +628,7 @@ class Scene3D(AuthoredExercise):
         )
         items = "".join(f"<li>{escape(line)}</li>" for line in lines)
         self.description.value = (
-            f"<details class='leerpad-xr-description'><summary>{escape(say('description'))}"
+            f"<details class='leerpad-xr-description' open><summary>{escape(say('description'))}"
             f"</summary><ul role='status' aria-live='polite'>{items}</ul></details>"
         )
 
@@ -623,6 +649,13 @@ class Scene3D(AuthoredExercise):
         finally:
             self._restoring = restoring
         self._describe()
+
+
+def state_color(value) -> str:
+    """A colour from a stored answer: #rrggbb, else ValueError."""
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError("geen kleur")
+    return value.lower()
 
 
 def target_text(values) -> str:

@@ -54,6 +54,8 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
+from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
 from traitlets import Float, Int, Unicode, default
 from traitlets.config import Configurable
@@ -408,6 +410,22 @@ class HubLogin:
         joiner = "&" if "?" in uri else "?"
         handler.redirect(f"{uri}{joiner}{personal_query(self.cohort_dir, user['name'])}")
         return True
+
+
+class XRPageHandler(web.RequestHandler):
+    """The WebXR page of a scene a learner exported (``leerpad.widgets.xr_export``): open to
+    whoever has its unguessable address, as a headset's browser has no login. It holds the
+    scene's shapes and numbers only, no key and nothing about the learner."""
+
+    def get(self, token):
+        from leerpad.widgets import xr_export
+
+        scene = xr_export.load(token)
+        if scene is None:
+            raise web.HTTPError(404)
+        for name, value in xr_export.HEADERS.items():
+            self.set_header(name, value)
+        self.finish(xr_export.page(scene, xr_export.say("webxr_title")))
 
 
 class BoundedPageHandler(TornadoVoilaHandler):
@@ -915,8 +933,9 @@ class LearnerApps(Voila):
             RequestInfoSocketHandler: PreheatedKernelWaits,
         }
         handlers = [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
+        # the WebXR pages of exported scenes (before Voilà's catch-all routes)
+        handlers.insert(0, (url_path_join(self.server_url, r"xr/([0-9a-f]{32})"), XRPageHandler))
         if HubLogin.active():
-            from jupyter_server.utils import url_path_join
             from jupyterhub.services.auth import HubOAuthCallbackHandler
 
             callback = url_path_join(self.server_url, "oauth_callback")

@@ -41,6 +41,8 @@ KIND_NAMES = {
     "robot": "gridrobot",
     "pixels": "pixeleditor",
     "bebras": "Bebras-taak",
+    "ruimte": "3D-ruimte",
+    "panorama": "360°-beeld",
 }
 SOLUTION = re.compile(
     r"^([ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.S | re.M

@@ -44,7 +44,7 @@ export function render({ model, el, THREE }) {
   }
   const scene = new THREE.Scene();
   const camera = new THREE.PerspectiveCamera(view.fov, 16 / 9, 0.1, 1100);
-  const geometry = new THREE.SphereGeometry(500, 64, 32);
+  const geometry = new THREE.SphereGeometry(500, 128, 64);
   geometry.scale(-1, 1, 1); // look at the inside
   const material = new THREE.MeshBasicMaterial({ color: "#ffffff" });
   scene.add(new THREE.Mesh(geometry, material));

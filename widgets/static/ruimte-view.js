@@ -281,6 +281,26 @@ export function render({ model, el, THREE, shared }) {
     commit(true);
   }
 
+  // -- export: the kernel keeps the scene and answers with where its WebXR page is -------
+  const exportButton = element("button", { type: "button", "data-action": "export" }, L.export);
+  const exportLink = element("span", { class: "leerpad-xr-export", "aria-live": "polite" });
+  exportButton.addEventListener("click", () => {
+    clearTimeout(timer);
+    commit(true);
+    model.send({ type: "export" });
+  });
+  model.on("msg:custom", (msg) => {
+    if (msg?.type !== "exported") return;
+    if (msg.token) {
+      const config = document.getElementById("jupyter-config-data");
+      const base = (config && JSON.parse(config.textContent).baseUrl) || "/";
+      const link = element("a", { href: `${base}xr/${msg.token}`, target: "_blank", rel: "noopener" }, L.exported);
+      exportLink.replaceChildren(link);
+    } else {
+      exportLink.textContent = L.exported_file.replace("{file}", msg.file);
+    }
+  });
+
   function drawTools() {
     tools.replaceChildren();
     if (building) {
@@ -293,6 +313,7 @@ export function render({ model, el, THREE, shared }) {
         tools.append(button);
       }
     }
+    tools.append(exportButton, exportLink);
     const reset = element("button", { type: "button" }, L.reset_view);
     reset.addEventListener("click", () => {
       setView(config.camera);
