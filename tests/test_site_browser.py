@@ -7,6 +7,7 @@ server on a free port. axe-core is the npm package pinned in ``tests/package.jso
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -29,13 +30,21 @@ LAB = "http://127.0.0.1:8888"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = {"serious", "critical"}
 
+# The real paths have no planned modules left: one test path keeps "nog in voorbereiding" covered.
+PLANNED_PATH = (
+    "id: testpad-gepland\ntitle: Testpad met een geplande module\n"
+    "goal: Een pad om een geplande module op de website te testen.\naudience: [secundair]\n"
+    "steps: [ct-01-algoritme, ai-01-wat-is-ai, ct-99-gepland]\ngepland:\n"
+    "  - {id: ct-99-gepland, title: Een module die nog komt, duration: 45, digcompedu: ['6.5']}\n"
+)
+
 # Every kind of page: home, paths (one with planned modules), catalogue, module, course,
 # competence and eindterm (lists and pages), zelfscan and the guides.
 PAGES = [
     "",
     "paden/",
     "paden/bootcamp-basisonderwijs/",
-    "paden/ict-team-ai-xr/",
+    "paden/testpad-gepland/",
     "modules/",
     "modules/ct-01-algoritme/",
     "modules/galerij-oefentypes/werkblad/",
@@ -56,8 +65,14 @@ pytestmark = pytest.mark.browser
 
 # -- fixtures ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def catalogue():
-    return Catalogue()
+def catalogue(tmp_path_factory):
+    """The real catalogue, plus a path with a planned module (PLANNED_PATH)."""
+    courses = tmp_path_factory.mktemp("catalogue") / "courses"
+    shutil.copytree(ROOT / "courses", courses)
+    (courses / "paths" / "testpad-gepland.yml").write_text(PLANNED_PATH, encoding="utf-8")
+    catalogue = Catalogue(courses)
+    assert not catalogue.problems, catalogue.problems
+    return catalogue
 
 
 @pytest.fixture(scope="module")
@@ -306,7 +321,7 @@ def test_marking_modules_done_shows_progress_along_the_path(page, site, catalogu
 
 
 def test_path_with_planned_modules(page, site, catalogue):
-    path = next(p for p in catalogue.paths if p.id == "ict-team-ai-xr")
+    path = next(p for p in catalogue.paths if p.id == "testpad-gepland")
     steps = catalogue.path_steps(path)
     planned = [s for s in steps if not s["module"]]
     ready = [s for s in steps if s["module"]]

@@ -44,6 +44,11 @@ PHRASES = {
     "ai-05-verantwoorde-ai": "Verzonnen data met een vast zaadgetal",
     "ai-07-beeldherkenning": "laat cursisten in duo's",
     "galerij-ai-interactief": "wie eerst voorspelt, leert meer van de feedback",
+    "xr-01-wat-is-xr": "krijgt het vierde punt niet: vraag dan wat een gewone demonstratie",
+    "xr-02-de-3d-ruimte": "leerlingen met een CAD-achtergrond (bouw, hout, mechanica)",
+    "xr-03-een-scene-bouwen": "Probeer vóór de sessie of een headset in het netwerk van de",
+    "xr-04-360-uitstappen": "cursisten moeten achter zich kijken",
+    "xr-05-xr-lessen-ontwerpen": "ontwerp eerst met dezelfde rubric lezen",
 }
 
 
