@@ -54,8 +54,9 @@ from jupyter_client.provisioning import LocalProvisioner
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.base import deserialize_msg_from_ws_v1
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -63,6 +64,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from leerpad.paths import ROOT
+from leerpad.servers.compressed import COMPRESSED
 from leerpad.settings import settings
 from leerpad.templating import Templates
 
@@ -852,6 +854,11 @@ class LearnerApps(Voila):
     description = "leerpad: de leerling-apps (Voilà), zonder mappenoverzicht, begrensd."
     certfile = Unicode("", help="HTTPS: the certificate (PEM), in classroom mode.").tag(config=True)
     keyfile = Unicode("", help="HTTPS: the certificate's key (PEM).").tag(config=True)
+    static_cache = Bool(
+        True,
+        help="Static files gzip-compressed once (leerpad.servers.compressed), and the "
+        "JupyterLab extensions' files kept by the browser (their names hold a hash).",
+    ).tag(config=True)
 
     def initialize(self, argv=None):
         # Defaults of a bounded server; the command line can still change them.
@@ -868,7 +875,13 @@ class LearnerApps(Voila):
         # An app needs the widgets only: nbgrader's and Jupyter Notebook's JupyterLab bundles
         # would load on every learner's device and each log an error in its console.
         self.config.VoilaConfiguration.setdefault(
-            "extension_denylist", ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+            "extension_denylist",
+            [
+                "@jupyter/nbgrader",
+                "@jupyter-notebook/lab-extension",
+                # its highlighting CSS is in the page already (nbconvert puts it there)
+                "jupyterlab_pygments",
+            ],
         )
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
@@ -879,6 +892,12 @@ class LearnerApps(Voila):
     def init_settings(self):
         app_settings = super().init_settings()
         app_settings["leerpad_limits"] = self.limits
+        if self.static_cache:
+            # The extensions' files carry a hash of their content in their names: a learner's
+            # browser keeps them instead of asking again on every open (Voilà: "no-cache").
+            app_settings["static_immutable_cache"] = [
+                url_path_join(self.server_url, "voila/labextensions/")
+            ]
         self.seats = Seats(self.limits, self.kernel_manager, self.log)
         app_settings["leerpad_seats"] = self.seats
         self.class_pools = ClassPools(self.limits, self.kernel_manager, self.seats, self.log)
@@ -914,9 +933,9 @@ class LearnerApps(Voila):
             TornadoVoilaHandler: BoundedPageHandler,
             RequestInfoSocketHandler: PreheatedKernelWaits,
         }
-        handlers = [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
+        served = {**bounded, **(COMPRESSED if self.static_cache else {})}
+        handlers = [(h[0], served.get(h[1], h[1]), *h[2:]) for h in kept]
         if HubLogin.active():
-            from jupyter_server.utils import url_path_join
             from jupyterhub.services.auth import HubOAuthCallbackHandler
 
             callback = url_path_join(self.server_url, "oauth_callback")
