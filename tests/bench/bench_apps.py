@@ -24,6 +24,7 @@ import base64
 import os
 import statistics
 import time
+from collections import Counter
 
 from tests.bench import protocol_learner
 from tests.bench.apps_server import (
@@ -169,10 +170,17 @@ async def protocol_class(url: str, label: str, count: int, within: float, parts:
     print(
         f"apps: [{label}] {count} leerlingen openen {MODULE} binnen {within:.0f} s, elk op "
         f"een eigen toestel: de server (pagina, kernel, widgettoestand) {seconds(states)}, "
-        f"{len(failed)} mislukt; de browser (een rustige Chromium) {seconds(parts)}; "
+        f"{len(failed)} mislukt{reasons(failed)}; "
+        f"de browser (een rustige Chromium) {seconds(parts)}; "
         f"samen p95 ongeveer {estimate:.1f} s; {load()}",
         flush=True,
     )
+
+
+def reasons(failed: list) -> str:
+    """' (ConnectionError: ... ×3)': why learners failed, the most frequent first."""
+    counted = Counter(f"{type(e).__name__}: {str(e)[:60]}" for e in failed)
+    return f" ({', '.join(f'{r} ×{n}' for r, n in counted.most_common(3))})" if failed else ""
 
 
 async def bench(url: str, server: int, label: str, prepare: str | None) -> None:

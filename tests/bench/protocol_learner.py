@@ -79,13 +79,17 @@ def is_states(msg_type: str, content: dict) -> bool:
 async def open_app(url: str) -> tuple[Opened, object]:
     """(timings, the open websocket) of a learner opening `url` on a device of her own (no
     cookie yet). Close the websocket when the learner leaves."""
-    http = AsyncHTTPClient()
+    # a client of her own: Tornado's shared one holds all but 10 requests in its queue
+    http = AsyncHTTPClient(force_instance=True)
     started = time.monotonic()
-    page = await http.fetch(HTTPRequest(url, request_timeout=TIMEOUT))
-    page_done = time.monotonic() - started
-    kernel = kernel_id(page.body.decode())
-    base = url.split("/voila/render/")[0]
-    await http.fetch(f"{base}/api/kernels/{kernel}", request_timeout=TIMEOUT)
+    try:
+        page = await http.fetch(HTTPRequest(url, request_timeout=TIMEOUT))
+        page_done = time.monotonic() - started
+        kernel = kernel_id(page.body.decode())
+        base = url.split("/voila/render/")[0]
+        await http.fetch(f"{base}/api/kernels/{kernel}", request_timeout=TIMEOUT)
+    finally:
+        http.close()
     address = base.replace("http", "ws", 1)
     socket = await websocket_connect(
         f"{address}/api/kernels/{kernel}/channels?session_id={uuid.uuid4()}",
