@@ -41,21 +41,32 @@ def test_handin_lines_compare_the_service_with_a_process_per_click(isolated_env)
 
 def test_apps_and_memory_lines(isolated_env, browser):
     """The old behaviour and the class pool side by side: each has its warm line, its class
-    line and its memory line; the class pool also says what it holds before the class."""
+    line on devices of their own (protocol-level learners and one quiet Chromium), its line
+    of Chromiums on this machine and its memory line; the class pool also says what it holds
+    before the class."""
     lines = quick_bench("bench_apps", isolated_env)
     apps = [line for line in lines if line.startswith("apps:")]
     memory = [line for line in lines if line.startswith("memory:")]
-    assert len(apps) == 4 and len(memory) == 3, lines
-    for label, (warm, opened) in zip(("vroeger", "klaspool"), (apps[:2], apps[2:]), strict=True):
-        assert warm.startswith(f"apps: [{label}") and opened.startswith(f"apps: [{label}")
+    assert len(apps) == 6 and len(memory) == 3, lines
+    for label, (warm, devices, opened) in zip(
+        ("vroeger", "klaspool"), (apps[:3], apps[3:]), strict=True
+    ):
+        assert all(line.startswith(f"apps: [{label}") for line in (warm, devices, opened))
         assert re.search(rf"warm, een voor een: mediaan {NUMBER} s", warm), apps
-        every = rf"3 leerlingen .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder"
+        assert re.search(rf"waarvan de browser {NUMBER} s", warm), apps
+        assert re.search(rf"dezelfde browser \(zijn cache\) mediaan {NUMBER} s", warm), apps
+        server = rf"eigen toestel: de server .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=\d\), \d mis"
+        assert re.search(server, devices), apps
+        if label == "klaspool":  # with the class pool every learner got her widgets' state
+            assert re.search(r"\(n=3\), 0 mislukt", devices), apps
+        assert re.search(rf"samen p95 ongeveer {NUMBER} s", devices), apps
+        every = rf"3 Chromiums .*: p50 {NUMBER} s, p95 {NUMBER} s \(n=3\), 0 zonder"
         assert re.search(every, opened), apps  # every learner got a working app
         assert re.search(rf"van de server binnen p50 {NUMBER} s, p95 {NUMBER} s", opened), apps
         assert re.search(r"CPU: server en kernels \d+ s, browsers \d+ s", opened), apps
     prepared = r"memory: \[klaspool.*klaar voor de klas: (\d+) kernels, PSS samen \d+ MB"
     found = re.search(prepared, memory[1])
-    assert found and int(found.group(1)) >= 1 + 2 + 3, memory  # its own, 2 warm runs, 3
+    assert found and int(found.group(1)) >= 1 + 2 * 2 + 3, memory  # its own, 2×2 warm, 3
     for line in (memory[0], memory[2]):
         assert re.search(r"RSS mediaan \d+ MB .* PSS mediaan \d+ MB", line), memory
         assert re.search(r"kernels weg na \d+ s", line), memory  # closed pages free them

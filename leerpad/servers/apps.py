@@ -57,7 +57,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Float, Int, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 from traitlets.config import Configurable
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -65,6 +65,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from leerpad.paths import ROOT
+from leerpad.servers.compressed import COMPRESSED
 from leerpad.settings import settings
 from leerpad.templating import Templates
 
@@ -870,6 +871,11 @@ class LearnerApps(Voila):
     description = "leerpad: de leerling-apps (Voilà), zonder mappenoverzicht, begrensd."
     certfile = Unicode("", help="HTTPS: the certificate (PEM), in classroom mode.").tag(config=True)
     keyfile = Unicode("", help="HTTPS: the certificate's key (PEM).").tag(config=True)
+    static_cache = Bool(
+        True,
+        help="Static files gzip-compressed once (leerpad.servers.compressed), and the "
+        "JupyterLab extensions' files kept by the browser (their names hold a hash).",
+    ).tag(config=True)
 
     def initialize(self, argv=None):
         # Defaults of a bounded server; the command line can still change them.
@@ -886,7 +892,13 @@ class LearnerApps(Voila):
         # An app needs the widgets only: nbgrader's and Jupyter Notebook's JupyterLab bundles
         # would load on every learner's device and each log an error in its console.
         self.config.VoilaConfiguration.setdefault(
-            "extension_denylist", ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension"]
+            "extension_denylist",
+            [
+                "@jupyter/nbgrader",
+                "@jupyter-notebook/lab-extension",
+                # its highlighting CSS is in the page already (nbconvert puts it there)
+                "jupyterlab_pygments",
+            ],
         )
         # A kernel whose page is gone (no websocket) is stopped after 5 idle minutes.
         kernels.setdefault("cull_idle_timeout", 300)
@@ -897,6 +909,12 @@ class LearnerApps(Voila):
     def init_settings(self):
         app_settings = super().init_settings()
         app_settings["leerpad_limits"] = self.limits
+        if self.static_cache:
+            # The extensions' files carry a hash of their content in their names: a learner's
+            # browser keeps them instead of asking again on every open (Voilà: "no-cache").
+            app_settings["static_immutable_cache"] = [
+                url_path_join(self.server_url, "voila/labextensions/")
+            ]
         self.seats = Seats(self.limits, self.kernel_manager, self.log)
         app_settings["leerpad_seats"] = self.seats
         self.class_pools = ClassPools(self.limits, self.kernel_manager, self.seats, self.log)
@@ -932,7 +950,8 @@ class LearnerApps(Voila):
             TornadoVoilaHandler: BoundedPageHandler,
             RequestInfoSocketHandler: PreheatedKernelWaits,
         }
-        handlers = [(h[0], bounded.get(h[1], h[1]), *h[2:]) for h in kept]
+        served = {**bounded, **(COMPRESSED if self.static_cache else {})}
+        handlers = [(h[0], served.get(h[1], h[1]), *h[2:]) for h in kept]
         # the WebXR pages of exported scenes (before Voilà's catch-all routes)
         handlers.insert(0, (url_path_join(self.server_url, r"xr/([0-9a-f]{32})"), XRPageHandler))
         if HubLogin.active():
