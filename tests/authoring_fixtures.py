@@ -38,6 +38,8 @@ punten: 1
 vraag: Welk antwoord is juist?
 opties: [Juist, Fout]
 antwoord: Juist
+feedback:
+  Fout: Lees de vraag nog eens.
 ```
 """
 

@@ -133,6 +133,11 @@ stappen:
     score: 1
 ```
 
+```{{werkblad}}
+titel: {_quoted("Werkblad " + SCRIPT)}
+inhoud: {_quoted("Blad " + IMG + " " + LINK)}
+```
+
 ```{{open-vraag}} xss-open
 punten: 1
 vraag: {_quoted("Open " + SVG)}

@@ -35,6 +35,7 @@ SITE_PAGES = {
     "course.md.j2": "cursussen/cursus-a.md",
     "zelfscan.md.j2": "zelfscan.md",
     "feedback.md.j2": "feedback.md",
+    "werkblad.md.j2": f"modules/{MODULE_ID}/werkblad.md",
 }
 # The hostile module title (see injection_fixtures), as text on a Markdown page.
 TITLE_AS_TEXT = "&lt;script&gt;"
