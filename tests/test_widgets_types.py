@@ -35,6 +35,9 @@ PARTIAL = {
     "BranchingScenario",
     "CodeExercise",
     "Scene3D",
+    "GridRobot",
+    "PixelEditor",
+    "StepCounter",
 }
 SCORED = [(eid, outcome) for eid, cases in ANSWERS.items() for outcome in cases]
 
@@ -49,19 +52,20 @@ def key_store(fresh_session, monkeypatch):  # noqa: F811
     return folder
 
 
-# The eighteen H5P-like types of the gallery and the two XR types (3D scene, 360° image); the
-# computational-thinking and AI interactives are shown and graded in their own modules.
-H5P_TYPES = {
+# The eighteen H5P-like types of the gallery, the four computational-thinking types and the two
+# XR types (3D scene, 360° image); the AI interactives are graded in their own modules.
+GALLERY_TYPES = {
     "SingleChoice", "MultipleChoice", "TrueFalse", "FillInTheBlanks", "DragTheWords",
     "MarkTheWords", "Ordering", "Matching", "Categorize", "NumericAnswer", "FindTheHotspot",
     "ImageHotspots", "Flashcards", "OpenAnswer", "QuestionSet", "CodeExercise",
-    "InteractiveVideo", "BranchingScenario", "Scene3D", "Panorama360",
+    "InteractiveVideo", "BranchingScenario", "GridRobot", "PixelEditor", "StepCounter",
+    "BebrasTask", "Scene3D", "Panorama360",
 }  # fmt: skip
 
 
 def test_the_gallery_shows_every_type():
     shown = {cls.__name__ for cls, _ in AUTHOR.values()}
-    assert shown == H5P_TYPES and H5P_TYPES <= set(TYPES)
+    assert shown == GALLERY_TYPES and GALLERY_TYPES <= set(TYPES)
 
 
 def test_the_table_covers_every_scored_type():
