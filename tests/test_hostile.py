@@ -257,7 +257,8 @@ def graded(request, tmp_path_factory, isolated_env, listener):
         os.environ.pop("LEERPAD_ZONDER_SANDBOX", None)
         cohort = make_cohort(base, "hostile")
         cases = hostile_cases(cohort.dir, listener[0])
-        cases["slot"] = ("def som(a, b):\n    return 0\n", RIGHT, 2, "vergrendelde cel")
+        # both tests fail on this code: a score above 2 means the tampered test cell counted
+        cases["slot"] = ("def som(a, b):\n    return a - b\n", RIGHT, 2, "vergrendelde cel")
         cases["goed-1"] = (GOOD_CODE, RIGHT, 4, None)
         cases["goed-2"] = (GOOD_CODE, WRONG, 2, None)
         for learner, (code, answers, _score, _note) in cases.items():

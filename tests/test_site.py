@@ -137,8 +137,8 @@ def test_worksheet_page_prints_the_sheet_alone(built):
     assert "Werkblad: de schoolweg in stappen" in text and "Materiaal:" in text
     assert "<table>" in sheet  # the sheet's Markdown is rendered, its table too
     assert 'href="../"' in sheet  # back to the module
-    assert not (built["site"] / "modules" / "ct-01-algoritme" / "werkblad").exists()
-    assert "ct-01-algoritme/werkblad" not in page(built, "modules/ct-01-algoritme")
+    assert not (built["site"] / "modules" / "ai-01-wat-is-ai" / "werkblad").exists()
+    assert "ai-01-wat-is-ai/werkblad" not in page(built, "modules/ai-01-wat-is-ai")
     css = (built["site"] / "assets" / "leerpad.css").read_text(encoding="utf-8")
     rules = css[css.index("/* A worksheet page") :]
     assert "@media print" in rules and ".leerpad-werkblad" in rules and "break-after: page" in rules
