@@ -615,7 +615,8 @@ os._exit(0)
 """
 ALWAYS = "class Altijd:\n    def __eq__(self, other):\n        return True\n"
 WRONG_TEL = "def tel(lijst):\n    return -1\n"
-WRONG_SOM = "def som(a, b):\n    return 0\n"
+# wrong on both tests of sc-som (a code test earns its own share of the points)
+WRONG_SOM = "def som(a, b):\n    return a - b\n"
 # nbgrader runs a test cell in the kernel that ran the learner's code: that code can make
 # the asserts of the tests after it vanish, or replace what they use. (A handler of its own
 # for the failed assert, ``set_custom_exc``, is not enough: nbgrader adds the error of the
@@ -650,8 +651,8 @@ def code_cases(cohort_dir):
     )
     return {
         "eerlijk": (RIGHT_TEL, RIGHT_SOM, {}, 4),
-        "nonce": (FORGE, "def som(a, b):\n    return 0\n", {}, 0),
-        "kanaal": (CHANNEL, "def som(a, b):\n    return 0\n", {}, None),
+        "nonce": (FORGE, "def som(a, b):\n    return a - b\n", {}, 0),
+        "kanaal": (CHANNEL, "def som(a, b):\n    return a - b\n", {}, None),
         "altijd": (
             ALWAYS + "def tel(lijst):\n    return Altijd()\n",
             ALWAYS + "def som(a, b):\n    return Altijd()\n",
@@ -779,7 +780,8 @@ def test_a_code_cell_cannot_overrule_its_tests(code_graded, learner):
     assert scores[learner] == 0
     nb = autograded_code_notebook(cohort, learner)
     tests = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "sc-som")
-    assert [o.get("ename") for o in tests.outputs] == ["TestNietGeslaagd"]
+    # the cell fails (beside it, the per-test report of the code runner)
+    assert [o.ename for o in tests.outputs if o.output_type == "error"] == ["TestNietGeslaagd"]
     assert "Niet alle testen slaagden" in code_feedback(cohort, learner)
 
 
