@@ -876,6 +876,12 @@ class LearnerApps(Voila):
         help="Static files gzip-compressed once (leerpad.servers.compressed), and the "
         "JupyterLab extensions' files kept by the browser (their names hold a hash).",
     ).tag(config=True)
+    light_frontend = Bool(
+        True,
+        help="The app's own front-end (widgets/frontend: a kernel connection, the widget "
+        "manager and the controls, one bundle) instead of Voilà's JupyterLab application "
+        "(the template leerpad-voila).",
+    ).tag(config=True)
 
     def initialize(self, argv=None):
         # Defaults of a bounded server; the command line can still change them.
@@ -904,6 +910,9 @@ class LearnerApps(Voila):
         kernels.setdefault("cull_idle_timeout", 300)
         kernels.setdefault("cull_interval", 60)
         super().initialize(argv)
+        if not self.light_frontend and self.voila_configuration.template == "leerpad":
+            self.voila_configuration.template = "leerpad-voila"
+            self.setup_template_dirs()
         self.limits = AppLimits(parent=self)
 
     def init_settings(self):
