@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 COHORT ?= demo
 
-.PHONY: start classroom test lint bench check clean python system-start system-test system-hub hub
+.PHONY: start classroom test lint bench check clean python system-start system-test system-hub hub frontend
 
 python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -57,6 +57,16 @@ AXE := tests/node_modules/.installed
 $(AXE): tests/package.json tests/package-lock.json | system-test
 	@npm ci --prefix tests --no-audit --no-fund --loglevel=error && touch $(AXE)
 
+# The learner app's front-end (widgets/frontend), pinned in its package-lock.json. Its built
+# bundle is in the repository (make start needs no Node); make frontend builds it again after
+# a change to its source, and a test checks that the two match.
+FRONTEND := widgets/frontend/node_modules/.installed
+$(FRONTEND): widgets/frontend/package.json widgets/frontend/package-lock.json | system-test
+	@npm ci --prefix widgets/frontend --no-audit --no-fund --loglevel=error && touch $(FRONTEND)
+
+frontend: $(FRONTEND)
+	@node widgets/frontend/build.mjs
+
 # configurable-http-proxy for hub mode (JupyterHub's proxy), pinned in
 # leerpad/hub/package-lock.json.
 PROXY := leerpad/hub/node_modules/.installed
@@ -71,7 +81,7 @@ hub: system-hub $(INSTALLED) $(PROXY)
 # Two workers: the tests on the shared platform in one, every other file whole in either
 # (a scheduler in tests/conftest.py); the slowest tests are listed at the end, so a
 # slow run shows where its time went.
-test: system-test lint $(AXE) $(PROXY)
+test: system-test lint $(AXE) $(PROXY) $(FRONTEND)
 	LEERPAD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 --dist loadscope --durations=25
 
 bench: $(INSTALLED)

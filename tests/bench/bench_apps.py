@@ -4,7 +4,8 @@ one learner at a time, and a class opening the module within ten seconds; then t
 of each learner's kernel while the class has its pages open (RSS, and PSS: shared pages
 split among the processes that share them), and how long the kernels outlive the closed
 pages. Side by side, on two servers one after the other: the old behaviour (one preheated
-kernel per module, ``class_pool=0``) and the class pool (leerpad.servers.apps.ClassPools),
+kernel per module, ``class_pool=0``, Voilà's own front-end) and the class pool
+(leerpad.servers.apps.ClassPools) with the app's light front-end (widgets/frontend),
 prepared as a teacher does: she opens the class link before the lesson; what the prepared
 pool holds in memory is printed too. The class line also says when the server had sent each
 page (its share of the time) and the CPU the server with its kernels and the browsers used
@@ -259,20 +260,21 @@ def main() -> None:
 
     count, devices, warm_runs, _ = sizes()
     # The old behaviour (one preheated kernel per module, refilled after it is handed out,
-    # kernels at the server's CPU priority, every JupyterLab extension on the page) and the
-    # class pool, prepared by the
-    # teacher's class link: a kernel for each warm run and each learner of the class.
+    # kernels at the server's CPU priority, Voilà's front-end with every JupyterLab extension
+    # on the page) and the class pool, prepared by the teacher's class link (a kernel for
+    # each warm run and each learner of the class), with the app's light front-end.
     old = [
         "--AppLimits.class_pool=0",
         "--AppLimits.kernel_nice=0",  # kernels as busy as the server
         # every JupyterLab extension loaded (an already disabled one is denied instead)
         "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
         "--LearnerApps.static_cache=False",  # Voilà's static files: uncompressed, no-cache
+        "--LearnerApps.light_frontend=False",  # Voilà's JupyterLab application on the page
     ]
     variants = [
         ("vroeger: pool_size=1", old, False),
         (
-            "klaspool, klaslink vooraf",
+            "klaspool, klaslink vooraf, lichte app",
             [
                 # each warm run opens twice (a fresh browser, then its cache)
                 f"--AppLimits.class_pool={2 * warm_runs + max(count, devices)}",
