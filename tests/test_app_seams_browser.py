@@ -101,3 +101,26 @@ def test_the_app_loads_only_what_it_uses_and_logs_no_errors(browser, gallery_app
     assert headers[bundle[0]].get("content-encoding") == "gzip", headers[bundle[0]]
     kept = re.search(r"max-age=(\d+)", headers[bundle[0]].get("cache-control", ""))
     assert kept and int(kept.group(1)) >= 365 * 24 * 3600, headers[bundle[0]]
+
+
+def test_a_widget_description_in_html_keeps_only_what_is_allowed(browser, gallery_app):  # noqa: F811
+    """The app's bundle sanitizes a description with HTML (description_allow_html) with the
+    browser's parser (widgets/frontend/src/sanitize.js): the allowed tags and attributes stay,
+    scripts, event handlers and javascript: addresses go."""
+    page = browser.new_page()
+    try:
+        page.goto(gallery_app["url"] + APP, timeout=600_000)
+        exercise(page, NUMBER)
+        clean = page.evaluate(
+            """html => window.leerpadApp.manager.inline_sanitize(html)""",
+            '<b onclick="steal()">vet</b><script>steal()</script><style>*{}</style>'
+            '<a href=" java\tscript:steal()" title="t">link</a><a href="/feedback">ok</a>'
+            '<img src="x.png" onerror="steal()"><div aria-label="d">tekst</div>'
+            '<span style="color:red">rood</span>',
+        )
+    finally:
+        page.close()
+    assert clean == (
+        '<b>vet</b><a title="t">link</a><a href="/feedback">ok</a><img src="x.png">tekst'
+        '<span style="color:red">rood</span>'
+    ), clean
