@@ -71,3 +71,17 @@ def test_apps_and_memory_lines(isolated_env, browser):
         assert re.search(r"RSS mediaan \d+ MB .* PSS mediaan \d+ MB", line), memory
         assert re.search(r"kernels weg na \d+ s", line), memory  # closed pages free them
     assert all(re.search(LOAD, line) for line in apps + memory), lines
+
+
+def test_start_lines_compare_the_old_preheating_with_the_path_order(isolated_env, browser):
+    """A second start, old preheating and leerpad's side by side: each line says when the
+    servers listened and when a learner's app was usable, for the path's first module and
+    for one at its end."""
+    lines = [line for line in quick_bench("bench_start", isolated_env) if line.startswith("start:")]
+    assert len(lines) == 2, lines
+    for label, line in zip(("vroeger", "nu"), lines, strict=True):
+        assert line.startswith(f"start: [{label}"), line
+        assert re.search(rf"alle servers luisteren na {NUMBER} s", line), line
+        usable = rf"pad \(\S+\) na {NUMBER} s, .* achteraan \(\S+\) na {NUMBER} s"
+        assert re.search(usable, line), line
+        assert re.search(LOAD, line), line

@@ -15,8 +15,10 @@ Prints ``start: ...`` lines with the load average; never asserts a time.
 """
 
 import os
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 from tests.bench.apps_server import free_port, page_of
 from tests.bench.figures import load
@@ -80,13 +82,14 @@ def start_once(label: str, options: tuple, browser, modules: tuple[str, str]) ->
 
 
 def main() -> None:
+    from leerpad.grading.cohort import Cohort
     from playwright.sync_api import sync_playwright
 
     from leerpad.catalogue import Catalogue
-    from leerpad.grading.cohort import Cohort
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     os.environ["LEERPAD_VAR"] = tempfile.mkdtemp(prefix="leerpad-start-")
+    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"]
     cohort = Cohort("start").create()
     order = cohort.path_modules()  # every module, in the catalogue's order (no path)
     modules = (order[0], order[-1])
