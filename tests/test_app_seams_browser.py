@@ -124,3 +124,28 @@ def test_a_widget_description_in_html_keeps_only_what_is_allowed(browser, galler
         '<b>vet</b><a title="t">link</a><a href="/feedback">ok</a><img src="x.png">tekst'
         '<span style="color:red">rood</span>'
     ), clean
+
+
+def test_a_page_whose_kernel_is_gone_says_so_in_dutch(browser, gallery_app):  # noqa: F811
+    """A kernel can go while its page stays open (the server restarted, the laptop slept):
+    the learner reads that the exercises no longer work and what to do, not a silent page."""
+    page = browser.new_page()
+    try:
+        page.goto(gallery_app["url"] + APP, timeout=600_000)
+        exercise(page, NUMBER)
+        assert page.locator("#leerpad-lost").count() == 0
+        stopped = page.evaluate(
+            """() => {
+                const form = new FormData();
+                form.append("_xsrf", (document.cookie.match(/\\b_xsrf=([^;]*)/) || [])[1] || "");
+                const kernel = window.leerpadApp.kernel.id;
+                return fetch(`${document.body.dataset.baseUrl}api/shutdown/${kernel}`,
+                             {method: "POST", body: form}).then(r => r.status);
+            }"""
+        )
+        assert stopped == 204, stopped
+        lost = page.get_by_role("alert").filter(has_text="de verbinding met de server is weg")
+        lost.wait_for(timeout=120_000)
+        assert "Herlaad de pagina" in lost.inner_text()
+    finally:
+        page.close()

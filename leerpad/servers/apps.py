@@ -73,7 +73,8 @@ BLOCKED = ("/voila/tree", "/voila/api/contents")
 # What a widget-state request costs from the state budget: one widget, or all of them.
 STATE_COST = {"request_state": 1, "request_states": 100}
 MB = 1024 * 1024
-POLICY_VIOLATION = 1008  # websocket close code
+POLICY_VIOLATION = 1008  # websocket close codes
+KERNEL_GONE = 1001  # "going away"
 
 
 class AppLimits(Configurable):
@@ -482,6 +483,9 @@ class BoundedPageHandler(TornadoVoilaHandler):
             self.set_header("Cache-Control", "no-store")
             self.finish(FULL_PAGE)
             return
+        # the _xsrf cookie: a closed page gives its kernel back with a POST that carries it
+        # (voila/api/shutdown, from the page's front-end), else it waits for close_grace
+        self.xsrf_token  # noqa: B018
         pools: ClassPools = self.settings["leerpad_class_pools"]
         if path in getattr(pools.manager, "_pools", {}):  # a preheated module
             pools.opened(path, class_link=self.class_link())
@@ -704,7 +708,14 @@ class PreheatingKernelManager(AsyncMappingKernelManager):
 
     async def shutdown_kernel(self, kernel_id, *args, **kwargs):
         self.give_back_place(kernel_id)
-        return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        try:
+            return await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        finally:
+            # Jupyter leaves the page's websocket open to a kernel that is gone: close it,
+            # so that the page says so (widgets/frontend) instead of ignoring every click.
+            for socket in list(BoundedKernelWebsocket.open_sockets):
+                if getattr(socket, "kernel_id", None) == kernel_id:
+                    socket.close(KERNEL_GONE, "De kernel is gestopt; laad de pagina opnieuw.")
 
 
 class PreheatedKernelWaits(RequestInfoSocketHandler):

@@ -119,9 +119,51 @@ function showCells() {
   if (window.display_cells) window.display_cells();
 }
 
+// Without its kernel a page shows its text but no exercises: say so, and what to do.
+const LOST = "De oefeningen laden niet: de verbinding met de server is weg. Herlaad de pagina.";
+const CONNECT_WAIT_MS = 20000;
+
+function notice(text) {
+  if (document.getElementById("leerpad-lost")) return;
+  const banner = document.createElement("p");
+  banner.id = "leerpad-lost";
+  banner.className = "leerpad-feedback leerpad-wrong";
+  banner.setAttribute("role", "alert");
+  banner.textContent = text;
+  (document.getElementById("rendered_cells") || document.body).prepend(banner);
+}
+
+function watchConnection(kernel, config) {
+  const waiting = setTimeout(() => notice(LOST), CONNECT_WAIT_MS);
+  kernel.info.then(() => clearTimeout(waiting));
+  // "dead": the server says the kernel is gone; "disconnected": reconnecting gave up
+  kernel.statusChanged.connect((_, status) => status === "dead" && notice(LOST));
+  kernel.connectionStatusChanged.connect(async (_, status) => {
+    if (status === "disconnected") notice(LOST);
+    // A lost connection is tried again for minutes; a kernel the server no longer knows
+    // will not come back.
+    if (status === "connecting" && (await kernelGone(config))) notice(LOST);
+  });
+}
+
+async function kernelGone(config) {
+  try {
+    const reply = await fetch(`${config.baseUrl}api/kernels/${config.kernelId}`, {
+      cache: "no-store",
+    });
+    return reply.status === 404;
+  } catch {
+    return false; // the server is unreachable: the connection tries again
+  }
+}
+
 async function main() {
   mark("start");
-  const kernel = connect(pageConfig());
+  // The text is there already: the learner reads while the widgets come.
+  showCells();
+  const config = pageConfig();
+  const kernel = connect(config);
+  watchConnection(kernel, config);
   const manager = new AppWidgetManager(kernel);
   window.leerpadApp = { kernel, manager };
   await kernel.info;
@@ -134,11 +176,10 @@ async function main() {
   for (const result of results) {
     if (result.status === "rejected") console.error(result.reason);
   }
-  showCells();
   mark("shown");
 }
 
 main().catch((error) => {
   console.error(error);
-  showCells();
+  notice(LOST);
 });
