@@ -7,7 +7,9 @@
 import "./anywidget-factory.js"; // before anywidget: catches its AMD definition
 import "anywidget";
 import "@jupyter-widgets/base/css/index.css";
-import "@jupyter-widgets/controls/css/widgets.css";
+// widgets-base, not widgets.css: its labvariables.css would override the page theme's colours
+// (a paler green under white text on "Inleveren")
+import "@jupyter-widgets/controls/css/widgets-base.css";
 import "@lumino/widgets/style/widget.css";
 import "./app.css";
 
