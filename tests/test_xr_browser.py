@@ -262,7 +262,13 @@ def test_scene_and_panorama_with_the_keyboard_only(webgl_browser, platform):
     changed(page, view, before)
     tab_to(page, pano.get_by_role("button", name="Hotspot C"))
     page.keyboard.press("Enter")
-    assert "Gekozen: hotspot C (104° naar rechts, 14° omlaag)" in pano.text_content()
+    # the words for the choice come from the kernel, a round trip after it
+    chosen = "Gekozen: hotspot C (104° naar rechts, 14° omlaag)"
+    page.wait_for_function(
+        "([el, text]) => el.textContent.includes(text)",
+        arg=[pano.element_handle(), chosen],
+        timeout=60_000,
+    )
     tab_to(page, pano.get_by_role("button", name="Controleer"))
     page.keyboard.press("Enter")
     verdict(pano, "right")
