@@ -84,6 +84,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports():
+    """Ports for a whole platform (site, apps, lab, trainer), each free."""
+    from leerpad.platform import Ports
+
+    return Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
+
+
 def pss_mb(pid: int) -> int:
     """Proportional memory of one process (its shared pages split among their users), MB."""
     try:
@@ -105,11 +112,11 @@ def started_apps(options=(), name="flood", module=MODULE):
     from leerpad.grading.release import release_module
 
     from leerpad.catalogue import Catalogue
-    from leerpad.platform import Platform, Ports
+    from leerpad.platform import Platform
 
     cohort = Cohort(name).create()
     release_module(cohort, Catalogue().modules[module])
-    ports = Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
+    ports = free_ports()
     platform = Platform(ports, name)
     platform.start_apps(cohort, options=options)
     try:

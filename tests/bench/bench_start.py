@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.apps_server import free_port, page_of
+from tests.bench.apps_server import free_ports, page_of
 from tests.bench.figures import load
 
 OPEN_TIMEOUT = 600_000  # ms
@@ -52,12 +52,6 @@ def usable(browser, url: str, module: str, started: float) -> float:
         page.close()
 
 
-def free_ports():
-    from leerpad.platform import Ports
-
-    return Ports(site=free_port(), apps=free_port(), lab=free_port(), trainer=free_port())
-
-
 def start_once(label: str, options: tuple, browser, modules: tuple[str, str]) -> None:
     platform = platform_class()(free_ports(), "start")
     platform.app_options = options
@@ -85,7 +79,6 @@ def main() -> None:
     from leerpad.grading.cohort import Cohort
     from playwright.sync_api import sync_playwright
 
-    from leerpad.catalogue import Catalogue
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     os.environ["LEERPAD_VAR"] = tempfile.mkdtemp(prefix="leerpad-start-")
@@ -99,7 +92,7 @@ def main() -> None:
         (
             "vroeger: alle kernels tegelijk",
             (
-                f"--PreheatingKernelManager.preheat_parallel={len(Catalogue().modules)}",
+                f"--PreheatingKernelManager.preheat_parallel={len(order)}",
                 "--AppLimits.kernel_nice=0",
             ),
         ),
